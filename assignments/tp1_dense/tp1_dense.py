@@ -1,0 +1,979 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [raw]
+# # ASSIGNMENT CONFIG
+# name: tp1_dense
+# requirements: requirements.txt
+# python_version: "3.11"
+# run_tests: false
+# init_cell: true
+# check_all_cell: false
+# export_cell:
+#   pdf: false
+#   run_tests: true
+# generate:
+#   pdf: false
+#   show_stdout: true
+#   show_hidden: true
+# tests:
+#   files: false
+#   ok_format: false
+# autograder_files:
+#   - mnist.npz
+#   - kit_checks.py
+#   - thresholds.json
+
+# %% [markdown] lang="fr"
+# # TP1 — Un réseau de neurones dense pour reconnaître des chiffres manuscrits
+#
+# Dans ce TP vous allez entraîner un réseau de neurones à reconnaître les chiffres
+# manuscrits de la base **MNIST**, puis l'essayer sur des chiffres écrits par d'autres
+# personnes, hors de MNIST.
+#
+# Au programme :
+# 1. le neurone artificiel et ses fonctions d'activation ;
+# 2. les données MNIST : les regarder, les mettre en forme ;
+# 3. un réseau dense 784 → 784 → 10, et son nombre de paramètres ;
+# 4. l'entraînement, les courbes d'apprentissage, l'évaluation sur le jeu de test ;
+# 5. la matrice de confusion ;
+# 6. des chiffres qui ne viennent pas de MNIST : pourquoi le prétraitement compte.
+#
+# **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
+# la cellule `grader.check(...)` lance des vérifications rapides : elles vous disent ce qui
+# était attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **en entier,
+# de haut en bas** ; des tests cachés appellent alors vos fonctions avec leurs propres données
+# et recalculent la précision de votre modèle sur des images qu'il n'a jamais vues. Gardez
+# donc un notebook qui s'exécute du début à la fin sans erreur, et un entraînement de moins
+# d'une minute.
+
+# %% [markdown] lang="en"
+# # TP1 — A dense neural network that reads handwritten digits
+#
+# In this lab you will train a neural network to recognise the handwritten digits of the
+# **MNIST** database, then try it on digits written by other people, outside MNIST.
+#
+# The plan:
+# 1. the artificial neuron and its activation functions;
+# 2. the MNIST data: look at it, shape it for a network;
+# 3. a dense 784 → 784 → 10 network, and how many parameters it has;
+# 4. training, learning curves, evaluation on the test set;
+# 5. the confusion matrix;
+# 6. digits that do not come from MNIST: why preprocessing matters.
+#
+# **How this lab is graded.** Fill in the cells that contain `...`. After each question,
+# the `grader.check(...)` cell runs quick checks that tell you what was expected and what
+# was found. For grading, the notebook is run **whole, top to bottom**; hidden tests then
+# call your functions with their own data and recompute your model's accuracy on images
+# it has never seen. So keep a notebook that runs from start to end without errors, and a
+# training that takes less than a minute.
+
+# %%
+import os
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+# One seed for Python, NumPy and the Keras backend: same seed, same machine, same weights.
+SEED = 0
+keras.utils.set_random_seed(SEED)
+
+# %% [markdown] lang="fr"
+# ## 1. Le neurone artificiel
+#
+# Un neurone artificiel reçoit des entrées $x_1, \dots, x_n$, les pondère par des **poids**
+# $w_1, \dots, w_n$, ajoute un **biais** $b$ et passe le résultat dans une **fonction
+# d'activation** $f$ :
+#
+# $$y = f\left(\sum_{i=1}^{n} w_i x_i + b\right) = f(\mathbf{w} \cdot \mathbf{x} + b)$$
+#
+# Sans fonction d'activation (ou avec une fonction linéaire), empiler des couches ne
+# servirait à rien : une composition de fonctions linéaires reste linéaire. C'est la
+# non-linéarité de $f$ qui donne leur puissance aux réseaux. Traçons les plus courantes.
+
+# %% [markdown] lang="en"
+# ## 1. The artificial neuron
+#
+# An artificial neuron takes inputs $x_1, \dots, x_n$, weighs them with **weights**
+# $w_1, \dots, w_n$, adds a **bias** $b$ and passes the result through an **activation
+# function** $f$:
+#
+# $$y = f\left(\sum_{i=1}^{n} w_i x_i + b\right) = f(\mathbf{w} \cdot \mathbf{x} + b)$$
+#
+# Without an activation function (or with a linear one), stacking layers would be
+# pointless: a composition of linear functions is still linear. The non-linearity of $f$
+# is what gives networks their power. Let us plot the most common ones.
+
+# %%
+z = np.linspace(-5, 5, 201)
+activations = {
+    "step (Heaviside)": (z > 0).astype(float),
+    "sigmoid": 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh(z),
+    "ReLU": np.maximum(0, z),
+}
+fig, axes = plt.subplots(1, len(activations), figsize=(14, 3), sharex=True)
+for ax, (name, values) in zip(axes, activations.items()):
+    ax.plot(z, values)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.axvline(0, color="grey", lw=0.5)
+    ax.set_title(name)
+    ax.set_xlabel("z = w·x + b")
+axes[0].set_ylabel("f(z)")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# La **ReLU** ($\max(0, z)$) est l'activation par défaut des couches cachées : simple à
+# calculer, et son gradient ne s'annule pas pour $z > 0$. Pour la couche de sortie d'un
+# classifieur à 10 classes, on utilise la **softmax**, qui transforme 10 scores $z_k$ en
+# 10 probabilités positives de somme 1 :
+# $\mathrm{softmax}(\mathbf{z})_k = e^{z_k} / \sum_j e^{z_j}$.
+
+# %% [markdown] lang="en"
+# **ReLU** ($\max(0, z)$) is the default activation of hidden layers: cheap to compute, and
+# its gradient does not vanish for $z > 0$. For the output layer of a 10-class classifier
+# we use **softmax**, which turns 10 scores $z_k$ into 10 positive probabilities that sum
+# to 1: $\mathrm{softmax}(\mathbf{z})_k = e^{z_k} / \sum_j e^{z_j}$.
+
+# %%
+scores = np.array([2.0, 1.0, 0.1, -1.0, 3.0, 0.0, 0.5, -2.0, 1.5, 0.2])
+probabilities = np.exp(scores) / np.exp(scores).sum()
+plt.figure(figsize=(8, 2.5))
+plt.bar(range(10), probabilities)
+plt.xticks(range(10))
+plt.xlabel("class")
+plt.ylabel("softmax")
+plt.title(f"softmax of 10 scores (sum = {probabilities.sum():.3f})")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 2. Les données MNIST
+#
+# MNIST contient 70 000 chiffres manuscrits en niveaux de gris, de 28 × 28 pixels, écrits
+# par des employés du recensement américain et des lycéens : 60 000 pour l'entraînement,
+# 10 000 pour le test (écrits par d'autres personnes). Chaque pixel vaut de 0 (fond noir)
+# à 255 (encre blanche). Chaque chiffre a été centré par son centre de masse dans l'image.
+#
+# La fonction ci-dessous charge MNIST avec Keras (téléchargement la première fois). Si un
+# fichier `mnist.npz` se trouve à côté du notebook (c'est le cas pendant la correction, qui
+# se fait sans Internet), elle le lit à la place.
+
+# %% [markdown] lang="en"
+# ## 2. The MNIST data
+#
+# MNIST holds 70,000 greyscale handwritten digits of 28 × 28 pixels, written by US Census
+# Bureau employees and high-school students: 60,000 for training, 10,000 for testing
+# (written by other people). Each pixel goes from 0 (black background) to 255 (white ink).
+# Each digit was centred by its centre of mass in the image.
+#
+# The function below loads MNIST with Keras (downloaded the first time). If a file
+# `mnist.npz` sits next to the notebook (it does during grading, which runs offline), it
+# reads that file instead.
+
+# %%
+def load_mnist(path="mnist.npz"):
+    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
+    if os.path.exists(path):
+        with np.load(path) as data:
+            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+    return keras.datasets.mnist.load_data()
+
+
+(x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
+print("training images:", x_train_raw.shape, x_train_raw.dtype)
+print("training labels:", y_train.shape, y_train.dtype)
+print("test images:    ", x_test_raw.shape, x_test_raw.dtype)
+print("pixel values from", x_train_raw.min(), "to", x_train_raw.max())
+
+# %%
+plt.imshow(x_train_raw[0], cmap="gray")
+plt.title(f"x_train_raw[0], label {y_train[0]}")
+plt.colorbar()
+plt.show()
+
+# %%
+fig, axes = plt.subplots(3, 8, figsize=(10, 4))
+for ax, image, label in zip(axes.flat, x_train_raw, y_train):
+    ax.imshow(image, cmap="gray")
+    ax.set_title(label)
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# Rangeons maintenant les chiffres par classe : une ligne par chiffre, de 0 à 9. On voit
+# la variété des écritures pour une même classe, et le nombre d'exemples de chaque classe.
+
+# %% [markdown] lang="en"
+# Now let us sort digits by class: one row per digit, 0 to 9. Note how varied the
+# handwriting is within a class, and how many examples each class has.
+
+# %%
+fig, axes = plt.subplots(10, 12, figsize=(9, 8))
+for digit in range(10):
+    examples = x_train_raw[y_train == digit][:12]
+    for ax, image in zip(axes[digit], examples):
+        ax.imshow(image, cmap="gray")
+        ax.axis("off")
+    axes[digit, 0].set_title(str(digit), loc="left", fontsize=9)
+plt.tight_layout()
+plt.show()
+print("examples per class:", np.bincount(y_train))
+
+# %% [markdown] lang="fr"
+# ### Question 1 — Aplatir et normaliser
+#
+# Un réseau **dense** prend en entrée un vecteur, pas une image : chaque image 28 × 28
+# devient un vecteur de 28 × 28 = 784 valeurs. Les réseaux apprennent aussi bien mieux
+# quand les entrées sont petites : on ramène les pixels de [0, 255] à [0, 1].
+#
+# Complétez `preprocess(images)` : elle reçoit un tableau `uint8` de forme `(n, 28, 28)`
+# et renvoie un tableau `float32` de forme `(n, 784)` à valeurs dans [0, 1]. Elle ne doit
+# pas modifier son argument. (Indices : `reshape`, `astype`.)
+
+# %% [markdown] lang="en"
+# ### Question 1 — Flatten and normalise
+#
+# A **dense** network takes a vector as input, not an image: each 28 × 28 image becomes a
+# vector of 28 × 28 = 784 values. Networks also learn much better when inputs are small:
+# we bring pixels from [0, 255] down to [0, 1].
+#
+# Complete `preprocess(images)`: it receives a `uint8` array of shape `(n, 28, 28)` and
+# returns a `float32` array of shape `(n, 784)` with values in [0, 1]. It must not modify
+# its argument. (Hints: `reshape`, `astype`.)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q1_preprocess
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def preprocess(images):
+    """Flatten and scale MNIST images.
+
+    images: uint8 array of shape (n, 28, 28), values 0..255.
+    Returns a float32 array of shape (n, 784), values in [0, 1].
+    """
+    # BEGIN SOLUTION
+    return images.reshape(len(images), 28 * 28).astype("float32") / 255.0
+    # END SOLUTION
+
+
+x_train = preprocess(x_train_raw)
+x_test = preprocess(x_test_raw)
+print(x_train.shape, x_train.dtype, x_train.min(), x_train.max())
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_training_inputs(x_train, x_test):
+    import numpy as np
+    assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
+    assert x_train.shape == (60000, 784), f"x_train should have shape (60000, 784): one row of 784 pixels per image; found {x_train.shape}"
+    assert x_test.shape == (10000, 784), f"x_test should have shape (10000, 784); found {x_test.shape}"
+    assert x_train.dtype == np.float32, f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
+    assert x_train.min() >= 0 and x_train.max() <= 1, f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
+    assert x_train.max() == 1, f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
+
+test_training_inputs(x_train, x_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_preprocess_on_new_images(preprocess):
+    import numpy as np
+    images = np.random.default_rng(2024).integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+    before = images.copy()
+    result = np.asarray(preprocess(images))
+    assert result.shape == (7, 784), f"preprocess on 7 images should return shape (7, 784); found {result.shape}"
+    assert np.allclose(result, images.reshape(7, 784) / 255.0, atol=1e-6), "preprocess should keep the pixel order (row by row) and divide by 255"
+    assert np.array_equal(images, before), "preprocess should not modify the array it receives"
+
+test_preprocess_on_new_images(preprocess)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Question 2 — Étiquettes en « one-hot »
+#
+# La couche de sortie aura 10 neurones, un par chiffre. Pour la comparer à la bonne
+# réponse, on écrit l'étiquette comme un vecteur de 10 valeurs, toutes nulles sauf un 1
+# à la position du chiffre : 3 → `[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]`.
+#
+# Complétez `one_hot(labels)` : entiers de forme `(n,)` → tableau `float32` de forme
+# `(n, 10)`. (Keras a une fonction pour cela : `keras.utils.to_categorical`.)
+
+# %% [markdown] lang="en"
+# ### Question 2 — One-hot labels
+#
+# The output layer will have 10 neurons, one per digit. To compare it with the right
+# answer, we write the label as a vector of 10 values, all zero but a 1 at the digit's
+# position: 3 → `[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]`.
+#
+# Complete `one_hot(labels)`: integers of shape `(n,)` → `float32` array of shape
+# `(n, 10)`. (Keras has a function for this: `keras.utils.to_categorical`.)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q2_one_hot
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def one_hot(labels):
+    """Integer labels of shape (n,) -> float32 one-hot array of shape (n, 10)."""
+    # BEGIN SOLUTION
+    return keras.utils.to_categorical(labels, num_classes=10).astype("float32")
+    # END SOLUTION
+
+
+y_train_1h = one_hot(y_train)
+y_test_1h = one_hot(y_test)
+print(y_train[:3], "->")
+print(y_train_1h[:3])
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_one_hot_labels(y_train_1h, y_train):
+    import numpy as np
+    y = np.asarray(y_train_1h)
+    assert y.shape == (60000, 10), f"y_train_1h should have shape (60000, 10): one row of 10 values per label; found {y.shape}"
+    assert np.all(y.sum(axis=1) == 1) and set(np.unique(y)) <= {0, 1}, "each row should hold a single 1 and nine 0s"
+    assert np.array_equal(y.argmax(axis=1), y_train), "the 1 of each row should sit at the position of the label"
+
+test_one_hot_labels(y_train_1h, y_train)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_one_hot_on_new_labels(one_hot):
+    import numpy as np
+    labels = np.array([9, 0, 4, 4, 7])
+    y = np.asarray(one_hot(labels))
+    expected = np.zeros((5, 10))
+    expected[np.arange(5), labels] = 1
+    assert y.shape == (5, 10), f"one_hot of 5 labels should have shape (5, 10) even when some digits are missing; found {y.shape}"
+    assert np.array_equal(y, expected), "one_hot should put the 1 at the position of each label"
+
+test_one_hot_on_new_labels(one_hot)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 3. Le réseau dense
+#
+# Notre réseau a deux couches **denses** (chaque neurone est relié à toutes les sorties de
+# la couche précédente) :
+# - une couche cachée de 784 neurones, activation ReLU ;
+# - une couche de sortie de 10 neurones, activation softmax.
+#
+# ### Question 3 — Compter les paramètres
+#
+# Une couche dense de $m$ neurones qui reçoit $n$ entrées a une matrice de poids $n \times m$
+# et un biais par neurone. Complétez `dense_params(n_inputs, n_units)` qui renvoie son
+# nombre de paramètres. Vérifiez ensuite que notre réseau en a bien **623 290**.
+
+# %% [markdown] lang="en"
+# ## 3. The dense network
+#
+# Our network has two **dense** layers (each neuron is connected to every output of the
+# previous layer):
+# - a hidden layer of 784 neurons, ReLU activation;
+# - an output layer of 10 neurons, softmax activation.
+#
+# ### Question 3 — Count the parameters
+#
+# A dense layer of $m$ neurons that receives $n$ inputs has an $n \times m$ weight matrix
+# and one bias per neuron. Complete `dense_params(n_inputs, n_units)` so that it returns
+# its number of parameters. Then check that our network has **623,290** of them.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q3_parameters
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def dense_params(n_inputs, n_units):
+    """Number of trainable parameters of a Dense(n_units) layer fed n_inputs values."""
+    # BEGIN SOLUTION
+    return n_inputs * n_units + n_units
+    # END SOLUTION
+
+
+print("hidden layer:", dense_params(784, 784))
+print("output layer:", dense_params(784, 10))
+print("total:       ", dense_params(784, 784) + dense_params(784, 10))
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_params_of_our_network(dense_params):
+    total = dense_params(784, 784) + dense_params(784, 10)
+    assert total == 623290, f"784 → 784 → 10 should have 623,290 parameters; your formula gives {total}"
+
+test_params_of_our_network(dense_params)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_params_other_sizes(dense_params):
+    for n_inputs, n_units in [(3, 2), (100, 1), (1, 100), (64, 32)]:
+        expected = n_inputs * n_units + n_units
+        got = dense_params(n_inputs, n_units)
+        assert got == expected, f"dense_params({n_inputs}, {n_units}) should be {expected}; found {got}"
+
+test_params_other_sizes(dense_params)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Question 4 — Construire le modèle
+#
+# Complétez `build_model()` : elle renvoie un **nouveau** modèle Keras `Sequential`
+# 784 → 784 (ReLU) → 10 (softmax), compilé avec l'optimiseur Adam, la perte
+# `categorical_crossentropy` (adaptée aux étiquettes one-hot) et la métrique `accuracy`.
+# Commencez par `keras.Input(shape=(784,))`.
+
+# %% [markdown] lang="en"
+# ### Question 4 — Build the model
+#
+# Complete `build_model()`: it returns a **new** Keras `Sequential` model 784 → 784 (ReLU)
+# → 10 (softmax), compiled with the Adam optimiser, the `categorical_crossentropy` loss
+# (made for one-hot labels) and the `accuracy` metric. Start with
+# `keras.Input(shape=(784,))`.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q4_model
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def build_model():
+    """A new compiled Sequential model: 784 inputs -> Dense(784, relu) -> Dense(10, softmax)."""
+    # BEGIN SOLUTION
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(784, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+    # END SOLUTION
+
+
+model = build_model()
+model.summary()
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_model_shapes(build_model):
+    import keras
+    m = build_model()
+    assert isinstance(m, keras.Model), f"build_model() should return a Keras model; found {type(m).__name__}"
+    assert tuple(m.input_shape) == (None, 784), f"the model should take vectors of 784 pixels, input shape (None, 784); found {m.input_shape}"
+    assert tuple(m.output_shape) == (None, 10), f"the model should output 10 values per image, output shape (None, 10); found {m.output_shape}"
+    assert m.count_params() == 623290, f"784 → 784 → 10 has 623,290 parameters; your model has {m.count_params():,}"
+
+test_model_shapes(build_model)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_model_layers_and_loss(build_model):
+    import keras
+    import numpy as np
+    m1, m2 = build_model(), build_model()
+    assert m1 is not m2, "build_model() should build a new model at each call"
+    dense = [layer for layer in m1.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [784, 10], f"expected two Dense layers of 784 and 10 units; found {[layer.units for layer in dense]}"
+    assert dense[0].activation.__name__ == "relu", f"the hidden layer should use relu; found {dense[0].activation.__name__}"
+    probs = np.asarray(m1.predict(np.random.default_rng(1).random((4, 784), dtype=np.float32), verbose=0))
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "the output layer should be a softmax: 10 probabilities that sum to 1"
+    assert m1.optimizer is not None and m1.loss is not None, "build_model() should return a compiled model (call model.compile)"
+    loss = m1.loss if isinstance(m1.loss, str) else getattr(m1.loss, "name", type(m1.loss).__name__)
+    assert "categorical_crossentropy" in str(loss).lower() and "sparse" not in str(loss).lower(), f"the loss should be categorical cross-entropy (labels are one-hot); found {loss}"
+
+test_model_layers_and_loss(build_model)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 4. L'entraînement
+#
+# On entraîne le réseau par descente de gradient (Adam) sur des lots (*batches*) de 128
+# images. Une **époque** est un passage sur toutes les images d'entraînement.
+#
+# Pour savoir si le réseau **généralise** (s'il reconnaît des chiffres qu'il n'a pas vus),
+# on met de côté une partie des images d'entraînement : le **jeu de validation**. Le réseau
+# ne s'entraîne pas dessus ; on le mesure dessus à chaque époque. Le **jeu de test**, lui,
+# ne sert qu'une fois, à la toute fin : si on s'en servait pour choisir le nombre d'époques
+# ou les réglages, on choisirait ce qui marche sur *ce* jeu-là, et le score de test ne
+# mesurerait plus la généralisation.
+#
+# ### Question 5 — Entraîner
+#
+# Entraînez `model` sur `x_train`, `y_train_1h` pendant `EPOCHS` époques, par lots de
+# `BATCH_SIZE`, en gardant 10 % des images d'entraînement pour la validation
+# (`validation_split`). Gardez le résultat de `fit` dans `history`.
+#
+# Le correcteur recalcule la précision de **votre** `model` sur des chiffres de test qu'il
+# apporte lui-même : il faut au moins {{threshold tp1_dense test_accuracy}}.
+
+# %% [markdown] lang="en"
+# ## 4. Training
+#
+# We train the network by gradient descent (Adam) on batches of 128 images. An **epoch** is
+# one pass over all the training images.
+#
+# To know whether the network **generalises** (whether it recognises digits it has not
+# seen), we set aside part of the training images: the **validation set**. The network does
+# not train on it; we measure it there after each epoch. The **test set** is used only once,
+# at the very end: if we used it to choose the number of epochs or the settings, we would
+# pick what works on *that* set, and the test score would no longer measure generalisation.
+#
+# ### Question 5 — Train
+#
+# Train `model` on `x_train`, `y_train_1h` for `EPOCHS` epochs, in batches of `BATCH_SIZE`,
+# keeping 10 % of the training images for validation (`validation_split`). Keep what `fit`
+# returns in `history`.
+#
+# The grader recomputes the accuracy of **your** `model` on test digits it brings itself:
+# it must reach at least {{threshold tp1_dense test_accuracy}}.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q5_training
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+EPOCHS = 10
+BATCH_SIZE = 128
+
+# BEGIN SOLUTION
+history = model.fit(
+    x_train,
+    y_train_1h,
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    validation_split=0.1,
+)
+# END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_model_is_trained(model, history, x_test, y_test):
+    import numpy as np
+    assert "val_loss" in history.history, "history has no val_loss: train with validation_split=0.1 so that Keras measures a validation set"
+    predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
+    accuracy = np.mean(predicted == y_test[:1000])
+    assert accuracy > 0.9, f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+
+test_model_is_trained(model, history, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 3
+hidden: true
+""" # END TEST CONFIG
+def test_heldout_accuracy(model):
+    from kit_checks import accuracy, load_heldout, threshold
+    images, labels = load_heldout()
+    inputs = images.reshape(len(images), 784).astype("float32") / 255.0
+    score, needed = accuracy(model, inputs, labels), threshold("tp1_dense", "test_accuracy")
+    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+
+test_heldout_accuracy(model)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_validation_is_not_the_test_set(model, history):
+    from kit_checks import accuracy, load_heldout
+    images, labels = load_heldout()
+    inputs = images.reshape(len(images), 784).astype("float32") / 255.0
+    last_val_accuracy = history.history["val_accuracy"][-1]
+    assert abs(last_val_accuracy - accuracy(model, inputs, labels)) > 1e-6, "the validation accuracy equals the test accuracy: validate on part of the training set (validation_split), never on the test set"
+
+test_validation_is_not_the_test_set(model, history)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Courbes d'apprentissage
+#
+# La perte d'entraînement baisse à chaque époque. La perte de validation baisse d'abord,
+# puis stagne ou remonte : le réseau commence à apprendre par cœur les images
+# d'entraînement (**sur-apprentissage**). Le TP2 montre comment s'arrêter au bon moment.
+
+# %% [markdown] lang="en"
+# ### Learning curves
+#
+# The training loss falls at every epoch. The validation loss falls at first, then
+# levels off or rises: the network starts to learn the training images by heart
+# (**over-fitting**). TP2 shows how to stop at the right time.
+
+# %%
+def plot_history(history):
+    """Loss and accuracy per epoch, training vs validation."""
+    epochs = np.arange(1, len(history.history["loss"]) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, metric in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
+        ax.plot(epochs, history.history[metric], "o-", label="training")
+        ax.plot(epochs, history.history[f"val_{metric}"], "o-", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+    plt.tight_layout()
+    plt.show()
+
+
+plot_history(history)
+
+# %% [markdown] lang="fr"
+# ### Évaluation sur le jeu de test — une seule fois
+
+# %% [markdown] lang="en"
+# ### Evaluation on the test set — once
+
+# %%
+test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)
+print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}")
+
+# %% [markdown] lang="fr"
+# ## 5. La matrice de confusion
+#
+# La précision globale cache les erreurs. La **matrice de confusion** les détaille : la
+# case (ligne $i$, colonne $j$) compte les images du chiffre $i$ que le réseau a prises
+# pour un $j$. La diagonale compte les bonnes réponses.
+#
+# ### Question 6 — Calculer la matrice
+#
+# Complétez `confusion(model, inputs, labels)` : elle renvoie un tableau d'entiers
+# `(10, 10)`, **lignes = vrai chiffre, colonnes = chiffre prédit**. Le chiffre prédit est
+# la sortie de plus grande probabilité (`argmax`). `sklearn.metrics.confusion_matrix`
+# peut vous aider : lisez bien l'ordre de ses arguments.
+
+# %% [markdown] lang="en"
+# ## 5. The confusion matrix
+#
+# Overall accuracy hides the mistakes. The **confusion matrix** spells them out: cell
+# (row $i$, column $j$) counts the images of digit $i$ that the network took for a $j$.
+# The diagonal counts the right answers.
+#
+# ### Question 6 — Compute the matrix
+#
+# Complete `confusion(model, inputs, labels)`: it returns a `(10, 10)` array of integers,
+# **rows = true digit, columns = predicted digit**. The predicted digit is the output with
+# the highest probability (`argmax`). `sklearn.metrics.confusion_matrix` can help: mind the
+# order of its arguments.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q6_confusion
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+
+def confusion(model, inputs, labels):
+    """Confusion matrix of model on preprocessed inputs (n, 784) with integer labels (n,).
+
+    Returns an int array of shape (10, 10): rows = true digit, columns = predicted digit.
+    """
+    # BEGIN SOLUTION
+    predicted = np.asarray(model.predict(inputs, verbose=0)).argmax(axis=1)
+    return confusion_matrix(labels, predicted, labels=range(10))
+    # END SOLUTION
+
+
+test_confusion = confusion(model, x_test, y_test)
+print(test_confusion)
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_confusion_counts(confusion, model, x_test, y_test):
+    import numpy as np
+    matrix = np.asarray(confusion(model, x_test[:500], y_test[:500]))
+    assert matrix.shape == (10, 10), f"the matrix should be 10 × 10; found {matrix.shape}"
+    assert matrix.sum() == 500, f"the matrix of 500 images should count 500 answers in all; found {matrix.sum()}"
+    assert np.array_equal(matrix.sum(axis=1), np.bincount(y_test[:500], minlength=10)), "row i should hold the images whose true digit is i (rows = true digit)"
+
+test_confusion_counts(confusion, model, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_confusion_matches_model(confusion, model):
+    import numpy as np
+    from kit_checks import load_heldout, predicted_labels
+    images, labels = load_heldout()
+    inputs = images[-2000:].reshape(2000, 784).astype("float32") / 255.0
+    predicted = predicted_labels(model, inputs)
+    expected = np.zeros((10, 10), dtype=int)
+    np.add.at(expected, (labels[-2000:], predicted), 1)
+    assert np.array_equal(np.asarray(confusion(model, inputs, labels[-2000:])), expected), "the matrix does not match the model's predictions (rows = true digit, columns = predicted digit)"
+
+test_confusion_matches_model(confusion, model)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# Affichons-la. Quels chiffres le réseau confond-il le plus souvent ? Cela vous
+# semble-t-il naturel en regardant les images ?
+
+# %% [markdown] lang="en"
+# Let us display it. Which digits does the network confuse most often? Does that seem
+# natural when you look at the images?
+
+# %%
+display = ConfusionMatrixDisplay(test_confusion, display_labels=range(10))
+display.plot(cmap="Blues", colorbar=False)
+display.ax_.set_xlabel("predicted digit")
+display.ax_.set_ylabel("true digit")
+display.ax_.set_title(f"MNIST test set, accuracy {test_accuracy:.2%}")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 6. Des chiffres qui ne viennent pas de MNIST
+#
+# Un réseau qui réussit 98 % du test MNIST reconnaît-il *n'importe quel* chiffre manuscrit ?
+# Essayons-le sur les 1 797 chiffres de `sklearn.datasets.load_digits`, écrits par
+# d'autres personnes et numérisés autrement : des images de 8 × 8 pixels, à valeurs de 0
+# à 16.
+
+# %% [markdown] lang="en"
+# ## 6. Digits that do not come from MNIST
+#
+# Does a network that gets 98 % of the MNIST test set right recognise *any* handwritten
+# digit? Let us try it on the 1,797 digits of `sklearn.datasets.load_digits`, written by
+# other people and digitised differently: 8 × 8-pixel images with values from 0 to 16.
+
+# %%
+from sklearn.datasets import load_digits
+
+digits = load_digits()
+print(digits.images.shape, digits.images.dtype, digits.images.min(), digits.images.max())
+fig, axes = plt.subplots(1, 10, figsize=(10, 1.5))
+for ax, image, label in zip(axes, digits.images, digits.target):
+    ax.imshow(image, cmap="gray")
+    ax.set_title(label)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ### Première tentative : agrandir l'image
+#
+# Le plus simple : agrandir chaque image 8 × 8 en 28 × 28 et la ramener dans [0, 1].
+
+# %% [markdown] lang="en"
+# ### First attempt: enlarge the image
+#
+# The simplest idea: enlarge each 8 × 8 image to 28 × 28 and bring it into [0, 1].
+
+# %%
+from scipy import ndimage
+
+
+def naive_28x28(image8):
+    """8x8 image, values 0..16 -> 28x28 float image in [0, 1], stretched to fill the frame."""
+    big = ndimage.zoom(image8.astype("float32"), 28 / 8, order=1)
+    return np.clip(big / 16.0, 0, 1)
+
+
+naive = np.stack([naive_28x28(image) for image in digits.images])
+naive_accuracy = np.mean(model.predict(naive.reshape(-1, 784), verbose=0).argmax(axis=1) == digits.target)
+print(f"accuracy on load_digits, naive enlargement: {naive_accuracy:.1%}")
+
+# %% [markdown] lang="fr"
+# ### Faire comme MNIST
+#
+# Les chiffres de MNIST n'occupent pas toute l'image : chacun a été réduit pour tenir dans
+# une boîte de 20 × 20 pixels (en gardant ses proportions), puis placé dans l'image
+# 28 × 28 de sorte que son **centre de masse** tombe au centre. Un réseau dense n'a aucune
+# idée de ce qu'est un « voisin » : un chiffre décalé, plus gros ou plus gras est pour lui
+# une tout autre entrée. Reproduisons la fabrication de MNIST.
+
+# %% [markdown] lang="en"
+# ### Do as MNIST did
+#
+# MNIST digits do not fill their image: each one was shrunk to fit a 20 × 20-pixel box
+# (keeping its aspect ratio), then placed in the 28 × 28 image so that its **centre of
+# mass** falls at the centre. A dense network has no notion of a "neighbour": a digit that
+# is shifted, bigger or bolder is an entirely different input to it. Let us redo how MNIST
+# was made.
+
+# %%
+def mnist_like(image, ink_max=None):
+    """Greyscale digit (h, w), ink = high values -> 28x28 float32 image in [0, 1], as MNIST.
+
+    Crop to the ink, scale the longer side to 20 pixels, paste into 28x28 so that the
+    centre of mass is at the centre.
+    """
+    image = image.astype("float32") / (ink_max or image.max())
+    rows, cols = np.nonzero(image > 0.05)
+    crop = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = 20 / max(crop.shape)
+    small = np.clip(ndimage.zoom(crop, scale, order=1), 0, 1)
+    canvas = np.zeros((28, 28), dtype="float32")
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+    centre_row, centre_col = ndimage.center_of_mass(canvas)
+    return ndimage.shift(canvas, (14 - centre_row, 14 - centre_col), order=1)
+
+
+careful = np.stack([mnist_like(image, ink_max=16) for image in digits.images])
+careful_accuracy = np.mean(model.predict(careful.reshape(-1, 784), verbose=0).argmax(axis=1) == digits.target)
+print(f"accuracy on load_digits, MNIST-like preprocessing: {careful_accuracy:.1%}")
+
+# %%
+fig, axes = plt.subplots(3, 8, figsize=(10, 4))
+for column in range(8):
+    for row, (images, name) in enumerate([(digits.images, "8×8"), (naive, "naive"), (careful, "MNIST-like")]):
+        axes[row, column].imshow(images[column], cmap="gray")
+        axes[row, column].axis("off")
+    axes[0, column].set_title(digits.target[column])
+for row, name in enumerate(["8×8", "naive", "MNIST-like"]):
+    axes[row, 0].text(-0.5, 0.5, name, transform=axes[row, 0].transAxes, ha="right", va="center")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# ### Et si l'encre était noire sur fond blanc ?
+#
+# Une photo de chiffre écrit au feutre sur du papier a l'encre *sombre* sur fond *clair* :
+# l'inverse de MNIST. Sans inverser les couleurs, le réseau voit un tout autre dessin.
+
+# %% [markdown] lang="en"
+# ### What if the ink were black on white?
+#
+# A photo of a digit written in marker on paper has *dark* ink on a *light* background:
+# the opposite of MNIST. Without inverting the colours, the network sees an entirely
+# different picture.
+
+# %%
+inverted = 1.0 - careful
+inverted_accuracy = np.mean(model.predict(inverted.reshape(-1, 784), verbose=0).argmax(axis=1) == digits.target)
+print(f"naive enlargement:       {naive_accuracy:.1%}")
+print(f"MNIST-like:              {careful_accuracy:.1%}")
+print(f"MNIST-like but inverted: {inverted_accuracy:.1%}")
+
+# %% [markdown] lang="fr"
+# **À retenir.** Un réseau ne reconnaît bien que des entrées qui ressemblent à ses données
+# d'entraînement : même échelle de valeurs, même polarité (encre claire sur fond sombre),
+# même taille et même centrage du chiffre. Le prétraitement fait partie du modèle. C'est
+# ce que vous ferez au TP robot : découper la face d'un cube photographiée par le robot et
+# la transformer en image « façon MNIST » avant de la donner au réseau.
+#
+# Les réseaux convolutifs du TP3 tolèrent mieux les petits décalages : vous comparerez.
+
+# %% [markdown] lang="en"
+# **Take-away.** A network recognises well only inputs that look like its training data:
+# the same value range, the same polarity (light ink on a dark background), the same size
+# and centring of the digit. Preprocessing is part of the model. You will do exactly this
+# in the robot lab: cut out the face of a cube photographed by the robot and turn it into
+# an "MNIST-like" image before giving it to the network.
+#
+# The convolutional networks of TP3 cope better with small shifts: you will compare.

@@ -1,0 +1,391 @@
+"""Build every student notebook and autograder zip from the Jupytext sources.
+
+One source per assignment, ``assignments/<name>/<name>.py`` (Jupytext percent
+format), holds the prose in both languages, the solutions and the public and
+hidden tests. For each language the build
+
+1. keeps the cells of that language (cells whose metadata say ``lang="fr"`` or
+   ``lang="en"``; cells without ``lang`` are shared),
+2. writes an ``.ipynb`` with a kernelspec (``otter assign`` reads only notebooks
+   and fails without one) next to the files the autograder ships,
+3. runs ``otter assign``,
+4. makes the outputs reproducible (stable cell ids, a zip with fixed timestamps),
+5. checks that no hidden test, solution line or held-out file reached a
+   student file, and stops the build if one did.
+
+Outputs::
+
+    dist/<lang>/<name>/student/<name>.ipynb    what students get
+    dist/<lang>/<name>/solution/<name>.ipynb   the instructor's solution notebook
+    dist/<name>/autograder.zip                 for Gradescope or `make grade`
+
+Run ``python -m autograder.build [NAME ...]``.
+"""
+
+import argparse
+import ast
+import contextlib
+import io
+import json
+import re
+import shutil
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+import numpy as np
+
+from . import REPO_ROOT
+from . import checks
+from .data import load_mnist
+
+LANGUAGES = ("fr", "en")
+ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
+DEFAULT_DIST = REPO_ROOT / "dist"
+DEFAULT_WORK = REPO_ROOT / "build"
+GRADING_REQUIREMENTS = ASSIGNMENTS_DIR / "requirements.txt"
+THRESHOLDS = REPO_ROOT / "reference" / "thresholds.json"
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# 1980-01-01 is the earliest date a zip entry can hold; a fixed date makes the
+# zip's bytes depend on its contents only.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
+# What `otter assign` may put in a student folder; anything else is a leak.
+STUDENT_FILES_ALLOWED = {".ipynb", ".otter"}
+# Lines this short ("return model", "...") say nothing about a solution.
+MIN_LEAK_LINE = 16
+
+
+class BuildError(RuntimeError):
+    """The build cannot produce safe, complete outputs."""
+
+
+def list_assignments():
+    """Names of the assignments: folders of ``assignments/`` holding ``<name>/<name>.py``."""
+    return sorted(p.parent.name for p in ASSIGNMENTS_DIR.glob("*/*.py") if p.stem == p.parent.name)
+
+
+def read_source(name):
+    """The assignment's Jupytext source as a notebook (``nbformat.NotebookNode``)."""
+    path = ASSIGNMENTS_DIR / name / f"{name}.py"
+    if not path.is_file():
+        raise BuildError(
+            f"no source for assignment {name!r}: expected {path.relative_to(REPO_ROOT)}; "
+            f"known assignments: {', '.join(list_assignments()) or 'none'}"
+        )
+    return jupytext.read(path, fmt="py:percent")
+
+
+def render_thresholds(text, lang):
+    """Replace ``{{threshold NAME KEY}}`` with that calibrated pass mark, as a percentage."""
+    table = json.loads(THRESHOLDS.read_text())
+
+    def percent(match):
+        value = table[match["name"]][match["key"]]["threshold"]
+        formatted = f"{100 * value:.1f} %"
+        return formatted.replace(".", ",") if lang == "fr" else formatted
+
+    return re.sub(r"\{\{threshold (?P<name>\w+) (?P<key>\w+)\}\}", percent, text)
+
+
+def select_language(nb, lang):
+    """Copy of ``nb`` keeping the shared cells and the cells of ``lang``.
+
+    The ``lang`` metadata key is removed, thresholds are written into the prose
+    and a kernelspec is set, so the result is what ``otter assign`` expects as a
+    master notebook.
+    """
+    langs = {c.metadata.get("lang") for c in nb.cells} - {None}
+    unknown = langs - set(LANGUAGES)
+    if unknown:
+        raise BuildError(f"cells tagged with unknown language(s) {sorted(unknown)}; use one of {LANGUAGES}")
+    out = nbformat.v4.new_notebook()
+    out.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        cell_lang = cell.metadata.get("lang")
+        if cell_lang not in (None, lang):
+            continue
+        cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+        cell.metadata.pop("lang", None)
+        if cell.cell_type == "markdown":
+            cell.source = render_thresholds(cell.source, lang)
+        out.cells.append(cell)
+    return out
+
+
+def write_mnist_npz(path):
+    """Write MNIST as the autograder ships it: an ``.npz`` with the keys of ``keras.datasets.mnist``.
+
+    ``np.savez`` stamps the current time into the archive; writing the entries
+    with a fixed date keeps two builds' zips identical.
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as npz:
+        for key, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, array, allow_pickle=False)
+            npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue())
+
+
+def stage(nb, name, lang, work):
+    """Lay out the master notebook and the autograder's support files in ``work/<name>/<lang>``.
+
+    Returns the path of the master ``.ipynb``.
+    """
+    folder = work / name / lang
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    master = folder / f"{name}.ipynb"
+    nbformat.write(select_language(nb, lang), master)
+    shutil.copy(GRADING_REQUIREMENTS, folder / "requirements.txt")
+    shutil.copy(THRESHOLDS, folder / checks.THRESHOLDS_FILE)
+    shutil.copy(Path(checks.__file__), folder / "kit_checks.py")
+    shutil.copy(work / checks.MNIST_FILE, folder / checks.MNIST_FILE)
+    return master
+
+
+def run_otter_assign(master):
+    """Run ``otter assign`` on ``master``; returns the output folder (``<master dir>/out``)."""
+    from otter.assign import main as otter_assign
+
+    out = master.parent / "out"
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            otter_assign(str(master), str(out), no_pdfs=True, no_run_tests=True)
+    except Exception as error:
+        raise BuildError(f"otter assign failed on {master}:\n{log.getvalue()}\n{error!r}") from error
+    return out
+
+
+def normalize_notebook(path):
+    """Rewrite a notebook so that two builds give identical bytes (stable cell ids, no outputs)."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:03d}"
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("jupytext", None)
+    nbformat.write(nb, path)
+
+
+def repack_zip(source, target):
+    """Copy a zip with sorted entries and fixed timestamps (identical inputs → identical bytes)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for entry in sorted(zin.namelist()):
+            if entry.endswith("/"):
+                continue
+            info = zipfile.ZipInfo(entry, date_time=ZIP_DATE)
+            mode = 0o755 if Path(entry).name in EXECUTABLE_IN_ZIP else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, zin.read(entry))
+
+
+def zip_contents(path):
+    """``{entry name: bytes}`` of a zip file."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
+
+
+# --- leak checks -------------------------------------------------------------
+
+
+def _strings(value):
+    """Every string inside a JSON-like value (notebook metadata holds the public tests)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _lines(texts):
+    return {line.strip() for text in texts for line in text.splitlines() if line.strip()}
+
+
+def _is_hidden_test_cell(source):
+    head = source.lstrip().splitlines()[0] if source.strip() else ""
+    config = source.split("END TEST CONFIG")[0] if "BEGIN TEST CONFIG" in source else ""
+    return bool(re.search(r"hidden:\s*true", config, re.I)) or bool(re.match(r"#.*\bhidden\b", head, re.I))
+
+
+def split_master_lines(nb):
+    """Split a master notebook's lines into what otter assign must strip and what students see.
+
+    Solution lines are those inside ``# BEGIN SOLUTION`` / ``# END SOLUTION`` or ending
+    in ``# SOLUTION``; hidden test cells are left out of both sets (the zip's test files
+    are the reference for them, see ``hidden_test_lines``).
+
+    Returns
+    -------
+    solution : set of str
+        Stripped solution lines long enough to be telling.
+    public : set of str
+        Stripped lines of everything else (prose, prompts, public tests).
+    """
+    solution, public = set(), set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and _is_hidden_test_cell(cell.source):
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip().upper()
+            if marker.startswith("# BEGIN SOLUTION"):
+                inside = True
+            elif marker.startswith("# END SOLUTION"):
+                inside = False
+            elif inside:
+                solution.add(line.strip())
+            elif line.rstrip().endswith("# SOLUTION"):
+                solution.add(line.rsplit("#", 1)[0].strip())
+            else:
+                public.add(line.strip())
+    return {line for line in solution if len(line) >= MIN_LEAK_LINE}, public - {""}
+
+
+def hidden_test_lines(test_files):
+    """Source lines of the hidden test cases in otter's exception-format test files.
+
+    Parameters
+    ----------
+    test_files : dict of {str: str}
+        Test file name → Python source, as found in the autograder zip's ``tests/``.
+    """
+    found = []
+    for source in test_files.values():
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for deco in node.decorator_list:
+                hidden = isinstance(deco, ast.Call) and any(
+                    k.arg == "hidden" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in deco.keywords
+                )
+                if hidden:
+                    body = ast.get_source_segment(source, node)
+                    found.extend(line.strip() for line in body.splitlines()[1:])
+    return [line for line in found if len(line) >= MIN_LEAK_LINE]
+
+
+def find_leaks(student_dir, master, test_files):
+    """What of the grader's secrets a student folder holds.
+
+    Parameters
+    ----------
+    student_dir : Path
+        A ``dist/<lang>/<name>/student`` folder.
+    master : nbformat.NotebookNode
+        The master notebook the folder was built from.
+    test_files : dict of {str: str}
+        The autograder zip's test files (name → source).
+
+    Returns
+    -------
+    leaks : list of str
+        One message per leak; empty when the folder is safe.
+    """
+    leaks = []
+    for path in sorted(p for p in student_dir.rglob("*") if p.is_file()):
+        if path.suffix not in STUDENT_FILES_ALLOWED:
+            leaks.append(f"{path.relative_to(student_dir)}: file that is not a notebook in the student folder")
+    texts = []
+    for path in student_dir.rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        texts += [c.source for c in nb.cells] + list(_strings(dict(nb.metadata)))
+    student = _lines(texts)
+
+    solution, public = split_master_lines(master)
+    secrets = solution | set(hidden_test_lines(test_files))
+    # A line the students see anyway (a prompt, a public test) gives nothing away.
+    for line in sorted((secrets & student) - public):
+        leaks.append(f"secret line in the student notebook: {line!r}")
+    return leaks
+
+
+# --- the build -----------------------------------------------------------------
+
+
+def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
+    """Build one assignment in every language; returns the autograder zip's path."""
+    nb = read_source(name)
+    work.mkdir(parents=True, exist_ok=True)
+    if not (work / checks.MNIST_FILE).is_file():
+        write_mnist_npz(work / checks.MNIST_FILE)
+
+    zips = {}
+    for lang in languages:
+        master = stage(nb, name, lang, work)
+        out = run_otter_assign(master)
+        (ag_zip,) = sorted((out / "autograder").glob("*.zip"))
+        zips[lang] = work / name / lang / "autograder.zip"
+        repack_zip(ag_zip, zips[lang])
+
+        student = dist / lang / name / "student"
+        solution = dist / lang / name / "solution"
+        for folder in (student, solution):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        for path in (out / "student").iterdir():
+            if path.is_file():
+                shutil.copy(path, student / path.name)
+        shutil.copy(out / "autograder" / f"{name}.ipynb", solution / f"{name}.ipynb")
+        for notebook in (student / f"{name}.ipynb", solution / f"{name}.ipynb"):
+            normalize_notebook(notebook)
+
+        tests = {n: b.decode() for n, b in zip_contents(zips[lang]).items() if n.startswith("tests/")}
+        if not any("hidden=True" in t for t in tests.values()):
+            raise BuildError(f"{name} ({lang}): the autograder has no hidden test")
+        leaks = find_leaks(student, select_language(nb, lang), tests)
+        if leaks:
+            shutil.rmtree(student)
+            raise BuildError(f"{name} ({lang}): the student folder would leak grading material:\n  " + "\n  ".join(leaks))
+
+    # Tests and support files are language-independent, so one zip grades both.
+    first, *others = languages
+    for lang in others:
+        if zip_contents(zips[lang]) != zip_contents(zips[first]):
+            raise BuildError(
+                f"{name}: the {lang} and {first} autograders differ; tests and support files "
+                "must not depend on the language (tag only prose cells with lang)"
+            )
+    target = dist / name / "autograder.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(zips[first], target)
+    return target
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__.split("\n")[0])
+    parser.add_argument("assignments", nargs="*", help=f"names to build (default: all: {', '.join(list_assignments())})")
+    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
+    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default: dist/)")
+    args = parser.parse_args(argv)
+    names = args.assignments or list_assignments()
+    for name in names:
+        start = time.perf_counter()
+        print(f"building {name} ({', '.join(args.lang)}) ...", flush=True)
+        try:
+            target = build(name, args.lang, args.dist)
+        except BuildError as error:
+            sys.exit(f"error: {error}")
+        outputs = [f"{args.dist / lang / name / 'student' / (name + '.ipynb')}" for lang in args.lang]
+        for path in [*outputs, target]:
+            print(f"  {Path(path).relative_to(Path.cwd()) if Path(path).is_relative_to(Path.cwd()) else path}")
+        print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

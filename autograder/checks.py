@@ -1,0 +1,80 @@
+"""Reusable checks for the hidden tests.
+
+This file ships inside every autograder zip as ``kit_checks.py`` (next to the
+held-out data and ``thresholds.json``), so it imports nothing from the kit and
+only numpy at import time: hidden tests do ``from kit_checks import ...``.
+
+A hidden test never trusts a number the student computed; it recomputes it
+from the student's objects with the helpers below.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+# MNIST as keras.datasets.mnist.load_data() gives it (keys x_train, y_train,
+# x_test, y_test). The notebooks read it when present, so grading needs no
+# download; the hidden tests take their held-out digits from its test part.
+MNIST_FILE = "mnist.npz"
+THRESHOLDS_FILE = "thresholds.json"
+
+
+def _support_file(name):
+    # Otter copies the autograder's support files next to the submission,
+    # which is the working directory of the grading kernel.
+    path = Path(name)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{name} not found in {Path.cwd()}: it ships in the autograder zip; "
+            "rebuild the zip with `make assignments`."
+        )
+    return path
+
+
+def load_heldout():
+    """Held-out MNIST digits that ship only in the autograder.
+
+    Returns
+    -------
+    images : ndarray of shape (n_samples, 28, 28), dtype uint8
+        Raw digits, 0 = background, 255 = ink, as ``keras.datasets.mnist`` gives them.
+    labels : ndarray of shape (n_samples,), dtype uint8
+        Digit classes 0..9.
+    """
+    with np.load(_support_file(MNIST_FILE)) as data:
+        return data["x_test"], data["y_test"]
+
+
+def threshold(assignment, key):
+    """The calibrated pass mark ``key`` of ``assignment`` (see reference/thresholds.json)."""
+    table = json.loads(_support_file(THRESHOLDS_FILE).read_text())
+    return table[assignment][key]["threshold"]
+
+
+def predicted_labels(model, inputs, batch_size=1024):
+    """Class predicted by ``model`` for each input.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Outputs one score per class, shape (n_samples, n_classes).
+    inputs : ndarray of shape (n_samples, ...)
+        Already preprocessed the way the model expects.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), dtype int64
+    """
+    scores = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+    if scores.ndim != 2:
+        raise AssertionError(
+            f"the model should output one row of class scores per image, "
+            f"shape (n_images, 10); it output shape {scores.shape}"
+        )
+    return scores.argmax(axis=1)
+
+
+def accuracy(model, inputs, labels):
+    """Fraction of ``inputs`` whose predicted class equals ``labels`` (float in [0, 1])."""
+    return float(np.mean(predicted_labels(model, inputs) == np.asarray(labels)))
