@@ -211,10 +211,6 @@ def _strings(value):
             yield from _strings(v)
 
 
-def _lines(texts):
-    return {line.strip() for text in texts for line in text.splitlines() if line.strip()}
-
-
 def _is_hidden_test_cell(source):
     head = source.lstrip().splitlines()[0] if source.strip() else ""
     config = source.split("END TEST CONFIG")[0] if "BEGIN TEST CONFIG" in source else ""
@@ -305,13 +301,15 @@ def find_leaks(student_dir, master, test_files):
     for path in student_dir.rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         texts += [c.source for c in nb.cells] + list(_strings(dict(nb.metadata)))
-    student = _lines(texts)
+    student = "\n".join(texts)
 
     solution, public = split_master_lines(master)
     secrets = solution | set(hidden_test_lines(test_files))
-    # A line the students see anyway (a prompt, a public test) gives nothing away.
-    for line in sorted((secrets & student) - public):
-        leaks.append(f"secret line in the student notebook: {line!r}")
+    # A line the students see anyway (a prompt, a public test) gives nothing away;
+    # anything else found anywhere in their notebook, even inside a sentence, is a leak.
+    for line in sorted(secrets - public):
+        if line in student:
+            leaks.append(f"secret line in the student notebook: {line!r}")
     return leaks
 
 

@@ -284,6 +284,7 @@ points: 1
 """ # END TEST CONFIG
 def test_training_inputs(x_train, x_test):
     import numpy as np
+    assert x_train is not None, "x_train is None: complete preprocess() (replace the ...) and run its cell again"
     assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
     assert x_train.shape == (60000, 784), f"x_train should have shape (60000, 784): one row of 784 pixels per image; found {x_train.shape}"
     assert x_test.shape == (10000, 784), f"x_test should have shape (10000, 784); found {x_test.shape}"
@@ -367,6 +368,7 @@ points: 0.5
 """ # END TEST CONFIG
 def test_one_hot_labels(y_train_1h, y_train):
     import numpy as np
+    assert y_train_1h is not None, "y_train_1h is None: complete one_hot() (replace the ...) and run its cell again"
     y = np.asarray(y_train_1h)
     assert y.shape == (60000, 10), f"y_train_1h should have shape (60000, 10): one row of 10 values per label; found {y.shape}"
     assert np.all(y.sum(axis=1) == 1) and set(np.unique(y)) <= {0, 1}, "each row should hold a single 1 and nine 0s"
@@ -454,6 +456,7 @@ print("total:       ", dense_params(784, 784) + dense_params(784, 10))
 points: 0.5
 """ # END TEST CONFIG
 def test_params_of_our_network(dense_params):
+    assert dense_params(784, 10) is not None, "dense_params() returned None: complete it (replace the ...)"
     total = dense_params(784, 784) + dense_params(784, 10)
     assert total == 623290, f"784 → 784 → 10 should have 623,290 parameters; your formula gives {total}"
 
@@ -533,6 +536,7 @@ points: 1
 def test_model_shapes(build_model):
     import keras
     m = build_model()
+    assert m is not None, "build_model() returned None: complete it (replace the ...) so that it returns the model"
     assert isinstance(m, keras.Model), f"build_model() should return a Keras model; found {type(m).__name__}"
     assert tuple(m.input_shape) == (None, 784), f"the model should take vectors of 784 pixels, input shape (None, 784); found {m.input_shape}"
     assert tuple(m.output_shape) == (None, 10), f"the model should output 10 values per image, output shape (None, 10); found {m.output_shape}"
@@ -643,6 +647,7 @@ points: 1
 """ # END TEST CONFIG
 def test_model_is_trained(model, history, x_test, y_test):
     import numpy as np
+    assert history is not None, "history is None: complete the model.fit(...) call and keep what it returns in history"
     assert "val_loss" in history.history, "history has no val_loss: train with validation_split=0.1 so that Keras measures a validation set"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
@@ -790,7 +795,9 @@ points: 1
 """ # END TEST CONFIG
 def test_confusion_counts(confusion, model, x_test, y_test):
     import numpy as np
-    matrix = np.asarray(confusion(model, x_test[:500], y_test[:500]))
+    matrix = confusion(model, x_test[:500], y_test[:500])
+    assert matrix is not None, "confusion() returned None: complete it (replace the ...)"
+    matrix = np.asarray(matrix)
     assert matrix.shape == (10, 10), f"the matrix should be 10 × 10; found {matrix.shape}"
     assert matrix.sum() == 500, f"the matrix of 500 images should count 500 answers in all; found {matrix.sum()}"
     assert np.array_equal(matrix.sum(axis=1), np.bincount(y_test[:500], minlength=10)), "row i should hold the images whose true digit is i (rows = true digit)"

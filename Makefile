@@ -1,0 +1,51 @@
+# The instructor's entry points. Every target bootstraps what it needs:
+# the virtual environment (.venv) and the checksum-verified MNIST files (data/mnist).
+
+# Debian's Python when there is one: a venv made from it with
+# --system-site-packages also sees the Debian ROS packages the robot lab uses.
+PYTHON_BASE ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+MNIST       := data/mnist/t10k-labels-idx1-ubyte
+
+TP          ?=
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help assignments test test-fast data venv clean distclean
+
+help: ## Show this help
+	@echo "mnist_tf2 course kit"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: TP=tp1_dense (build one assignment), PYTEST_ARGS='-k build' (select tests)"
+
+assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en) and autograder zip into dist/
+	$(PY) -m autograder.build $(TP)
+
+test: $(STAMP) $(MNIST) ## Run the kit's whole test suite (builds, grades, trains on real MNIST)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## Run only the fast unit tests (no training, no full grading run)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
+
+venv: $(STAMP) ## Create the virtual environment .venv with the kit's dependencies
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON_BASE) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(MNIST): | $(STAMP)
+	$(PY) -m autograder.data
+
+clean: ## Remove generated files (dist/, build/)
+	rm -rf dist build .pytest_cache
+
+distclean: clean ## Also remove the virtual environment and the downloaded data
+	rm -rf $(VENV) data
