@@ -55,7 +55,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
 # What `otter assign` may put in a student folder; anything else is a leak.
-STUDENT_FILES_ALLOWED = {".ipynb", ".otter"}
+STUDENT_FILES_ALLOWED = {".ipynb"}
 # Lines this short ("return model", "...") say nothing about a solution.
 MIN_LEAK_LINE = 16
 
