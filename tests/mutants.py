@@ -37,7 +37,7 @@ TP1_DENSE = {
     ),
     # Validation on the test set, the original course's mistake.
     "validation_on_test_set": (
-        [("validation_split=0.1,", "validation_data=(x_test, y_test_1h),")],
+        [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
         {"q5_training": 1},
     ),
     # Uses the global test labels instead of its argument: right on the public

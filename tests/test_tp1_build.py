@@ -42,7 +42,7 @@ def test_student_notebooks_open_as_python_notebooks_with_holes(built):
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "otter.Notebook" in sources, "the init cell creates the grader"
     assert 'grader.check("q5_training")' in sources
-    assert "validation_split=0.1" not in sources, "the training call is a hole"
+    assert "validation_split=VALIDATION_SPLIT," not in sources, "the training call is a hole"
     assert sources.count("...") >= 6, "one hole per graded question"
 
 
@@ -71,7 +71,7 @@ def test_no_hidden_test_or_solution_reaches_students(built):
         # and, independently of the leak checker, what only the grader may know:
         text = (student_dir / f"{NAME}.ipynb").read_text()
         for secret in ("kit_checks", "load_heldout", "test_preprocess_on_new_images", "default_rng(2024)",
-                       "validation_split=0.1,", "return n_inputs * n_units + n_units"):
+                       "validation_split=VALIDATION_SPLIT,", "return n_inputs * n_units + n_units"):
             assert secret not in text, secret
 
 
