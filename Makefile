@@ -7,7 +7,8 @@ PYTHON_BASE ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || comm
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
-MNIST       := data/mnist/t10k-labels-idx1-ubyte
+# Written once the four MNIST files have been fetched and their checksums verified.
+MNIST       := data/mnist/.verified
 
 TP          ?=
 PYTEST_ARGS ?=
@@ -43,6 +44,7 @@ $(STAMP): pyproject.toml
 
 $(MNIST): | $(STAMP)
 	$(PY) -m autograder.data
+	touch $@
 
 clean: ## Remove generated files (dist/, build/)
 	rm -rf dist build .pytest_cache
