@@ -14,7 +14,7 @@ TP          ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help assignments test test-fast data venv clean distclean
+.PHONY: help assignments test test-fast bench data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -31,6 +31,9 @@ test: $(STAMP) $(MNIST) ## Run the kit's whole test suite (builds, grades, train
 
 test-fast: $(STAMP) ## Run only the fast unit tests (no training, no full grading run)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP) $(MNIST) ## Time the build and each autograder's grading run (median of 3), as tables
+	$(PY) reference/bench.py
 
 data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
 

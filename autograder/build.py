@@ -27,6 +27,7 @@ import ast
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import sys
@@ -54,6 +55,8 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 # zip's bytes depend on its contents only.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
+# What the autograder ships beside the tests (each source's `autograder_files`).
+SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE)
 # What `otter assign` may put in a student folder; anything else is a leak.
 STUDENT_FILES_ALLOWED = {".ipynb"}
 # Lines this short ("return model", "...") say nothing about a solution.
@@ -132,6 +135,15 @@ def write_mnist_npz(path):
             npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue())
 
 
+def link_or_copy(source, target):
+    """Hard-link ``source`` to ``target`` (no second copy of a 55 MB file), else copy it."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy(source, target)
+
+
 def stage(nb, name, lang, work):
     """Lay out the master notebook and the autograder's support files in ``work/<name>/<lang>``.
 
@@ -145,7 +157,7 @@ def stage(nb, name, lang, work):
     shutil.copy(GRADING_REQUIREMENTS, folder / "requirements.txt")
     shutil.copy(THRESHOLDS, folder / checks.THRESHOLDS_FILE)
     shutil.copy(Path(checks.__file__), folder / "kit_checks.py")
-    shutil.copy(work / checks.MNIST_FILE, folder / checks.MNIST_FILE)
+    link_or_copy(work / checks.MNIST_FILE, folder / checks.MNIST_FILE)
     return master
 
 
@@ -340,6 +352,10 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
             if path.is_file():
                 shutil.copy(path, student / path.name)
         shutil.copy(out / "autograder" / f"{name}.ipynb", solution / f"{name}.ipynb")
+        # Next to the solution, the files the hidden tests read, so that an instructor
+        # can run the solution notebook with every check, hidden ones included.
+        for support in SUPPORT_FILES:
+            link_or_copy(master.parent / support, solution / support)
         for notebook in (student / f"{name}.ipynb", solution / f"{name}.ipynb"):
             normalize_notebook(notebook)
 

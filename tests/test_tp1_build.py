@@ -6,7 +6,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import build, checks
+from autograder import build
 
 NAME = "tp1_dense"
 
@@ -19,7 +19,8 @@ def test_outputs_exist_for_both_languages(built):
     out = built(NAME)
     for lang in build.LANGUAGES:
         assert (out["dist"] / lang / NAME / "student" / f"{NAME}.ipynb").is_file()
-        assert (out["dist"] / lang / NAME / "solution" / f"{NAME}.ipynb").is_file()
+        for path in (f"{NAME}.ipynb", *build.SUPPORT_FILES):  # the instructor can run every check
+            assert (out["dist"] / lang / NAME / "solution" / path).is_file(), path
     assert out["zip"] == out["dist"] / NAME / "autograder.zip"
 
 
@@ -48,7 +49,7 @@ def test_student_notebooks_open_as_python_notebooks_with_holes(built):
 
 def test_autograder_zip_holds_hidden_tests_and_support_files(built):
     contents = build.zip_contents(built(NAME)["zip"])
-    for support in (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE):
+    for support in build.SUPPORT_FILES:
         assert f"files/{support}" in contents
     tests = {n: b.decode() for n, b in contents.items() if n.startswith("tests/")}
     assert sorted(tests) == [f"tests/{q}.py" for q in
