@@ -52,6 +52,20 @@ def threshold(assignment, key):
     return table[assignment][key]["threshold"]
 
 
+def flat_inputs(images):
+    """The grader's own preprocessing, independent of the student's.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_samples, 28, 28), dtype uint8
+
+    Returns
+    -------
+    inputs : ndarray of shape (n_samples, 784), dtype float32, values in [0, 1]
+    """
+    return images.reshape(len(images), -1).astype("float32") / 255.0
+
+
 def predicted_labels(model, inputs, batch_size=1024):
     """Class predicted by ``model`` for each input.
 

@@ -30,6 +30,17 @@ TP1_DENSE = {
         [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(784, activation="sigmoid")')],
         {"q4_model": 1},
     ),
+    # Pixels left in 0..255: public and hidden range checks fail. (Accuracy alone
+    # would barely notice: see reference/README.md.)
+    "no_normalisation": (
+        [('.astype("float32") / 255.0', '.astype("float32")')],
+        {"q1_preprocess": 2, "q5_training": 3},
+    ),
+    # Never trained: fit for zero epochs.
+    "untrained_model": (
+        [("    epochs=EPOCHS,", "    epochs=0,")],
+        {"q5_training": 5},
+    ),
     # Too little training: 1 % of the data for one epoch.
     "trained_on_one_percent": (
         [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,")],

@@ -701,10 +701,9 @@ points: 3
 hidden: true
 """ # END TEST CONFIG
 def test_heldout_accuracy(model):
-    from kit_checks import accuracy, load_heldout, threshold
+    from kit_checks import accuracy, flat_inputs, load_heldout, threshold
     images, labels = load_heldout()
-    inputs = images.reshape(len(images), 784).astype("float32") / 255.0
-    score, needed = accuracy(model, inputs, labels), threshold("tp1_dense", "test_accuracy")
+    score, needed = accuracy(model, flat_inputs(images), labels), threshold("tp1_dense", "test_accuracy")
     assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
 
 test_heldout_accuracy(model)
@@ -715,11 +714,10 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
-    from kit_checks import accuracy, load_heldout
+    from kit_checks import accuracy, flat_inputs, load_heldout
     images, labels = load_heldout()
-    inputs = images.reshape(len(images), 784).astype("float32") / 255.0
     last_val_accuracy = history.history["val_accuracy"][-1]
-    assert abs(last_val_accuracy - accuracy(model, inputs, labels)) > 1e-6, "the validation accuracy equals the test accuracy: validate on part of the training set (validation_split), never on the test set"
+    assert abs(last_val_accuracy - accuracy(model, flat_inputs(images), labels)) > 1e-6, "the validation accuracy equals the test accuracy: validate on part of the training set (validation_split), never on the test set"
 
 test_validation_is_not_the_test_set(model, history)
 
@@ -852,9 +850,9 @@ hidden: true
 """ # END TEST CONFIG
 def test_confusion_matches_model(confusion, model):
     import numpy as np
-    from kit_checks import load_heldout, predicted_labels
+    from kit_checks import flat_inputs, load_heldout, predicted_labels
     images, labels = load_heldout()
-    inputs = images[-2000:].reshape(2000, 784).astype("float32") / 255.0
+    inputs = flat_inputs(images[-2000:])
     predicted = predicted_labels(model, inputs)
     expected = np.zeros((10, 10), dtype=int)
     np.add.at(expected, (labels[-2000:], predicted), 1)
