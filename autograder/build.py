@@ -25,6 +25,7 @@ Run ``python -m autograder.build [NAME ...]``.
 import argparse
 import ast
 import contextlib
+import copy
 import io
 import json
 import os
@@ -88,7 +89,13 @@ def render_thresholds(text, lang):
     table = json.loads(THRESHOLDS.read_text())
 
     def percent(match):
-        value = table[match["name"]][match["key"]]["threshold"]
+        try:
+            value = table[match["name"]][match["key"]]["threshold"]
+        except KeyError:
+            raise BuildError(
+                f"{match[0]} names no threshold in {THRESHOLDS.relative_to(REPO_ROOT)}; "
+                f"it has: {', '.join(f'{n} {k}' for n in table for k in table[n])}"
+            ) from None
         formatted = f"{100 * value:.1f} %"
         return formatted.replace(".", ",") if lang == "fr" else formatted
 
@@ -112,7 +119,7 @@ def select_language(nb, lang):
         cell_lang = cell.metadata.get("lang")
         if cell_lang not in (None, lang):
             continue
-        cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+        cell = copy.deepcopy(cell)
         cell.metadata.pop("lang", None)
         if cell.cell_type == "markdown":
             cell.source = render_thresholds(cell.source, lang)

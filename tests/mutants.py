@@ -25,9 +25,11 @@ TP1_DENSE = {
         [("return n_inputs * n_units + n_units", "return {(784, 784): 615440, (784, 10): 7850}[(n_inputs, n_units)]")],
         {"q3_parameters": 0.5},
     ),
-    # Right shapes and parameter count, but a sigmoid hidden layer.
-    "hidden_layer_sigmoid": (
-        [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(784, activation="sigmoid")')],
+    # Hands back one cached model instead of building a new one: the hidden test
+    # calls build_model() twice, after training, and gets the trained model.
+    "build_model_returns_a_cached_model": (
+        [("def build_model():", "_models = []\n\n\ndef build_model():\n    if _models:\n        return _models[0]"),
+         ("    return model\n", "    _models.append(model)\n    return model\n")],
         {"q4_model": 1},
     ),
     # Pixels left in 0..255: public and hidden range checks fail. (Accuracy alone

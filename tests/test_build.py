@@ -59,6 +59,11 @@ def test_thresholds_are_written_into_prose_per_language():
     assert build.render_thresholds(text, "fr") == f"at least {100 * value:.1f} %.".replace(".", ",", 1)
 
 
+def test_unknown_threshold_is_a_clear_build_error():
+    with pytest.raises(build.BuildError, match="names no threshold.*tp1_dense test_accuracy"):
+        build.render_thresholds("{{threshold tp1_dense no_such_key}}", "en")
+
+
 def test_repacked_zip_is_byte_identical_and_keeps_contents(tmp_path):
     source = tmp_path / "otter.zip"
     with zipfile.ZipFile(source, "w") as z:
