@@ -66,6 +66,25 @@ def flat_inputs(images):
     return images.reshape(len(images), -1).astype("float32") / 255.0
 
 
+def model_inputs(model, images):
+    """The grader's own preprocessing, shaped for ``model``'s input.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Its input shape is (None, 784) for a dense net or (None, 28, 28, 1) for a convnet.
+    images : ndarray of shape (n_samples, 28, 28), dtype uint8
+
+    Returns
+    -------
+    inputs : ndarray of shape (n_samples, *model.input_shape[1:]), dtype float32, values in [0, 1]
+    """
+    shape = tuple(model.input_shape[1:])
+    if int(np.prod(shape)) != 28 * 28:
+        raise AssertionError(f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}")
+    return flat_inputs(images).reshape((len(images), *shape))
+
+
 def predicted_labels(model, inputs, batch_size=1024):
     """Class predicted by ``model`` for each input.
 

@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 
 class GradingError(RuntimeError):
     """Otter could not grade the submission at all (not: the submission lost points)."""
@@ -64,3 +66,21 @@ def question_scores(results):
         for test in results["tests"]
         if "max_score" in test
     }
+
+
+def apply_changes(notebook_path, changes, target):
+    """Write ``target``: the notebook at ``notebook_path`` with each ``(old, new)`` text change applied once.
+
+    Used to make wrong submissions from a solution (tests/submissions) and the
+    calibration's variants (reference/calibrate.py). Raises ``ValueError`` when a
+    change does not match exactly one place, so a variant can never silently turn
+    into the unchanged notebook.
+    """
+    nb = nbformat.read(notebook_path, as_version=4)
+    for old, new in changes:
+        cells = [c for c in nb.cells if old in c.source]
+        if len(cells) != 1 or cells[0].source.count(old) != 1:
+            raise ValueError(f"a change must match exactly once; {old!r} matched {len(cells)} cells")
+        cells[0].source = cells[0].source.replace(old, new)
+    nbformat.write(nb, target)
+    return target

@@ -1,14 +1,7 @@
-"""Wrong submissions, made from the solution notebook by small named changes (mutants).
-
-Each mutant names the mistake, the exact text it changes in the solution and
-the points each question must lose. A mutant that loses no points would be a
-mistake no test catches: every hidden test has at least one mutant here.
-"""
-
-import nbformat
+"""TP1's wrong submissions (see tests/submissions/__init__.py for the format)."""
 
 # name -> (list of (solution text, replacement), {question: points lost})
-TP1_DENSE = {
+MUTANTS = {
     # A plausible flattening that scrambles the pixels (column by column):
     # public checks pass, the hidden one and the accuracy on the grader's digits do not.
     "preprocess_transposes_images": (
@@ -62,17 +55,18 @@ TP1_DENSE = {
 }
 
 
-def mutate(notebook_path, changes, target):
-    """Write ``target``: the notebook at ``notebook_path`` with each ``(old, new)`` change applied once.
+# What the public check of each question says when the student left its hole unfilled.
+UNFILLED_HINTS = {
+    "q1_preprocess": "complete preprocess()",
+    "q2_one_hot": "complete one_hot()",
+    "q3_parameters": "dense_params() returned None",
+    "q4_model": "build_model() returned None",
+    "q5_training": "complete the model.fit(...) call",
+    "q6_confusion": "complete preprocess() in question 1 first",
+}
 
-    Raises ``ValueError`` when a change does not match exactly one place, so a
-    mutant can never silently turn into the unchanged solution.
-    """
-    nb = nbformat.read(notebook_path, as_version=4)
-    for old, new in changes:
-        cells = [c for c in nb.cells if old in c.source]
-        if len(cells) != 1 or cells[0].source.count(old) != 1:
-            raise ValueError(f"mutant change must match exactly once; {old!r} matched {len(cells)} cells")
-        cells[0].source = cells[0].source.replace(old, new)
-    nbformat.write(nb, target)
-    return target
+# What the filled-in notebook must print (the non-MNIST digits section ran to its end).
+FILLED_PRINTS = (
+    "accuracy on load_digits, MNIST-like preprocessing",
+    "MNIST-like, thinner, but inverted",
+)

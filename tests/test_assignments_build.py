@@ -1,0 +1,130 @@
+"""Every assignment through the real build: otter assign, both languages, reproducibility, no leaks."""
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import build
+
+ASSIGNMENTS = build.list_assignments()
+
+
+def student_notebook(dist, name, lang):
+    return nbformat.read(dist / lang / name / "student" / f"{name}.ipynb", as_version=4)
+
+
+def autograder_tests(zip_path):
+    return {n: b.decode() for n, b in build.zip_contents(zip_path).items() if n.startswith("tests/")}
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_outputs_exist_for_both_languages(built, name):
+    out = built(name)
+    for lang in build.LANGUAGES:
+        assert (out["dist"] / lang / name / "student" / f"{name}.ipynb").is_file()
+        for path in (f"{name}.ipynb", *build.SUPPORT_FILES):  # the instructor can run every check
+            assert (out["dist"] / lang / name / "solution" / path).is_file(), path
+    assert out["zip"] == out["dist"] / name / "autograder.zip"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_each_language_keeps_its_own_prose(built, name):
+    dist = built(name)["dist"]
+    text = {lang: "\n".join(c.source for c in student_notebook(dist, name, lang).cells) for lang in build.LANGUAGES}
+    tagged = [c for c in build.read_source(name).cells if c.metadata.get("lang")]
+    assert {c.metadata["lang"] for c in tagged} == set(build.LANGUAGES), "prose in both languages"
+    for cell in tagged:
+        first_line = next(line for line in cell.source.splitlines() if line.strip())
+        for lang in build.LANGUAGES:
+            assert (first_line in text[lang]) == (lang == cell.metadata["lang"]), (lang, first_line)
+    for lang in build.LANGUAGES:
+        assert "{{" not in text[lang], "every template is rendered"
+
+
+def test_thresholds_are_written_in_each_languages_format(built):
+    dist = built("tp1_dense")["dist"]
+    value = json.loads(build.THRESHOLDS.read_text())["tp1_dense"]["test_accuracy"]["threshold"]
+    fr, en = ("\n".join(c.source for c in student_notebook(dist, "tp1_dense", lang).cells) for lang in ("fr", "en"))
+    assert f"{100 * value:.1f} %" in en and f"{100 * value:.1f} %".replace(".", ",") in fr
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_notebooks_are_valid_and_have_one_hole_per_question(built, name):
+    out = built(name)
+    questions = [path[len("tests/"):-len(".py")] for path in sorted(autograder_tests(out["zip"]))]
+    for lang in build.LANGUAGES:
+        nb = student_notebook(out["dist"], name, lang)
+        nbformat.validate(nb)
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "otter.Notebook" in sources, "the init cell creates the grader"
+        assert "grader.export(" in sources, "the last cell writes the file to hand in"
+        for question in questions:
+            assert f'grader.check("{question}")' in sources
+        assert sources.count("...") >= len(questions), "one hole per graded question"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_autograder_zip_holds_hidden_tests_and_support_files(built, name):
+    contents = build.zip_contents(built(name)["zip"])
+    for support in build.SUPPORT_FILES:
+        assert f"files/{support}" in contents
+    tests = autograder_tests(built(name)["zip"])
+    assert tests
+    for path, source in tests.items():
+        assert "hidden=True" in source, f"{path} has no hidden test"
+    requirements = contents["environment.yml"].decode()
+    assert "tensorflow-cpu==2.21.0" in requirements and "otter-grader" in requirements
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_hidden_test_or_solution_reaches_students(built, name):
+    out = built(name)
+    tests = autograder_tests(out["zip"])
+    assert len(build.hidden_test_lines(tests)) >= len(tests)
+    for lang in build.LANGUAGES:
+        student_dir = out["dist"] / lang / name / "student"
+        assert sorted(p.name for p in student_dir.iterdir()) == [f"{name}.ipynb"]
+        master = build.select_language(build.read_source(name), lang)
+        assert build.find_leaks(student_dir, master, tests) == []
+        # and, independently of the leak checker, what only the grader may know:
+        text = (student_dir / f"{name}.ipynb").read_text()
+        for secret in ("kit_checks", "load_heldout", "hidden=True"):
+            assert secret not in text, secret
+
+
+def test_tp1_holes_hide_the_telling_lines(built):
+    text = (built("tp1_dense")["dist"] / "en" / "tp1_dense" / "student" / "tp1_dense.ipynb").read_text()
+    for secret in ("test_preprocess_on_new_images", "default_rng(2024)", "validation_split=VALIDATION_SPLIT,",
+                   "return n_inputs * n_units + n_units"):
+        assert secret not in text, secret
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_two_builds_are_identical(built, tmp_path, name):
+    first = built(name)
+    again = build.build(name, dist=tmp_path / "dist", work=tmp_path / "work")
+    assert again.read_bytes() == first["zip"].read_bytes()
+    for lang in build.LANGUAGES:
+        for kind in ("student", "solution"):
+            path = f"{lang}/{name}/{kind}/{name}.ipynb"
+            assert (tmp_path / "dist" / path).read_bytes() == (first["dist"] / path).read_bytes(), path
+
+
+def test_build_stops_when_a_solution_would_leak(tmp_path, monkeypatch):
+    """A solution line copied into the prose must stop the build, not ship."""
+    assignments = tmp_path / "assignments"
+    shutil.copytree(build.ASSIGNMENTS_DIR, assignments)
+    source = assignments / "tp1_dense" / "tp1_dense.py"
+    text = source.read_text()
+    leaked = "return images.reshape(len(images), 28 * 28).astype(\"float32\") / 255.0"
+    assert leaked in text
+    source.write_text(text.replace("# ### Question 1 — Flatten and normalise",
+                                   f"# ### Question 1 — Flatten and normalise\n#\n# `{leaked}`", 1))
+    monkeypatch.setattr(build, "ASSIGNMENTS_DIR", assignments)
+    monkeypatch.setattr(build, "GRADING_REQUIREMENTS", assignments / "requirements.txt")
+    with pytest.raises(build.BuildError, match="leak grading material"):
+        build.build("tp1_dense", dist=tmp_path / "dist", work=tmp_path / "work")
+    assert not (tmp_path / "dist" / "en" / "tp1_dense" / "student").exists()

@@ -1,0 +1,81 @@
+"""Every assignment graded end to end through its autograder zip with `otter run` (no Docker).
+
+Each grading run executes the whole notebook, training included, so these tests
+are the slow tier: the solution (full marks), the untouched student notebook
+(zero, without crashing the grader) and every wrong submission of
+tests/submissions/<name>.py (exactly the points it must lose).
+"""
+
+import pytest
+
+from autograder import build
+from autograder.grade import apply_changes, question_scores, run_otter
+
+from . import submissions
+
+pytestmark = pytest.mark.slow
+ASSIGNMENTS = build.list_assignments()
+MUTANTS = [(name, mutant) for name in ASSIGNMENTS for mutant in sorted(submissions.load(name).MUTANTS)]
+
+
+def notebook(out, name, lang, kind):
+    return out["dist"] / lang / name / kind / f"{name}.ipynb"
+
+
+@pytest.fixture(scope="session")
+def solution_scores(built, tmp_path_factory):
+    cache = {}
+
+    def _scores(name):
+        if name not in cache:
+            out = built(name)
+            results = run_otter(out["zip"], notebook(out, name, "en", "solution"), tmp_path_factory.mktemp(name))
+            cache[name] = question_scores(results)
+        return cache[name]
+
+    return _scores
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solution_gets_full_marks(solution_scores, name):
+    scores = solution_scores(name)
+    assert scores
+    for question, (score, possible) in scores.items():
+        assert score == possible > 0, f"{question}: {score}/{possible}"
+
+
+def test_the_same_zip_grades_the_french_notebook(built, solution_scores, tmp_path):
+    out = built("tp1_dense")
+    scores = question_scores(run_otter(out["zip"], notebook(out, "tp1_dense", "fr", "solution"), tmp_path))
+    assert scores == solution_scores("tp1_dense")
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_unfilled_student_notebook_scores_zero_without_crashing(built, solution_scores, tmp_path, name):
+    out = built(name)
+    results = run_otter(out["zip"], notebook(out, name, "fr", "student"), tmp_path)
+    scores = question_scores(results)
+    assert scores.keys() == solution_scores(name).keys()
+    assert all(score == 0 for score, _ in scores.values()), scores
+    public = next(t for t in results["tests"] if t["name"] == "Public Tests")
+    for question, hint in submissions.load(name).UNFILLED_HINTS.items():
+        assert hint in public["output"], f"the public feedback of {question} says what to do"
+
+
+@pytest.mark.parametrize("name, mutant", MUTANTS)
+def test_each_mutant_loses_exactly_its_points(built, solution_scores, tmp_path, name, mutant):
+    changes, expected_loss = submissions.load(name).MUTANTS[mutant]
+    out = built(name)
+    wrong = apply_changes(notebook(out, name, "en", "solution"), changes, tmp_path / f"{name}.ipynb")
+    scores = question_scores(run_otter(out["zip"], wrong, tmp_path / "results"))
+    full = solution_scores(name)
+    lost = {q: full[q][0] - score for q, (score, _) in scores.items() if score != full[q][0]}
+    assert lost == expected_loss
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_hidden_test_has_a_mutant_that_it_catches(built, name):
+    """Statically: each question with a hidden test appears in some mutant's expected losses."""
+    questions = {path[len("tests/"):-len(".py")] for path in build.zip_contents(built(name)["zip"]) if path.startswith("tests/")}
+    caught = {q for _, losses in submissions.load(name).MUTANTS.values() for q in losses}
+    assert questions <= caught, f"no wrong submission exercises {sorted(questions - caught)}"
