@@ -14,7 +14,7 @@ TP          ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help assignments test test-fast bench data venv clean distclean
+.PHONY: help assignments test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -34,6 +34,10 @@ test-fast: $(STAMP) ## Run only the fast unit tests (no training, no full gradin
 
 bench: $(STAMP) $(MNIST) ## Time the build and each autograder's grading run (median of 3), as tables
 	$(PY) reference/bench.py
+
+calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json
+	$(PY) reference/calibrate.py --write $(TP)
+	$(PY) -m autograder.build $(TP)  # the new thresholds go into the notebooks and zips
 
 data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
 

@@ -1,0 +1,190 @@
+"""Calibrate the pass marks: train each TP's reference solution over several seeds.
+
+For each assignment this runs the built solution notebook (``dist/en/<name>/solution``)
+top to bottom once per seed, as a student's notebook runs at grading, and records the
+held-out accuracy of its final ``model`` (recomputed with ``kit_checks``, as the hidden
+tests do), the epochs its ``history`` ran and the time spent in training cells. It
+then runs known-bad variants of the solution (seed 0) and checks they fall below the
+threshold derived from the seeds:
+
+    threshold = (lowest accuracy over the seeds) - MARGINS[name], rounded down to 0.1 %
+
+It prints a Markdown report and, with ``--write``, stores it in reference/results.md
+and the thresholds in reference/thresholds.json (the one place hidden tests and the
+notebooks' prose read them from).
+
+    python reference/calibrate.py [NAME ...] [--seeds 0 1 2 3 4] [--write]
+"""
+
+import argparse
+import datetime
+import json
+import math
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import nbclient
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder import build  # noqa: E402
+from autograder.grade import apply_changes  # noqa: E402
+
+RESULTS = REPO / "reference" / "results.md"
+
+# How far below the worst reference seed a correct solution may fall (accuracy, 0-1):
+# room for another CPU and for correct variations, tighter than the known-bad variants.
+MARGINS = {"tp1_dense": 0.006, "tp2_early_stopping": 0.006, "tp3_convnet": 0.003}
+
+# Known-bad variants of each solution: name -> text changes (autograder.grade.apply_changes).
+VARIANTS = {
+    "tp1_dense": {
+        "untrained": [("    epochs=EPOCHS,", "    epochs=0,")],
+        "no normalisation": [('.astype("float32") / 255.0', '.astype("float32")')],
+        "784-100-10": [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(100, activation="relu")')],
+        "1 % of the training data": [("    x_train,\n    y_train_1h,\n", "    x_train[:600],\n    y_train_1h[:600],\n")],
+    },
+}
+
+# Appended to the notebook: what the hidden tests would recompute, as one JSON line.
+PROBE = """
+import json as _json
+from kit_checks import accuracy as _accuracy, load_heldout as _load_heldout, model_inputs as _model_inputs
+_images, _labels = _load_heldout()
+print("CALIBRATION", _json.dumps({
+    "accuracy": _accuracy(model, _model_inputs(model, _images), _labels),
+    "epochs": len(history.history.get("loss", [])),
+}))
+"""
+
+
+def cell_seconds(cell):
+    """Wall time of an executed cell, from the timestamps nbclient records."""
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = lambda stamp: datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def run_solution(name, seed, changes=()):
+    """Execute the solution of ``name`` with ``SEED = seed`` and ``changes``; returns a result dict."""
+    solution_dir = REPO / "dist" / "en" / name / "solution"
+    with tempfile.TemporaryDirectory(prefix=f"calibrate-{name}-") as folder:
+        folder = Path(folder)
+        for path in solution_dir.iterdir():
+            shutil.copy(path, folder / path.name)
+        notebook = folder / f"{name}.ipynb"
+        apply_changes(notebook, [("SEED = 0", f"SEED = {seed}"), *changes], notebook)
+        nb = nbformat.read(notebook, as_version=4)
+        # A variant may break the notebook on purpose: carry on, the probe says what is left.
+        nb.cells = [c for c in nb.cells if not c.source.startswith(("grader.check(", "grader.export("))]
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+        client = nbclient.NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=True,
+                                         resources={"metadata": {"path": str(folder)}})
+        client.execute()
+    probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    if "CALIBRATION" not in probe:
+        return {"accuracy": 0.0, "epochs": 0, "fit_s": 0.0, "error": probe.strip()[-300:]}
+    result = json.loads(probe.split("CALIBRATION", 1)[1])
+    result["fit_s"] = sum(cell_seconds(c) for c in nb.cells if c.cell_type == "code" and ".fit(" in c.source)
+    result["notebook_s"] = sum(cell_seconds(c) for c in nb.cells if c.cell_type == "code")
+    return result
+
+
+def calibrate(name, seeds):
+    """Run the seeds and the known-bad variants of one assignment; returns (threshold, report lines)."""
+    runs = {}
+    for seed in seeds:
+        runs[seed] = run_solution(name, seed)
+        print(f"  {name} seed {seed}: {runs[seed]}", file=sys.stderr, flush=True)
+    accuracies = [r["accuracy"] for r in runs.values()]
+    lowest, margin = min(accuracies), MARGINS[name]
+    threshold = math.floor((lowest - margin) * 1000) / 1000
+
+    lines = [
+        f"### {name}",
+        "",
+        "| seed | held-out accuracy | epochs | training time (s) | whole notebook (s) |",
+        "|---|---|---|---|---|",
+        *(f"| {s} | {100 * r['accuracy']:.2f} % | {r['epochs']} | {r['fit_s']:.0f} | {r['notebook_s']:.0f} |"
+          for s, r in runs.items()),
+        f"| **min / median** | **{100 * lowest:.2f} % / {100 * statistics.median(accuracies):.2f} %** | "
+        f"{statistics.median(r['epochs'] for r in runs.values())} | "
+        f"{statistics.median(r['fit_s'] for r in runs.values()):.0f} | "
+        f"{statistics.median(r['notebook_s'] for r in runs.values()):.0f} |",
+        "",
+        f"Threshold: {100 * lowest:.2f} % − {100 * margin:.1f} points → **{100 * threshold:.1f} %**.",
+        "",
+    ]
+    variants = VARIANTS.get(name, {})
+    if variants:
+        lines += ["| known-bad variant (seed 0) | held-out accuracy | below the threshold |", "|---|---|---|"]
+        for variant, changes in variants.items():
+            result = run_solution(name, seeds[0], changes)
+            print(f"  {name} {variant}: {result}", file=sys.stderr, flush=True)
+            below = "yes" if result["accuracy"] < threshold else "**no**"
+            lines.append(f"| {variant} | {100 * result['accuracy']:.2f} % | {below} |")
+        lines.append("")
+    stats = {"threshold": threshold, "reference_min": round(lowest, 4),
+             "reference_median": round(statistics.median(accuracies), 4), "seeds": len(seeds), "margin": margin,
+             "how": f"lowest held-out accuracy of the reference over seeds {seeds[0]}-{seeds[-1]} minus the margin, "
+                    "rounded down to 0.1 %; see reference/results.md"}
+    return stats, lines
+
+
+def merge_sections(old, new):
+    """``new`` report, keeping the ``### name`` sections of ``old`` that ``new`` does not replace."""
+    def sections(text):
+        head, *rest = text.split("\n### ")
+        return head, {part.split("\n", 1)[0]: "### " + part for part in rest}
+
+    _, kept = sections(old)
+    head, fresh = sections(new)
+    merged = {**kept, **fresh}
+    return "\n".join([head.rstrip("\n"), "", *(merged[name].rstrip("\n") + "\n" for name in sorted(merged))])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("assignments", nargs="*", help="default: every assignment with a margin")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--write", action="store_true", help="update reference/results.md and thresholds.json")
+    args = parser.parse_args(argv)
+    names = args.assignments or [n for n in build.list_assignments() if n in MARGINS]
+
+    import keras
+    import tensorflow as tf
+
+    header = [
+        "# Calibration results",
+        "",
+        f"Written by `make calibrate` on {datetime.date.today()}: {platform.machine()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores, Python {platform.python_version()}, "
+        f"tensorflow {tf.__version__}, keras {keras.__version__}. Accuracy is measured as the hidden "
+        "tests measure it: the final `model` of the solution notebook on the grader's held-out digits "
+        "(the 10,000 MNIST test images); validation always comes from the training set.",
+        "",
+    ]
+    table = json.loads(build.THRESHOLDS.read_text())
+    report = list(header)
+    for name in names:
+        stats, lines = calibrate(name, args.seeds)
+        table.setdefault(name, {})["test_accuracy"] = stats
+        report += lines
+    print("\n".join(report))
+    if args.write:
+        RESULTS.write_text(merge_sections(RESULTS.read_text() if RESULTS.exists() else "", "\n".join(report)))
+        build.THRESHOLDS.write_text(json.dumps(table, indent=2) + "\n")
+        print(f"wrote {RESULTS.relative_to(REPO)} and {build.THRESHOLDS.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
