@@ -12,19 +12,25 @@ MNIST       := data/mnist/.verified
 
 TP          ?=
 PYTEST_ARGS ?=
+GRADE_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help assignments test test-fast bench calibrate data venv clean distclean
+.PHONY: help assignments grade test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: TP=tp1_dense (build one assignment), PYTEST_ARGS='-k build' (select tests)"
+	@echo "Variables: TP=tp1_dense (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
 assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en) and autograder zip into dist/
 	$(PY) -m autograder.build $(TP)
+
+grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
+	@test -f dist/$(TP)/autograder.zip || $(MAKE) assignments TP=$(TP)
+	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
 
 test: $(STAMP) $(MNIST) ## Run the kit's whole test suite (builds, grades, trains on real MNIST)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,25 +1,120 @@
-"""Grade one submission with an autograder zip, without Docker (``otter run``).
+"""Grade submissions with an autograder zip on this machine, without Docker (``otter run``).
 
 ``otter grade`` needs Docker; ``otter run`` unpacks the zip and runs the
 notebook in a kernel of the current environment, which must therefore hold the
 zip's requirements (the kit's virtual environment does).
+
+Grade a folder of submissions (``make grade``)::
+
+    python -m autograder.grade tp1_dense submissions/ [--out grades/tp1_dense] [--jobs 2]
+
+writes ``grades.csv`` (one row per student, one column per question, the total)
+and each student's ``results.json`` and ``feedback.txt``. Each submission runs
+in its own process under a time and a memory limit: a broken one is graded as
+broken, with a message, and never stops the others. Re-running skips the
+submissions already graded with the same autograder.
 """
 
+import contextlib
+import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+import zipfile
 from pathlib import Path
 
 import nbformat
 
 
 class GradingError(RuntimeError):
-    """Otter could not grade the submission at all (not: the submission lost points)."""
+    """Otter could not grade the submission at all (not: the submission lost points).
+
+    ``reason`` is one of ``"timeout"``, ``"memory"``, ``"crash"``, ``"invalid"``.
+    """
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
 
 
-def run_otter(autograder_zip, submission, output_dir=None, timeout=600):
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _process_table():
+    """``{pid: (parent pid, resident bytes)}`` of every process, read from /proc."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # Fields after the command name, which may itself hold spaces and parentheses.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we read
+        table[int(stat.parent.name)] = (int(fields[1]), int(fields[21]) * _PAGE)
+    return table
+
+
+def _tree(pid):
+    """``(pids, resident bytes)`` of ``pid`` and all its descendants.
+
+    The notebook's kernel runs in a session of its own (jupyter_client starts it
+    so), so the tree is followed through parent pids, not through the session.
+    """
+    table = _process_table()
+    children = {}
+    for child, (parent, _) in table.items():
+        children.setdefault(parent, []).append(child)
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        if current in table:
+            pids.append(current)
+            todo.extend(children.get(current, []))
+    return pids, sum(table[p][1] for p in pids)
+
+
+def _kill_tree(pid):
+    for child in _tree(pid)[0]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+def assignment_name(autograder_zip):
+    """The assignment an autograder zip grades (its ``otter_config.json``)."""
+    with zipfile.ZipFile(autograder_zip) as z:
+        return json.loads(z.read("otter_config.json")).get("assignment_name")
+
+
+def check_submission(submission, expected_assignment):
+    """Raise ``GradingError("invalid", ...)`` unless ``submission`` is a notebook of ``expected_assignment``.
+
+    A ``.zip`` (what ``grader.export()`` writes) must hold exactly one notebook.
+    Checked before grading, so a wrong file gets a plain message, not a traceback.
+    """
+    submission = Path(submission)
+    if not submission.is_file() or submission.suffix not in (".ipynb", ".zip"):
+        raise GradingError("invalid", f"{submission.name}: expected a .ipynb notebook or the .zip that grader.export() writes")
+    try:
+        if submission.suffix == ".zip":
+            with zipfile.ZipFile(submission) as z:
+                notebooks = [n for n in z.namelist() if n.endswith(".ipynb") and not n.startswith("__MACOSX")]
+                if len(notebooks) != 1:
+                    raise GradingError("invalid", f"{submission.name}: the zip should hold one notebook, it holds {len(notebooks)}")
+                nb = nbformat.reads(z.read(notebooks[0]).decode(), as_version=4)
+        else:
+            nb = nbformat.read(submission, as_version=4)
+    except (zipfile.BadZipFile, ValueError, UnicodeDecodeError) as error:
+        raise GradingError("invalid", f"{submission.name} is not a readable notebook ({type(error).__name__}: {error})") from None
+    found = nb.metadata.get("otter", {}).get("assignment_name")
+    if expected_assignment and found and found != expected_assignment:
+        raise GradingError("invalid", f"{submission.name} is a notebook of {found}, not of {expected_assignment}")
+
+
+def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None):
     """Grade ``submission`` (a notebook or an exported zip) with ``otter run``.
 
     Parameters
@@ -31,32 +126,61 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600):
     output_dir : path-like, optional
         Where ``results.json`` is written; a temporary folder when omitted.
     timeout : float
-        Seconds before the grading run is stopped.
+        Seconds before the grading run and every process it started are killed.
+    memory_mb : float, optional
+        Resident memory of the grading run's processes together (the notebook's
+        kernel included) above which they are killed.
 
     Returns
     -------
     results : dict
         Gradescope's ``results.json`` as Otter wrote it: ``tests`` is a list of
-        ``{"name", "score", "max_score", "visibility", "output"}``.
+        ``{"name", "score", "max_score", "visibility", "output"}``; plus
+        ``peak_memory_mb``, the largest resident memory the run's processes held together.
+
+    Raises
+    ------
+    GradingError
+        The submission could not be graded at all; ``reason`` says why.
     """
     submission = Path(submission).resolve()
-    if not submission.is_file():
-        raise GradingError(f"no submission at {submission}: expected a .ipynb notebook or an export .zip")
+    check_submission(submission, assignment_name(autograder_zip))
     output_dir = Path(output_dir or tempfile.mkdtemp(prefix="grade-"))
     output_dir.mkdir(parents=True, exist_ok=True)
+    results_file = output_dir / "results.json"
+    results_file.unlink(missing_ok=True)
     # otter run writes next to the submission; grade a copy so the original stays untouched.
     with tempfile.TemporaryDirectory(prefix="submission-") as work:
         copy = Path(work) / submission.name
         shutil.copy(submission, copy)
-        command = [sys.executable, "-m", "otter", "run", "-a", str(Path(autograder_zip).resolve()),
+        command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(Path(autograder_zip).resolve()),
                    "-o", str(output_dir.resolve()), str(copy)]
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=timeout)
-    results_file = output_dir / "results.json"
-    if done.returncode != 0 or not results_file.is_file():
-        raise GradingError(
-            f"otter run failed on {submission.name} (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-        )
-    return json.loads(results_file.read_text())
+        log_path = Path(work) / "otter.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+        start, peak, stopped = time.monotonic(), 0, None
+        try:
+            while process.poll() is None:
+                _, resident = _tree(process.pid)
+                peak = max(peak, resident)
+                if time.monotonic() - start > timeout:
+                    stopped = GradingError("timeout", f"grading stopped after {timeout:.0f} s (an endless loop, or training far too long?)")
+                elif memory_mb and resident > memory_mb * 2**20:
+                    stopped = GradingError("memory", f"grading stopped at {resident / 2**20:,.0f} MB of memory, over the {memory_mb:,.0f} MB limit")
+                if stopped:
+                    _kill_tree(process.pid)
+                    process.wait()
+                    raise stopped
+                time.sleep(0.2)
+        finally:
+            _kill_tree(process.pid)  # a kernel left behind by a crash
+        output = log_path.read_text(errors="replace")
+    if process.returncode != 0 or not results_file.is_file():
+        last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
+        raise GradingError("crash", f"the grading run failed: {last_line}\n\n{output[-3000:]}")
+    results = json.loads(results_file.read_text())
+    results["peak_memory_mb"] = round(peak / 2**20)
+    return results
 
 
 def question_scores(results):
@@ -84,3 +208,128 @@ def apply_changes(notebook_path, changes, target):
         cells[0].source = cells[0].source.replace(old, new)
     nbformat.write(nb, target)
     return target
+
+
+# --- a folder of submissions ---------------------------------------------------
+
+SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+
+
+def _sha256(*paths):
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
+    """Grade one submission into ``folder``; returns its CSV row (never raises for a bad submission).
+
+    The row holds ``student``, ``status`` (``graded`` or why it could not be),
+    one ``(score, possible)`` per question under ``scores``, and ``message``.
+    ``folder/done.json`` records the row with the checksum of the submission and
+    of the autograder, so a second run reuses it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / "done.json"
+    checksum = _sha256(autograder_zip, submission)
+    if done.is_file():
+        row = json.loads(done.read_text())
+        if row.get("checksum") == checksum:
+            return row
+    row = {"student": submission.stem, "checksum": checksum, "scores": {}, "message": ""}
+    try:
+        results = run_otter(autograder_zip, submission, folder, timeout=timeout, memory_mb=memory_mb)
+    except GradingError as error:
+        row.update(status=error.reason, message=str(error).splitlines()[0])
+        feedback = f"{submission.name} could not be graded: {error}\n"
+    else:
+        row.update(status="graded", scores=question_scores(results), peak_memory_mb=results["peak_memory_mb"])
+        feedback = "\n\n".join(f"{t['name']}: {t.get('score', '')}/{t.get('max_score', '')}\n{t.get('output', '')}"
+                                for t in results["tests"])
+    (folder / "feedback.txt").write_text(feedback)
+    done.write_text(json.dumps(row, indent=1))
+    return row
+
+
+def write_csv(rows, questions, path):
+    """One row per student: status, one column per question, total, possible total, message."""
+    import csv
+
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "status", *questions, "total", "possible", "message"])
+        for row in sorted(rows, key=lambda r: r["student"]):
+            scores = [row["scores"].get(q, (0, None))[0] for q in questions]
+            writer.writerow([row["student"], row["status"], *scores, sum(scores), row.get("possible", ""), row["message"]])
+
+
+def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_mb=4000):
+    """Grade every ``.ipynb`` and ``.zip`` of ``submissions`` into ``out``; returns the CSV's path.
+
+    Parameters
+    ----------
+    autograder_zip : path-like
+    submissions : path-like
+        A folder of student files, one per student, named after the student.
+    out : path-like
+        Gets ``grades.csv`` and one folder per student (``results.json``, ``feedback.txt``).
+    jobs : int
+        Submissions graded at the same time.
+    timeout, memory_mb : float
+        Limits of one grading run (see ``run_otter``).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tqdm import tqdm
+
+    autograder_zip, submissions, out = Path(autograder_zip), Path(submissions), Path(out)
+    if not autograder_zip.is_file():
+        raise FileNotFoundError(f"no autograder at {autograder_zip}: run `make assignments` first")
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"no folder of submissions at {submissions}")
+    files = sorted(p for p in submissions.iterdir() if p.suffix in SUBMISSION_SUFFIXES)
+    if not files:
+        raise FileNotFoundError(f"no .ipynb or .zip submission in {submissions}")
+    names = [p.stem for p in files]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two submissions of the same student in {submissions}: keep one file per name")
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(grade_submission, autograder_zip, p, out / p.stem, timeout, memory_mb) for p in files]
+        rows = [f.result() for f in tqdm(futures, desc=f"grading {len(files)} submissions", unit="submission")]
+
+    questions = sorted({q for row in rows for q in row["scores"]})
+    possible = sum(max(row["scores"][q][1] for row in rows if q in row["scores"]) for q in questions)
+    for row in rows:
+        row["possible"] = possible
+    csv_path = out / "grades.csv"
+    write_csv(rows, questions, csv_path)
+    return csv_path
+
+
+def main(argv=None):
+    import argparse
+
+    from . import REPO_ROOT
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.grade", description="Grade a folder of submissions without Docker.")
+    parser.add_argument("assignment", help="e.g. tp1_dense: grades with dist/<assignment>/autograder.zip")
+    parser.add_argument("submissions", type=Path, help="folder of .ipynb or .zip files, one per student")
+    parser.add_argument("--out", type=Path, help="default: grades/<assignment>")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")
+    parser.add_argument("--memory-mb", type=float, default=4000, help="memory per submission (default 4000)")
+    args = parser.parse_args(argv)
+    out = args.out or REPO_ROOT / "grades" / args.assignment
+    try:
+        csv_path = grade_folder(REPO_ROOT / "dist" / args.assignment / "autograder.zip", args.submissions, out,
+                                args.jobs, args.timeout, args.memory_mb)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(f"error: {error}")
+    print(csv_path.read_text(), end="")
+    print(f"grades: {csv_path}; feedback: {out}/<student>/feedback.txt")
+
+
+if __name__ == "__main__":
+    main()

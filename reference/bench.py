@@ -76,6 +76,15 @@ def main(argv=None):
             runs = measure([python, "-m", "otter", "run", "-a", zip_path, "-o", out, solution], args.repeat)
         print(row(f"`otter run` grading the {name} solution", runs), flush=True)
 
+    # Accuracy is deterministic for a seed: `make calibrate` measured it once (reference/results.md).
+    print("\n| reference solution | held-out accuracy, min | median | seeds | pass mark |")
+    print("|---|---|---|---|---|")
+    for name, entry in json.loads((REPO / "reference" / "thresholds.json").read_text()).items():
+        stats = entry["test_accuracy"]
+        if "reference_min" in stats:
+            print(f"| {name} | {100 * stats['reference_min']:.2f} % | {100 * stats['reference_median']:.2f} % "
+                  f"| {stats['seeds']} | {100 * stats['threshold']:.1f} % |")
+
 
 if __name__ == "__main__":
     main()
