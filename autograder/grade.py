@@ -245,8 +245,10 @@ def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
         feedback = f"{submission.name} could not be graded: {error}\n"
     else:
         row.update(status="graded", scores=question_scores(results), peak_memory_mb=results["peak_memory_mb"])
-        feedback = "\n\n".join(f"{t['name']}: {t.get('score', '')}/{t.get('max_score', '')}\n{t.get('output', '')}"
-                                for t in results["tests"])
+        feedback = "\n\n".join(
+            (f"{t['name']}: {t['score']:g} / {t['max_score']:g}" if "max_score" in t else t["name"]) + f"\n{t.get('output', '')}"
+            for t in results["tests"]
+        )
     (folder / "feedback.txt").write_text(feedback)
     done.write_text(json.dumps(row, indent=1))
     return row
@@ -261,7 +263,8 @@ def write_csv(rows, questions, path):
         writer.writerow(["student", "status", *questions, "total", "possible", "message"])
         for row in sorted(rows, key=lambda r: r["student"]):
             scores = [row["scores"].get(q, (0, None))[0] for q in questions]
-            writer.writerow([row["student"], row["status"], *scores, sum(scores), row.get("possible", ""), row["message"]])
+            writer.writerow([row["student"], row["status"], *(f"{x:g}" for x in scores), f"{sum(scores):g}",
+                             f"{row['possible']:g}", row["message"]])
 
 
 def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_mb=4000):
