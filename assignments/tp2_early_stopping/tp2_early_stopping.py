@@ -1,0 +1,901 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [raw]
+# # ASSIGNMENT CONFIG
+# name: tp2_early_stopping
+# requirements: requirements.txt
+# python_version: "3.11"
+# run_tests: false
+# init_cell: true
+# check_all_cell: false
+# export_cell: false
+# generate:
+#   pdf: false
+#   show_stdout: true
+#   show_hidden: true
+# tests:
+#   files: false
+#   ok_format: false
+# autograder_files:
+#   - mnist.npz
+#   - kit_checks.py
+#   - thresholds.json
+
+# %% [markdown] lang="fr"
+# # TP2 — Le sur-apprentissage et l'arrêt précoce
+#
+# Au TP1, le réseau dense 784 → 784 → 10 s'entraînait pendant un nombre d'époques fixé
+# d'avance. Combien d'époques faut-il vraiment ? Trop peu, le réseau n'a pas fini
+# d'apprendre ; trop, il apprend les images d'entraînement **par cœur** et reconnaît moins
+# bien les autres. Dans ce TP, vous allez voir ce **sur-apprentissage** sur des courbes,
+# puis laisser Keras choisir le bon moment pour s'arrêter.
+#
+# Au programme :
+# 1. les données et le réseau du TP1 (fournis) ;
+# 2. provoquer le sur-apprentissage et le voir sur les courbes ;
+# 3. le *callback* `EarlyStopping` de Keras ;
+# 4. une fonction d'entraînement qui s'arrête toute seule, comparée à la précédente ;
+# 5. l'entraînement complet, puis l'évaluation sur le jeu de test — une seule fois.
+#
+# **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
+# la cellule `grader.check(...)` lance des vérifications rapides qui vous disent ce qui
+# était attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **en
+# entier, de haut en bas**, entraînements compris (environ une minute sur deux cœurs ;
+# l'entraînement complet s'arrête de lui-même après une dizaine d'époques). Des tests
+# cachés :
+# - examinent le *callback* que renvoie votre `make_early_stopping()` ;
+# - appellent votre `train_with_early_stopping(...)` avec **leur propre** petit réseau et
+#   **leurs propres** données, sur lesquelles la perte de validation remonte au bout de
+#   quelques époques : l'entraînement doit s'arrêter avant le nombre maximal d'époques, et
+#   le réseau rendu doit avoir les poids de sa **meilleure** époque ;
+# - recalculent la précision de votre `model` final sur des chiffres qu'il n'a jamais vus,
+#   et vérifient que vous n'avez pas validé sur le jeu de test.
+#
+# Gardez donc un notebook qui s'exécute du début à la fin sans erreur, et des fonctions qui
+# n'utilisent que leurs arguments.
+
+# %% [markdown] lang="en"
+# # TP2 — Over-fitting and early stopping
+#
+# In TP1 the dense 784 → 784 → 10 network trained for a number of epochs fixed in advance.
+# How many epochs does it really need? Too few and the network has not finished learning;
+# too many and it learns the training images **by heart** and gets worse on the others.
+# In this lab you will see this **over-fitting** on the learning curves, then let Keras
+# choose the right moment to stop.
+#
+# The plan:
+# 1. TP1's data and network (given);
+# 2. cause over-fitting and see it on the curves;
+# 3. Keras's `EarlyStopping` callback;
+# 4. a training function that stops by itself, compared with the previous one;
+# 5. the full training, then the evaluation on the test set — once.
+#
+# **How this lab is graded.** Fill in the cells that contain `...`. After each question,
+# the `grader.check(...)` cell runs quick checks that tell you what was expected and what
+# was found. For grading, the notebook is run **whole, top to bottom**, trainings included
+# (about a minute on two cores; the full training stops by itself after about ten epochs).
+# Hidden tests then:
+# - inspect the callback that your `make_early_stopping()` returns;
+# - call your `train_with_early_stopping(...)` with **their own** small network and **their
+#   own** data, on which the validation loss turns up after a few epochs: training must stop
+#   before the maximum number of epochs, and the network it hands back must have the weights
+#   of its **best** epoch;
+# - recompute the accuracy of your final `model` on digits it has never seen, and check that
+#   you did not validate on the test set.
+#
+# So keep a notebook that runs from start to end without errors, and functions that use
+# nothing but their arguments.
+
+# %%
+import os
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+# One seed for Python, NumPy and the Keras backend: same seed, same machine, same weights.
+SEED = 0
+keras.utils.set_random_seed(SEED)
+
+# %% [markdown] lang="fr"
+# ## 1. Les données et le réseau du TP1
+#
+# On charge MNIST comme au TP1 (si un fichier `mnist.npz` se trouve à côté du notebook,
+# comme pendant la correction qui se fait sans Internet, il est lu à la place du
+# téléchargement), puis on aplatit, on normalise et on écrit les étiquettes en one-hot :
+# c'étaient les questions 1 et 2 du TP1, les voici toutes faites.
+
+# %% [markdown] lang="en"
+# ## 1. TP1's data and network
+#
+# We load MNIST as in TP1 (if a file `mnist.npz` sits next to the notebook, as it does
+# during grading, which runs offline, it is read instead of downloading), then flatten,
+# normalise and write the labels one-hot: those were TP1's questions 1 and 2, here they
+# are done for you.
+
+# %%
+def load_mnist(path="mnist.npz"):
+    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
+    if os.path.exists(path):
+        with np.load(path) as data:
+            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+    return keras.datasets.mnist.load_data()
+
+
+def preprocess(images):
+    """uint8 images (n, 28, 28), values 0..255 -> float32 array (n, 784), values in [0, 1]."""
+    return images.reshape(len(images), 28 * 28).astype("float32") / 255.0
+
+
+def one_hot(labels):
+    """Integer labels of shape (n,) -> float32 one-hot array of shape (n, 10)."""
+    return keras.utils.to_categorical(labels, num_classes=10).astype("float32")
+
+
+(x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
+x_train, x_test = preprocess(x_train_raw), preprocess(x_test_raw)
+y_train_1h, y_test_1h = one_hot(y_train), one_hot(y_test)
+print("training:", x_train.shape, y_train_1h.shape, "  test:", x_test.shape, y_test_1h.shape)
+
+# %% [markdown] lang="fr"
+# ### Trois jeux de données, trois rôles
+#
+# - Le **jeu d'entraînement** (`x_fit`) : le réseau ajuste ses poids dessus.
+# - Le **jeu de validation** (`x_val`) : le réseau ne s'entraîne pas dessus ; on le mesure
+#   dessus après chaque époque, et c'est lui qui va décider **quand s'arrêter**.
+# - Le **jeu de test** (`x_test`) : il ne sert qu'une fois, à la toute fin, pour dire ce
+#   que vaut le réseau sur des chiffres jamais vus. Décider quoi que ce soit avec lui
+#   (quand s'arrêter, par exemple) fausserait cette mesure.
+#
+# Au TP1, `validation_split=0.1` mettait de côté les 10 % **derniers** exemples
+# d'entraînement. Nous faisons la même coupure à la main, car nous allons passer le jeu de
+# validation à notre propre fonction.
+
+# %% [markdown] lang="en"
+# ### Three data sets, three roles
+#
+# - The **training set** (`x_fit`): the network adjusts its weights on it.
+# - The **validation set** (`x_val`): the network does not train on it; we measure it
+#   there after every epoch, and it is what will decide **when to stop**.
+# - The **test set** (`x_test`): used once, at the very end, to tell what the network is
+#   worth on digits it has never seen. Deciding anything with it (when to stop, for
+#   instance) would bias that measure.
+#
+# In TP1, `validation_split=0.1` set aside the **last** 10 % of the training examples. We
+# make the same cut by hand, because we are going to pass the validation set to our own
+# function.
+
+# %%
+VALIDATION_SIZE = 6000  # the last 10 % of the 60,000 training images
+x_fit, y_fit_1h = x_train[:-VALIDATION_SIZE], y_train_1h[:-VALIDATION_SIZE]
+x_val, y_val_1h = x_train[-VALIDATION_SIZE:], y_train_1h[-VALIDATION_SIZE:]
+print("fit:", x_fit.shape, "  validation:", x_val.shape, "  test:", x_test.shape)
+
+# %% [markdown] lang="fr"
+# ### Le réseau
+#
+# C'est celui du TP1 : 784 → 784 (ReLU) → 10 (softmax), 623 290 paramètres. Une différence :
+# au TP1 le pas d'apprentissage décroissait jusqu'à 0 sur un nombre d'époques connu
+# d'avance. Ici, c'est l'arrêt précoce qui décidera du nombre d'époques : on garde donc un
+# pas constant (Adam, 0,001).
+
+# %% [markdown] lang="en"
+# ### The network
+#
+# It is TP1's: 784 → 784 (ReLU) → 10 (softmax), 623,290 parameters. One difference: in TP1
+# the learning rate decayed to 0 over a number of epochs known in advance. Here early
+# stopping will decide how many epochs to run, so we keep a constant rate (Adam, 0.001).
+
+# %%
+BATCH_SIZE = 128
+
+
+def build_model():
+    """A new compiled Sequential model: 784 inputs -> Dense(784, relu) -> Dense(10, softmax)."""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(784, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def plot_history(history, title="", best_epoch=None):
+    """Loss and accuracy per epoch, training vs validation; a dotted line at best_epoch (from 1)."""
+    epochs = np.arange(1, len(history.history["loss"]) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, metric in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
+        ax.plot(epochs, history.history[metric], "o-", ms=3, label="training")
+        ax.plot(epochs, history.history[f"val_{metric}"], "o-", ms=3, label="validation")
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="grey", ls=":", label=f"lowest validation loss (epoch {best_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+    fig.suptitle(title)
+    plt.tight_layout()
+    plt.show()
+
+
+build_model().summary()
+
+# %% [markdown] lang="fr"
+# ## 2. Voir le sur-apprentissage
+#
+# Avec 54 000 images, le sur-apprentissage s'installe lentement et discrètement. Pour le
+# voir nettement en quelques secondes, prenons-en seulement 2 000 : avec 623 290 paramètres,
+# plus de 300 par image, le réseau a de quoi toutes les retenir par cœur. On l'entraîne 40 époques
+# et on le mesure après chacune sur les 6 000 images de validation.
+
+# %% [markdown] lang="en"
+# ## 2. Seeing over-fitting
+#
+# With 54,000 images, over-fitting sets in slowly and quietly. To see it plainly within
+# seconds, let us take only 2,000: with 623,290 parameters, over 300 per image, the network
+# has room to learn every one of them by heart. We train it for 40 epochs and measure it
+# after each one on the 6,000 validation images.
+
+# %%
+SMALL = 2000
+OVERFIT_EPOCHS = 40
+
+keras.utils.set_random_seed(SEED)
+overfit_net = build_model()
+overfit_history = overfit_net.fit(
+    x_fit[:SMALL],
+    y_fit_1h[:SMALL],
+    validation_data=(x_val, y_val_1h),
+    epochs=OVERFIT_EPOCHS,
+    batch_size=BATCH_SIZE,
+    verbose=0,  # 40 lines would hide the plot: the curves tell the story
+)
+overfit_best = int(np.argmin(overfit_history.history["val_loss"])) + 1
+plot_history(overfit_history, f"{SMALL} training images, {OVERFIT_EPOCHS} epochs", best_epoch=overfit_best)
+
+# %% [markdown] lang="fr"
+# Lisez les courbes de gauche à droite :
+#
+# - la perte d'**entraînement** ne cesse de baisser, jusqu'à presque 0, et la précision
+#   d'entraînement atteint 100 % : le réseau connaît ses 2 000 images ;
+# - la perte de **validation** baisse d'abord avec elle, atteint un minimum (ligne
+#   pointillée), puis **remonte** : à partir de là, chaque époque de plus rend le réseau
+#   *moins* bon sur des images qu'il n'a pas vues. C'est le sur-apprentissage.
+#
+# La précision de validation, elle, ne baisse presque pas. Pourquoi la perte remonte-t-elle
+# alors ? L'entropie croisée ne regarde pas seulement si la réponse est juste, mais avec
+# quelle **confiance** elle est donnée. En apprenant par cœur, le réseau devient de plus en
+# plus sûr de lui, y compris quand il se trompe, et une erreur commise avec assurance coûte
+# très cher. La perte voit ce début de dérive avant la précision.
+
+# %% [markdown] lang="en"
+# Read the curves from left to right:
+#
+# - the **training** loss keeps falling, almost to 0, and the training accuracy reaches
+#   100 %: the network knows its 2,000 images;
+# - the **validation** loss falls with it at first, reaches a minimum (dotted line), then
+#   **turns up**: from there on, each extra epoch makes the network *worse* on images it
+#   has not seen. That is over-fitting.
+#
+# The validation accuracy hardly drops, though. Why does the loss rise, then? Cross-entropy
+# looks not only at whether the answer is right but at how **confident** it is. Learning by
+# heart, the network grows more and more sure of itself, including when it is wrong, and a
+# confident mistake costs a lot. The loss sees this drift before the accuracy does.
+
+# %%
+val_losses = overfit_history.history["val_loss"]
+print(f"lowest validation loss {min(val_losses):.4f} at epoch {overfit_best}")
+print(f"validation loss after {OVERFIT_EPOCHS} epochs: {val_losses[-1]:.4f}")
+print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history['loss'][-1]:.4f}")
+
+# %% [markdown] lang="fr"
+# Le bon réseau à garder est donc celui de l'époque marquée en pointillés, pas celui de la
+# dernière époque. Mais on ne connaît cette époque qu'*après* coup, en regardant toute la
+# courbe. Peut-on la trouver pendant l'entraînement, et s'arrêter peu après ?
+
+# %% [markdown] lang="en"
+# So the network to keep is the one of the epoch marked by the dotted line, not the last
+# epoch's. But we only know that epoch *afterwards*, by looking at the whole curve. Can we
+# find it during training, and stop soon after?
+
+# %% [markdown] lang="fr"
+# ## 3. L'arrêt précoce (*early stopping*)
+#
+# L'idée : après chaque époque, regarder une mesure de **validation**. Tant qu'elle
+# s'améliore, on continue et on note les poids de la meilleure époque. Si elle ne s'est
+# pas améliorée depuis `patience` époques, on arrête, et on **revient aux poids de la
+# meilleure époque**.
+#
+# Pourquoi attendre `patience` époques au lieu de s'arrêter à la première remontée ? Parce
+# que la courbe de validation est bruitée : elle remonte parfois d'une époque avant de
+# redescendre. Une patience de 0 s'arrêterait trop tôt au premier accroc ; une patience de
+# 50 n'arrêterait jamais rien.
+#
+# Keras fournit cela sous la forme d'un **callback** : un objet que `fit` appelle à la fin
+# de chaque époque (`model.fit(..., callbacks=[...])`). Les arguments de
+# `keras.callbacks.EarlyStopping` :
+#
+# | argument | rôle | défaut |
+# |---|---|---|
+# | `monitor` | la mesure à surveiller, telle qu'elle apparaît dans `history.history` | `"val_loss"` |
+# | `mode` | `"min"` si plus petit est meilleur (une perte), `"max"` si plus grand est meilleur (une précision) | `"auto"` (deviné d'après le nom) |
+# | `patience` | nombre d'époques sans amélioration avant d'arrêter | `0` |
+# | `restore_best_weights` | revenir aux poids de la meilleure époque à la fin | **`False`** |
+# | `min_delta` | amélioration minimale qui compte comme une amélioration | `0` |
+#
+# Attention au piège : par défaut, `restore_best_weights=False`. Le réseau garde alors les
+# poids de la **dernière** époque, `patience` époques *après* la meilleure, c'est-à-dire en
+# plein sur-apprentissage.
+
+# %% [markdown] lang="en"
+# ## 3. Early stopping
+#
+# The idea: after every epoch, look at a **validation** measure. While it improves, go on
+# and note the weights of the best epoch. If it has not improved for `patience` epochs,
+# stop, and **go back to the weights of the best epoch**.
+#
+# Why wait `patience` epochs instead of stopping at the first rise? Because the validation
+# curve is noisy: it sometimes goes up for one epoch and then down again. A patience of 0
+# would stop too early at the first hiccup; a patience of 50 would never stop anything.
+#
+# Keras provides this as a **callback**: an object that `fit` calls at the end of every
+# epoch (`model.fit(..., callbacks=[...])`). The arguments of
+# `keras.callbacks.EarlyStopping`:
+#
+# | argument | role | default |
+# |---|---|---|
+# | `monitor` | the measure to watch, as it appears in `history.history` | `"val_loss"` |
+# | `mode` | `"min"` if smaller is better (a loss), `"max"` if larger is better (an accuracy) | `"auto"` (guessed from the name) |
+# | `patience` | number of epochs without improvement before stopping | `0` |
+# | `restore_best_weights` | go back to the best epoch's weights at the end | **`False`** |
+# | `min_delta` | smallest change that counts as an improvement | `0` |
+#
+# Mind the trap: by default `restore_best_weights=False`. The network then keeps the
+# weights of the **last** epoch, `patience` epochs *after* the best one, right in the middle
+# of over-fitting.
+
+# %% [markdown] lang="fr"
+# ### Question 1 — Le callback
+#
+# Complétez `make_early_stopping()` : elle renvoie un **nouveau**
+# `keras.callbacks.EarlyStopping` qui
+# - surveille la perte de validation (`"val_loss"`, mode `"min"`) — ou, si vous préférez,
+#   la précision de validation (`"val_accuracy"`, mode `"max"`) ;
+# - a une patience de 2 à 10 époques (3 est un bon choix ici) ;
+# - revient aux poids de la meilleure époque.
+#
+# Laissez les autres arguments à leur valeur par défaut.
+
+# %% [markdown] lang="en"
+# ### Question 1 — The callback
+#
+# Complete `make_early_stopping()`: it returns a **new** `keras.callbacks.EarlyStopping`
+# that
+# - watches the validation loss (`"val_loss"`, mode `"min"`) — or, if you prefer, the
+#   validation accuracy (`"val_accuracy"`, mode `"max"`);
+# - has a patience of 2 to 10 epochs (3 is a good choice here);
+# - goes back to the weights of the best epoch.
+#
+# Leave the other arguments at their defaults.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q1_callback
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def make_early_stopping():
+    """A new keras.callbacks.EarlyStopping on a validation measure that restores the best weights."""
+    # BEGIN SOLUTION
+    return keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        mode="min",
+        patience=3,
+        restore_best_weights=True,
+    )
+    # END SOLUTION
+
+
+early_stopping = make_early_stopping()
+print(early_stopping)
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_callback_is_early_stopping(make_early_stopping):
+    import keras
+    callback = make_early_stopping()
+    assert callback is not None, "make_early_stopping() returned None: complete it (replace the ...) so that it returns the callback"
+    assert isinstance(callback, keras.callbacks.EarlyStopping), f"make_early_stopping() should return a keras.callbacks.EarlyStopping; found {type(callback).__name__}"
+
+test_callback_is_early_stopping(make_early_stopping)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_callback_monitors_validation(make_early_stopping):
+    callback = make_early_stopping()
+    assert callback.monitor in ("val_loss", "val_accuracy"), f"the callback should watch a validation measure, 'val_loss' or 'val_accuracy' (measured on images the network does not train on); it watches {callback.monitor!r}"
+    better = {"val_loss": "min", "val_accuracy": "max"}[callback.monitor]
+    assert callback.mode in (better, "auto"), f"for {callback.monitor}, the best epoch is the one with the {'lowest' if better == 'min' else 'highest'} value: mode should be {better!r} (or 'auto'); found mode={callback.mode!r}"
+
+test_callback_monitors_validation(make_early_stopping)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_callback_patience(make_early_stopping):
+    patience = make_early_stopping().patience
+    assert 2 <= patience <= 10, f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
+
+test_callback_patience(make_early_stopping)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_callback_restores_best_weights(make_early_stopping):
+    assert make_early_stopping().restore_best_weights is True, "the callback should go back to the best epoch's weights when training ends: restore_best_weights=True (the default, False, keeps the last epoch's)"
+
+test_callback_restores_best_weights(make_early_stopping)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 4. Une fonction d'entraînement qui s'arrête toute seule
+#
+# ### Question 2 — Entraîner avec arrêt précoce
+#
+# Complétez `train_with_early_stopping(model, x_train, y_train, x_val, y_val, max_epochs)`.
+# Elle reçoit un modèle **déjà compilé** et l'entraîne avec `model.fit` :
+# - sur `x_train`, `y_train`, par lots de `BATCH_SIZE` ;
+# - en le mesurant après chaque époque sur `x_val`, `y_val` (argument
+#   `validation_data=(x_val, y_val)`) ;
+# - pendant **au plus** `max_epochs` époques ;
+# - avec le callback de `make_early_stopping()`.
+#
+# Elle renvoie ce que renvoie `fit` (l'objet `History`). Le modèle est entraîné « sur
+# place » : après l'appel, `model` a les poids de la meilleure époque.
+#
+# Les tests cachés appellent cette fonction avec leur propre modèle et leurs propres
+# données : n'utilisez que ses arguments (et `BATCH_SIZE`, `make_early_stopping`), jamais
+# `x_fit` ou `x_val` directement.
+
+# %% [markdown] lang="en"
+# ## 4. A training function that stops by itself
+#
+# ### Question 2 — Train with early stopping
+#
+# Complete `train_with_early_stopping(model, x_train, y_train, x_val, y_val, max_epochs)`.
+# It receives an **already compiled** model and trains it with `model.fit`:
+# - on `x_train`, `y_train`, in batches of `BATCH_SIZE`;
+# - measuring it after every epoch on `x_val`, `y_val` (argument
+#   `validation_data=(x_val, y_val)`);
+# - for **at most** `max_epochs` epochs;
+# - with the callback of `make_early_stopping()`.
+#
+# It returns what `fit` returns (the `History` object). The model is trained "in place":
+# after the call, `model` has the weights of the best epoch.
+#
+# The hidden tests call this function with their own model and their own data: use only
+# its arguments (and `BATCH_SIZE`, `make_early_stopping`), never `x_fit` or `x_val`
+# directly.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q2_train_function
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def train_with_early_stopping(model, x_train, y_train, x_val, y_val, max_epochs):
+    """Train a compiled model in place, stopping early on the validation set.
+
+    x_train, x_val: float32 arrays (n, 784); y_train, y_val: one-hot float32 arrays (n, 10).
+    Runs at most max_epochs epochs; afterwards the model holds the best epoch's weights.
+    Returns the keras.callbacks.History of the training.
+    """
+    # BEGIN SOLUTION
+    return model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=max_epochs,
+        batch_size=BATCH_SIZE,
+        callbacks=[make_early_stopping()],
+        verbose=2,  # one line per epoch
+    )
+    # END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_training_function_runs(train_with_early_stopping, build_model, x_fit, y_fit_1h, x_val, y_val_1h):
+    small = build_model()
+    history = train_with_early_stopping(small, x_fit[:256], y_fit_1h[:256], x_val[:256], y_val_1h[:256], 3)
+    assert history is not None, "train_with_early_stopping() returned None: complete it (replace the ...) and return what model.fit returns"
+    assert hasattr(history, "history"), f"train_with_early_stopping() should return what model.fit returns (a History); found {type(history).__name__}"
+    assert history.model is small, "train_with_early_stopping() should train the model it receives (model.fit), not a new one"
+    assert "val_loss" in history.history, "no val_loss in the history: pass validation_data=(x_val, y_val) to fit"
+    epochs = len(history.history["loss"])
+    assert 1 <= epochs <= 3, f"with max_epochs=3, training should run at most 3 epochs; it ran {epochs}: pass epochs=max_epochs to fit"
+
+test_training_function_runs(train_with_early_stopping, build_model, x_fit, y_fit_1h, x_val, y_val_1h)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_training_stops_early(train_with_early_stopping):
+    import keras
+    import numpy as np
+    from kit_checks import flat_inputs, load_heldout
+    images, labels = load_heldout()
+    x, y = flat_inputs(images[:1000]), np.eye(10, dtype="float32")[labels[:1000]]
+    # 500 training images for a 784 -> 128 -> 10 net with a large step: the validation
+    # loss is lowest around epoch 9, then rises.
+    keras.utils.set_random_seed(7)
+    net = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+    net.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    history = train_with_early_stopping(net, x[:500], y[:500], x[500:], y[500:], 60)
+    assert history is not None, "train_with_early_stopping() returned None: return what model.fit returns"
+    ran = len(history.history["loss"])
+    assert ran < 60, f"on data whose validation loss turns up after about 10 epochs, training ran all {ran} epochs of max_epochs=60: pass the callback of make_early_stopping() to fit (callbacks=[...]) and make it watch a validation measure"
+
+test_training_stops_early(train_with_early_stopping)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1.5
+hidden: true
+""" # END TEST CONFIG
+def test_training_returns_best_epoch_weights(train_with_early_stopping, make_early_stopping):
+    import keras
+    import numpy as np
+    from kit_checks import flat_inputs, load_heldout
+    images, labels = load_heldout()
+    x, y = flat_inputs(images[:1000]), np.eye(10, dtype="float32")[labels[:1000]]
+    keras.utils.set_random_seed(7)
+    net = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+    net.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    history = train_with_early_stopping(net, x[:500], y[:500], x[500:], y[500:], 60)
+    assert history is not None and "val_loss" in history.history, "train_with_early_stopping() should return the History of a fit with validation_data=(x_val, y_val)"
+    # The best epoch, by the rule of the student's own callback (its measure and min_delta).
+    callback = make_early_stopping()
+    monitor = getattr(callback, "monitor", "val_loss")
+    monitor = monitor if monitor in ("val_loss", "val_accuracy") else "val_loss"
+    sign = 1 if monitor == "val_accuracy" else -1
+    delta = abs(getattr(callback, "min_delta", 0))
+    values, best = history.history[monitor], 0
+    for epoch, value in enumerate(values):
+        if sign * (value - values[best]) > delta:
+            best = epoch
+    val_losses = np.asarray(history.history["val_loss"])
+    loss = net.evaluate(x[500:], y[500:], verbose=0)[0]
+    closest = int(np.argmin(np.abs(val_losses - loss)))
+    assert np.isclose(loss, val_losses[best], rtol=1e-4, atol=1e-6), (
+        f"after training, the model's validation loss is {loss:.4f}"
+        + (f" (that of epoch {closest + 1})" if np.isclose(loss, val_losses[closest], rtol=1e-4) else "")
+        + f", but its best epoch was epoch {best + 1} of {len(values)} (validation loss {val_losses[best]:.4f}): "
+        "the model should come back with the weights of its best epoch on the validation set "
+        "(a callback that watches a validation measure with restore_best_weights=True, and validation_data=(x_val, y_val))"
+    )
+
+test_training_returns_best_epoch_weights(train_with_early_stopping, make_early_stopping)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Comparer : les mêmes 2 000 images, avec arrêt précoce
+#
+# Reprenons l'expérience de la partie 2, avec la même graine : même réseau de départ, mêmes
+# lots dans le même ordre. Seule différence : `train_with_early_stopping`, avec au plus
+# `OVERFIT_EPOCHS` époques.
+
+# %% [markdown] lang="en"
+# ### Compare: the same 2,000 images, with early stopping
+#
+# Let us redo the experiment of part 2 with the same seed: the same starting network, the
+# same batches in the same order. The only difference: `train_with_early_stopping`, with at
+# most `OVERFIT_EPOCHS` epochs.
+
+# %%
+keras.utils.set_random_seed(SEED)
+stopped_net = build_model()
+stopped_history = train_with_early_stopping(
+    stopped_net, x_fit[:SMALL], y_fit_1h[:SMALL], x_val, y_val_1h, OVERFIT_EPOCHS
+)
+stopped_best = int(np.argmin(stopped_history.history["val_loss"])) + 1
+plot_history(stopped_history, f"{SMALL} training images, early stopping", best_epoch=stopped_best)
+
+# %%
+ran = len(stopped_history.history["loss"])
+overfit_val_loss, overfit_val_accuracy = overfit_net.evaluate(x_val, y_val_1h, verbose=0)
+stopped_val_loss, stopped_val_accuracy = stopped_net.evaluate(x_val, y_val_1h, verbose=0)
+print(f"early stopping ran {ran} epochs of {OVERFIT_EPOCHS}; lowest validation loss at epoch {stopped_best}")
+print(f"(in part 2, the lowest validation loss came at epoch {overfit_best})")
+print(f"after {OVERFIT_EPOCHS} epochs:      validation loss {overfit_val_loss:.4f}, accuracy {overfit_val_accuracy:.2%}")
+print(f"with early stopping: validation loss {stopped_val_loss:.4f}, accuracy {stopped_val_accuracy:.2%}")
+
+# %% [markdown] lang="fr"
+# Ce qu'il faut regarder :
+#
+# - **le calcul** : l'arrêt précoce a fait bien moins d'époques ;
+# - **la perte de validation** : le réseau rendu est nettement meilleur que celui des 40
+#   époques, car il n'a pas eu le temps de devenir sûr de lui à tort ;
+# - **l'époque gardée** : comparez-la au minimum de la partie 2. Si elles diffèrent, c'est
+#   qu'un accroc de la courbe (quelques époques sans progrès) a duré autant que la patience :
+#   l'entraînement s'est arrêté sur un minimum local. Plus de patience rapproche du vrai
+#   minimum, au prix de plus d'époques ;
+# - **la précision de validation** : elle peut être un peu plus basse qu'après 40 époques.
+#   Sur 2 000 images, la précision continue de grappiller quelques images pendant que la perte
+#   se dégrade : les deux mesures ne désignent pas toujours la même meilleure époque. C'est
+#   pourquoi on peut surveiller l'une ou l'autre.
+#
+# Voyons maintenant ce qu'il en est avec toutes les images.
+
+# %% [markdown] lang="en"
+# What to look at:
+#
+# - **computation**: early stopping ran far fewer epochs;
+# - **validation loss**: the network it handed back is clearly better than the 40-epoch one,
+#   because it did not have time to grow wrongly confident;
+# - **the epoch it kept**: compare it with part 2's minimum. If they differ, a bump in the
+#   curve (a few epochs without progress) lasted as long as the patience: training stopped at
+#   a local minimum. More patience gets closer to the true minimum, at the cost of more
+#   epochs;
+# - **validation accuracy**: it may be a little lower than after 40 epochs. With 2,000
+#   images the accuracy keeps gaining a few images while the loss gets worse: the two measures
+#   do not always point at the same best epoch. That is why you may watch either one.
+#
+# Now let us see what happens with all the images.
+
+# %% [markdown] lang="fr"
+# ## 5. L'entraînement complet
+#
+# ### Question 3 — Entraîner le réseau final
+#
+# Construisez un nouveau réseau avec `build_model()`, rangez-le dans `model`, et
+# entraînez-le avec `train_with_early_stopping` sur les 54 000 images d'entraînement
+# (`x_fit`, `y_fit_1h`), validé sur `x_val`, `y_val_1h`, pendant au plus `MAX_EPOCHS`
+# époques. Gardez ce que renvoie la fonction dans `history`.
+#
+# Le correcteur recalcule la précision de **votre** `model` sur des chiffres de test qu'il
+# apporte lui-même : il faut au moins {{threshold tp2_early_stopping test_accuracy}}. Il
+# vérifie aussi que la validation ne s'est pas faite sur le jeu de test.
+
+# %% [markdown] lang="en"
+# ## 5. The full training
+#
+# ### Question 3 — Train the final network
+#
+# Build a new network with `build_model()`, keep it in `model`, and train it with
+# `train_with_early_stopping` on the 54,000 training images (`x_fit`, `y_fit_1h`),
+# validated on `x_val`, `y_val_1h`, for at most `MAX_EPOCHS` epochs. Keep what the function
+# returns in `history`.
+#
+# The grader recomputes the accuracy of **your** `model` on test digits it brings itself:
+# it must reach at least {{threshold tp2_early_stopping test_accuracy}}. It also checks that
+# validation was not done on the test set.
+
+# %%
+MAX_EPOCHS = 30
+# Start the final training from the seed again, whatever ran above.
+keras.utils.set_random_seed(SEED)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q3_full_training
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+# Build model with build_model(), train it with train_with_early_stopping; keep its History in history.
+# BEGIN SOLUTION
+model = build_model()
+history = train_with_early_stopping(model, x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)
+# END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS):
+    import numpy as np
+    assert history is not None, "history is None: complete the cell (build model with build_model(), train it with train_with_early_stopping(...) and keep what it returns in history)"
+    assert model is not None, "model is None: build it with build_model() and train it with train_with_early_stopping(...)"
+    assert "val_loss" in history.history, "history has no val_loss: train with train_with_early_stopping, which validates on x_val, y_val_1h"
+    epochs = len(history.history["loss"])
+    assert epochs < MAX_EPOCHS, f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
+    predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
+    accuracy = np.mean(predicted == y_test[:1000])
+    assert accuracy > 0.9, f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+
+test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 2
+hidden: true
+""" # END TEST CONFIG
+def test_heldout_accuracy(model):
+    from kit_checks import accuracy, flat_inputs, load_heldout, threshold
+    images, labels = load_heldout()
+    score, needed = accuracy(model, flat_inputs(images), labels), threshold("tp2_early_stopping", "test_accuracy")
+    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+
+test_heldout_accuracy(model)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_validation_is_not_the_test_set(model, history):
+    import numpy as np
+    from kit_checks import flat_inputs, load_heldout
+    images, labels = load_heldout()
+    # The model's cross-entropy on the grader's digits. Had they been the validation set,
+    # the epoch whose weights the model holds would have this very val_loss.
+    probabilities = np.asarray(model.predict(flat_inputs(images), batch_size=1024, verbose=0), dtype=np.float64)
+    heldout_loss = -np.mean(np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1)))
+    val_losses = np.asarray(history.history["val_loss"])
+    assert not np.any(np.isclose(val_losses, heldout_loss, rtol=1e-5, atol=0)), "a validation loss equals the loss on the test digits: validate on x_val, y_val_1h (taken from the training images), never on the test set"
+
+test_validation_is_not_the_test_set(model, history)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Les courbes de l'entraînement complet
+
+# %% [markdown] lang="en"
+# ### The learning curves of the full training
+
+# %%
+best_epoch = int(np.argmin(history.history["val_loss"])) + 1
+plot_history(history, f"{len(x_fit)} training images, early stopping", best_epoch=best_epoch)
+print(f"ran {len(history.history['loss'])} epochs of at most {MAX_EPOCHS}; lowest validation loss at epoch {best_epoch}")
+
+# %% [markdown] lang="fr"
+# Avec 27 fois plus d'images, le sur-apprentissage arrive plus tard et plus doucement, mais
+# il arrive : la perte de validation atteint son minimum en quelques époques, puis remonte
+# pendant que la perte d'entraînement continue de baisser. L'arrêt précoce a choisi le
+# nombre d'époques à votre place, en ne regardant que le jeu de validation.
+
+# %% [markdown] lang="en"
+# With 27 times more images, over-fitting comes later and more gently, but it comes: the
+# validation loss reaches its minimum within a few epochs, then rises while the training
+# loss keeps falling. Early stopping chose the number of epochs for you, looking only at the
+# validation set.
+
+# %% [markdown] lang="fr"
+# ### Évaluation sur le jeu de test — une seule fois
+#
+# Le jeu de validation a servi à **décider** (quand s'arrêter, quels poids garder) : le
+# réseau final a été choisi parce qu'il y réussissait bien, et son score de validation est
+# donc un peu optimiste. Le jeu de test, jamais utilisé jusqu'ici, donne la mesure honnête.
+
+# %% [markdown] lang="en"
+# ### Evaluation on the test set — once
+#
+# The validation set was used to **decide** (when to stop, which weights to keep): the final
+# network was chosen because it did well there, so its validation score is a little
+# optimistic. The test set, never used so far, gives the honest measure.
+
+# %%
+val_loss, val_accuracy = model.evaluate(x_val, y_val_1h, verbose=0)
+test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)
+print(f"validation: loss {val_loss:.4f}, accuracy {val_accuracy:.2%}")
+print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
+
+# %% [markdown] lang="fr"
+# Comparez avec le TP1, où le pas d'apprentissage décroissait sur 10 époques fixées d'avance.
+# L'arrêt précoce sur `val_loss` garde le réseau dont les **probabilités** sont les plus
+# fiables ; la précision, elle, peut encore gagner un peu au-delà, comme on l'a vu sur les
+# 2 000 images. Les deux idées se combinent : on peut faire baisser le pas quand la
+# validation stagne (`keras.callbacks.ReduceLROnPlateau`) et arrêter un peu plus tard.
+
+# %% [markdown] lang="en"
+# Compare with TP1, where the learning rate decayed over 10 epochs fixed in advance. Early
+# stopping on `val_loss` keeps the network whose **probabilities** are the most trustworthy;
+# the accuracy may still gain a little beyond that point, as we saw on the 2,000 images. The
+# two ideas combine: one can lower the learning rate when validation stalls
+# (`keras.callbacks.ReduceLROnPlateau`) and stop a little later.
+
+# %% [markdown] lang="fr"
+# **À retenir.**
+# - Le sur-apprentissage se voit quand la perte d'entraînement continue de baisser alors que
+#   la perte de validation remonte. Avec peu de données il arrive vite ; avec beaucoup, plus
+#   tard, mais il arrive.
+# - L'arrêt précoce surveille une mesure de **validation**, tolère quelques époques sans
+#   progrès (`patience`) et doit **revenir aux meilleurs poids** (`restore_best_weights=True`),
+#   sans quoi on garde le réseau de `patience` époques trop tard.
+# - Validation pour décider, test pour mesurer, une fois, à la fin.
+#
+# Au TP3, un réseau convolutif fera mieux avec bien moins de paramètres : vous pourrez lui
+# appliquer le même arrêt précoce.
+
+# %% [markdown] lang="en"
+# **Take-away.**
+# - Over-fitting shows when the training loss keeps falling while the validation loss turns
+#   up. With little data it comes fast; with a lot, later, but it comes.
+# - Early stopping watches a **validation** measure, tolerates a few epochs without progress
+#   (`patience`) and must **go back to the best weights** (`restore_best_weights=True`), or
+#   you keep the network of `patience` epochs too late.
+# - Validation to decide, test to measure, once, at the end.
+#
+# In TP3 a convolutional network will do better with far fewer parameters: you can give it
+# the same early stopping.
+
+# %% [markdown] lang="fr"
+# ## Rendre votre travail
+#
+# 1. Exécutez tout le notebook depuis le début (*Kernel → Restart & Run All*) et vérifiez
+#    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
+# 2. Enregistrez le notebook (*File → Save*).
+# 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques et crée,
+#    à côté du notebook, le fichier `tp2_early_stopping_<date>.zip` à déposer (un lien
+#    permet de le télécharger).
+
+# %% [markdown] lang="en"
+# ## Handing in your work
+#
+# 1. Run the whole notebook from the top (*Kernel → Restart & Run All*) and check that it
+#    runs to the end without errors: the grader will do exactly that.
+# 2. Save the notebook (*File → Save*).
+# 3. Run the cell below: it re-runs the public checks and writes, next to the notebook,
+#    the file `tp2_early_stopping_<date>.zip` to hand in (a link lets you download it).
+
+# %%
+grader.export(pdf=False, run_tests=True)

@@ -1,0 +1,68 @@
+"""TP2's wrong submissions (see tests/submissions/__init__.py for the format)."""
+
+# name -> (list of (solution text, replacement), {question: points lost})
+MUTANTS = {
+    # The trap of the lab: Keras's default keeps the last epoch's weights, `patience`
+    # epochs past the best. The final model, 3 epochs later, still passes the accuracy test.
+    "no_restore_best_weights": (
+        [("restore_best_weights=True,", "restore_best_weights=False,")],
+        {"q1_callback": 0.5, "q2_train_function": 1.5},
+    ),
+    # Watches the training loss: on the hidden test's small data set it keeps falling, all
+    # 60 epochs run, and the model comes back with the weights of the lowest *training* loss.
+    "monitors_training_loss": (
+        [('monitor="val_loss",', 'monitor="loss",')],
+        {"q1_callback": 0.5, "q2_train_function": 2.5},
+    ),
+    # The right measure in the wrong direction: the "best" epoch is the worst, epoch 1,
+    # whose weights the final model gets back (96.3 % of the grader's digits at seed 0).
+    "mode_max_with_val_loss": (
+        [('mode="min",', 'mode="max",')],
+        {"q1_callback": 0.5, "q2_train_function": 1.5, "q3_full_training": 2},
+    ),
+    # Stops at the first epoch without progress: still stops early and restores the best
+    # weights, so only the patience test notices.
+    "patience_zero": (
+        [("patience=3,", "patience=0,")],
+        {"q1_callback": 0.5},
+    ),
+    # Validates on a slice of its training data instead of the x_val, y_val it receives:
+    # the weights restored are the best for another validation set.
+    "validation_split_instead_of_validation_data": (
+        [("validation_data=(x_val, y_val),", "validation_split=0.1,")],
+        {"q2_train_function": 1.5},
+    ),
+    # A fixed number of epochs instead of max_epochs: early stopping hides it everywhere
+    # but in the public check, which asks for at most 3 epochs.
+    "ignores_max_epochs": (
+        [("epochs=max_epochs,", "epochs=100,")],
+        {"q2_train_function": 0.5},
+    ),
+    # The original course's mistake: validation (and so the choice of epoch) on the test set.
+    "validation_on_test_set": (
+        [("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit, y_fit_1h, x_test, y_test_1h, MAX_EPOCHS)")],
+        {"q3_full_training": 1},
+    ),
+    # The final network trained on 5,000 images only: 93 % of the public check's 1000
+    # digits (it passes), 94 % of the grader's 10,000 (far below the pass mark).
+    "final_training_on_5000_images": (
+        [("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit[:5000], y_fit_1h[:5000], x_val, y_val_1h, MAX_EPOCHS)")],
+        {"q3_full_training": 2},
+    ),
+}
+
+
+# What the public check of each question says when the student left its hole unfilled.
+UNFILLED_HINTS = {
+    "q1_callback": "make_early_stopping() returned None",
+    "q2_train_function": "train_with_early_stopping() returned None",
+    "q3_full_training": "history is None: complete the cell",
+}
+
+# What the filled-in notebook must print (the comparison and the final evaluation ran).
+FILLED_PRINTS = (
+    "early stopping ran",
+    "with early stopping: validation loss",
+    "lowest validation loss at epoch",
+    "test:       loss",
+)
