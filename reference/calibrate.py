@@ -40,7 +40,7 @@ RESULTS = REPO / "reference" / "results.md"
 
 # How far below the worst reference seed a correct solution may fall (accuracy, 0-1):
 # room for another CPU and for correct variations, tighter than the known-bad variants.
-MARGINS = {"tp1_dense": 0.006, "tp2_early_stopping": 0.006, "tp3_convnet": 0.003}
+MARGINS = {"tp1_dense": 0.006, "tp2_early_stopping": 0.006, "tp3_convnet": 0.0058}
 
 # Known-bad variants of each solution: name -> text changes (autograder.grade.apply_changes).
 VARIANTS = {

@@ -1,0 +1,1325 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [raw]
+# # ASSIGNMENT CONFIG
+# name: tp3_convnet
+# requirements: requirements.txt
+# python_version: "3.11"
+# run_tests: false
+# init_cell: true
+# check_all_cell: false
+# export_cell: false
+# generate:
+#   pdf: false
+#   show_stdout: true
+#   show_hidden: true
+# tests:
+#   files: false
+#   ok_format: false
+# autograder_files:
+#   - mnist.npz
+#   - kit_checks.py
+#   - thresholds.json
+
+# %% [markdown] lang="fr"
+# # TP3 — Un réseau convolutif pour reconnaître des chiffres manuscrits
+#
+# Au TP1, le réseau dense recevait chaque image comme une liste de 784 nombres : il ne
+# savait pas quels pixels sont voisins. Un **réseau convolutif** (CNN) regarde l'image par
+# petites fenêtres et cherche partout les mêmes motifs (bords, courbes, coins). Avec huit
+# fois moins de paramètres que le réseau du TP1, il fait deux à trois fois moins
+# d'erreurs.
+#
+# Au programme :
+# 1. les images comme tenseurs de forme `(N, 28, 28, 1)` ;
+# 2. la convolution : un filtre appliqué à un vrai chiffre, le *padding*, le pas (*stride*) ;
+# 3. le *max-pooling* ;
+# 4. un réseau à la LeNet et son nombre de paramètres, compté à la main ;
+# 5. l'entraînement avec arrêt anticipé (*early stopping*), les courbes, la matrice de confusion ;
+# 6. les erreurs qu'il fait encore ;
+# 7. les chiffres hors MNIST du TP1 : le CNN face au réseau dense.
+#
+# **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
+# la cellule `grader.check(...)` lance des vérifications rapides qui disent ce qui était
+# attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **une fois, en
+# entier, de haut en bas, entraînement compris**, sur une machine à 2 cœurs ; des tests
+# cachés appellent ensuite vos fonctions avec leurs propres données et recalculent la
+# précision de votre modèle sur des images qu'il n'a jamais vues.
+#
+# **Temps d'entraînement.** L'entraînement est plafonné à `EPOCHS = 10` époques (environ
+# une minute sur 2 cœurs) et le seuil de réussite a été calibré pour ce plafond : gardez
+# les réglages donnés (`EPOCHS`, `BATCH_SIZE`, l'optimiseur). Le correcteur ne prolonge
+# pas votre entraînement et n'en relance pas un autre : il évalue le `model` que votre
+# notebook a entraîné.
+
+# %% [markdown] lang="en"
+# # TP3 — A convolutional network that reads handwritten digits
+#
+# In TP1, the dense network received each image as a list of 784 numbers: it did not know
+# which pixels are neighbours. A **convolutional network** (CNN) looks at the image
+# through small windows and searches everywhere for the same patterns (edges, curves,
+# corners). With eight times fewer parameters than TP1's network, it makes two to three
+# times fewer mistakes.
+#
+# The plan:
+# 1. images as tensors of shape `(N, 28, 28, 1)`;
+# 2. convolution: a filter applied to a real digit, padding, stride;
+# 3. max-pooling;
+# 4. a LeNet-like network and its number of parameters, counted by hand;
+# 5. training with early stopping, learning curves, the confusion matrix;
+# 6. the mistakes it still makes;
+# 7. TP1's non-MNIST digits: the CNN against the dense network.
+#
+# **How this lab is graded.** Fill in the cells that contain `...`. After each question,
+# the `grader.check(...)` cell runs quick checks that say what was expected and what was
+# found. For grading, the notebook is run **once, whole, top to bottom, training
+# included**, on a 2-core machine; hidden tests then call your functions with their own
+# data and recompute your model's accuracy on images it has never seen.
+#
+# **Training time.** Training is capped at `EPOCHS = 10` epochs (about a minute on 2
+# cores) and the pass mark was calibrated for that cap: keep the settings given
+# (`EPOCHS`, `BATCH_SIZE`, the optimiser). The grader neither extends your training nor
+# runs another one: it evaluates the `model` your notebook trained.
+
+# %%
+import math
+import os
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import ndimage, signal
+
+# One seed for Python, NumPy and the Keras backend: same seed, same machine, same weights.
+SEED = 0
+keras.utils.set_random_seed(SEED)
+
+# %% [markdown] lang="fr"
+# ## 1. Les données, en images
+#
+# Les mêmes données qu'au TP1 : 60 000 chiffres d'entraînement et 10 000 de test, en
+# `uint8` de 0 (fond) à 255 (encre). Si un fichier `mnist.npz` se trouve à côté du notebook
+# (c'est le cas pendant la correction, qui se fait sans Internet), il est lu à la place du
+# téléchargement.
+
+# %% [markdown] lang="en"
+# ## 1. The data, as images
+#
+# The same data as in TP1: 60,000 training digits and 10,000 test digits, `uint8` from 0
+# (background) to 255 (ink). If a file `mnist.npz` sits next to the notebook (it does
+# during grading, which runs offline), it is read instead of the download.
+
+# %%
+def load_mnist(path="mnist.npz"):
+    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
+    if os.path.exists(path):
+        with np.load(path) as data:
+            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+    return keras.datasets.mnist.load_data()
+
+
+(x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
+y_train_1h = keras.utils.to_categorical(y_train, num_classes=10)  # one-hot, as in TP1
+y_test_1h = keras.utils.to_categorical(y_test, num_classes=10)
+print("training images:", x_train_raw.shape, x_train_raw.dtype)
+print("test images:    ", x_test_raw.shape, x_test_raw.dtype)
+
+# %% [markdown] lang="fr"
+# ### Question 1 — Des images avec un axe de canaux
+#
+# Une couche de convolution Keras (`Conv2D`) attend un tenseur à 4 axes
+# `(N, hauteur, largeur, canaux)` : N images, chacune faite de `canaux` plans de pixels.
+# Une photo en couleur a 3 canaux (rouge, vert, bleu) ; nos chiffres en niveaux de gris
+# n'en ont qu'un. Cette fois, on **n'aplatit pas** l'image : le réseau a besoin de savoir
+# quel pixel est à côté de quel autre.
+#
+# Complétez `to_images(images)` : elle reçoit un tableau `uint8` de forme `(n, 28, 28)` et
+# renvoie un tableau `float32` de forme `(n, 28, 28, 1)`, à valeurs dans [0, 1] (divisez
+# par 255, la plus grande valeur possible d'un pixel). Elle ne doit pas modifier son
+# argument. (Indices : `astype`, puis `reshape` ou `np.expand_dims`.)
+
+# %% [markdown] lang="en"
+# ### Question 1 — Images with a channel axis
+#
+# A Keras convolution layer (`Conv2D`) expects a tensor with 4 axes
+# `(N, height, width, channels)`: N images, each made of `channels` planes of pixels. A
+# colour photo has 3 channels (red, green, blue); our greyscale digits have only one.
+# This time we do **not** flatten the image: the network needs to know which pixel is
+# next to which.
+#
+# Complete `to_images(images)`: it receives a `uint8` array of shape `(n, 28, 28)` and
+# returns a `float32` array of shape `(n, 28, 28, 1)` with values in [0, 1] (divide by
+# 255, the largest value a pixel can take). It must not modify its argument. (Hints:
+# `astype`, then `reshape` or `np.expand_dims`.)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q1_images
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def to_images(images):
+    """Scale MNIST images and give them a channel axis.
+
+    images: uint8 array of shape (n, 28, 28), values 0..255.
+    Returns a float32 array of shape (n, 28, 28, 1), values in [0, 1].
+    """
+    # BEGIN SOLUTION
+    return np.expand_dims(images.astype("float32") / 255.0, axis=-1)
+    # END SOLUTION
+
+
+x_train = to_images(x_train_raw)
+x_test = to_images(x_test_raw)
+print(x_train.shape, x_train.dtype, x_train.min(), x_train.max())
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_image_tensors(x_train, x_test):
+    import numpy as np
+    assert x_train is not None, "x_train is None: complete to_images() (replace the ...) and run its cell again"
+    assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
+    assert x_train.shape == (60000, 28, 28, 1), f"x_train should have shape (60000, 28, 28, 1): 60,000 images of 28 × 28 pixels and 1 channel; found {x_train.shape}"
+    assert x_test.shape == (10000, 28, 28, 1), f"x_test should have shape (10000, 28, 28, 1); found {x_test.shape}"
+    assert x_train.dtype == np.float32, f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
+    assert x_train.min() >= 0 and x_train.max() <= 1, f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
+    assert x_train.max() == 1, f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
+
+test_image_tensors(x_train, x_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_to_images_on_new_images(to_images):
+    import numpy as np
+    images = np.random.default_rng(2025).integers(0, 201, size=(5, 28, 28), dtype=np.uint8)
+    before = images.copy()
+    result = to_images(images)
+    assert result is not None, "to_images() returned None: complete it"
+    result = np.asarray(result)
+    assert result.shape == (5, 28, 28, 1), f"to_images on 5 images should return shape (5, 28, 28, 1), the channel axis last; found {result.shape}"
+    assert result.dtype == np.float32, f"to_images should return float32; found {result.dtype}"
+    assert np.allclose(result[..., 0], images / 255.0, atol=1e-6), "to_images should keep each image as it is and divide every pixel by 255 (the largest possible value), not by the largest value of the batch"
+    assert np.array_equal(images, before), "to_images should not modify the array it receives"
+
+test_to_images_on_new_images(to_images)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 2. La convolution
+#
+# Un **filtre** (ou noyau, *kernel*) est une petite grille de poids, par exemple 3 × 3. On
+# le pose sur un coin de l'image, on multiplie chaque poids par le pixel qu'il couvre, on
+# additionne (et on ajoute un biais) : cela donne un nombre de la sortie. Puis on fait
+# glisser le filtre d'un pixel et on recommence, partout :
+#
+# $$\text{sortie}[i, j] = \sum_{u=0}^{2} \sum_{v=0}^{2} w[u, v]\; x[i + u,\, j + v] + b$$
+#
+# La sortie est grande là où l'image ressemble au filtre. Et comme **les mêmes poids
+# servent à toutes les positions**, un motif appris à un endroit est reconnu partout.
+#
+# Voici un filtre qui détecte les bords verticaux, appliqué à une petite image 6 × 6 dont
+# la moitié droite est allumée.
+
+# %% [markdown] lang="en"
+# ## 2. Convolution
+#
+# A **filter** (or kernel) is a small grid of weights, say 3 × 3. We lay it on a corner of
+# the image, multiply each weight by the pixel it covers, add everything up (plus a bias):
+# that gives one number of the output. Then we slide the filter by one pixel and do it
+# again, everywhere:
+#
+# $$\text{output}[i, j] = \sum_{u=0}^{2} \sum_{v=0}^{2} w[u, v]\; x[i + u,\, j + v] + b$$
+#
+# The output is large where the image looks like the filter. And since **the same weights
+# are used at every position**, a pattern learnt in one place is recognised everywhere.
+#
+# Here is a filter that detects vertical edges, applied to a small 6 × 6 image whose
+# right half is lit.
+
+# %%
+def show_numbers(ax, array, title):
+    """Draw a small 2-D array as a grid of cells, each labelled with its value."""
+    ax.imshow(array, cmap="coolwarm", vmin=-np.abs(array).max() - 1e-9, vmax=np.abs(array).max() + 1e-9)
+    for (row, col), value in np.ndenumerate(array):
+        ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"{title}\n{array.shape[0]} × {array.shape[1]}")
+
+
+tiny = np.zeros((6, 6))
+tiny[:, 3:] = 1
+vertical_edges = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=float)
+tiny_output = signal.correlate2d(tiny, vertical_edges, mode="valid")
+
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), gridspec_kw={"width_ratios": [6, 3, 4]})
+show_numbers(axes[0], tiny, "image")
+show_numbers(axes[1], vertical_edges, "filter")
+show_numbers(axes[2], tiny_output, "output")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# La sortie vaut 3 le long du bord (le filtre y voit « sombre à gauche, clair à droite »)
+# et 0 là où l'image est uniforme. Elle est plus petite que l'image : un filtre 3 × 3 ne
+# tient entièrement dans une image 6 × 6 qu'à 4 × 4 positions.
+#
+# Appliquons trois filtres à un vrai chiffre : bords verticaux, bords horizontaux, et un
+# flou (la moyenne des 9 pixels).
+
+# %% [markdown] lang="en"
+# The output is 3 along the edge (there the filter sees "dark on the left, light on the
+# right") and 0 where the image is uniform. It is smaller than the image: a 3 × 3 filter
+# fits entirely inside a 6 × 6 image at only 4 × 4 positions.
+#
+# Let us apply three filters to a real digit: vertical edges, horizontal edges, and a
+# blur (the mean of 9 pixels).
+
+# %%
+digit = x_train_raw[0].astype("float32") / 255
+filters = {
+    "vertical edges": vertical_edges,
+    "horizontal edges": vertical_edges.T,
+    "blur": np.full((3, 3), 1 / 9),
+}
+fig, axes = plt.subplots(1, 1 + len(filters), figsize=(13, 3.5))
+axes[0].imshow(digit, cmap="gray")
+axes[0].set_title(f"digit {y_train[0]}, {digit.shape[0]} × {digit.shape[1]}")
+for ax, (name, kernel) in zip(axes[1:], filters.items()):
+    feature_map = signal.correlate2d(digit, kernel, mode="valid")
+    limit = np.abs(feature_map).max()
+    ax.imshow(feature_map, cmap="coolwarm", vmin=-limit, vmax=limit)
+    ax.set_title(f"{name}, {feature_map.shape[0]} × {feature_map.shape[1]}")
+for ax in axes:
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# Rouge : le filtre reconnaît son motif (clair à droite, ou en bas) ; bleu : le motif
+# inverse. Chaque sortie est une **carte de caractéristiques** (*feature map*). Un réseau
+# convolutif n'utilise pas des filtres choisis à la main : il **apprend** les poids de ses
+# filtres pendant l'entraînement.
+#
+# Le même calcul avec une couche Keras `Conv2D` dont on fixe les poids : elle prend un
+# tenseur `(N, 28, 28, 1)` et rend un tenseur `(N, 26, 26, 3)`, une carte par filtre.
+# (Ce que Keras appelle convolution est, au sens mathématique, une corrélation : le filtre
+# n'est pas retourné. Pour un réseau qui apprend ses filtres, cela ne change rien.)
+
+# %% [markdown] lang="en"
+# Red: the filter finds its pattern (light on the right, or below); blue: the opposite
+# pattern. Each output is a **feature map**. A convolutional network does not use filters
+# chosen by hand: it **learns** the weights of its filters during training.
+#
+# The same computation with a Keras `Conv2D` layer whose weights we set: it takes a
+# `(N, 28, 28, 1)` tensor and returns a `(N, 26, 26, 3)` tensor, one map per filter.
+# (What Keras calls convolution is, mathematically, a correlation: the filter is not
+# flipped. For a network that learns its filters, that makes no difference.)
+
+# %%
+conv = keras.layers.Conv2D(filters=3, kernel_size=3, use_bias=False)
+batch = digit.reshape(1, 28, 28, 1)
+conv.build(batch.shape)
+# Keras stores the kernels as (height, width, input channels, filters).
+conv.set_weights([np.stack(list(filters.values()), axis=-1)[:, :, np.newaxis, :]])
+maps = np.asarray(conv(batch))
+print("input tensor: ", batch.shape)
+print("kernel tensor:", conv.kernel.shape)
+print("output tensor:", maps.shape)
+print("same as scipy:", np.allclose(maps[0, :, :, 0], signal.correlate2d(digit, vertical_edges, mode="valid"), atol=1e-5))
+
+# %% [markdown] lang="fr"
+# ### Le *padding* et le pas
+#
+# Deux réglages changent la taille de la sortie :
+# - le **padding** : `"valid"` (par défaut) ne pose le filtre que là où il tient en
+#   entier, la sortie rétrécit ; `"same"` entoure l'image de zéros pour que la sortie
+#   garde la taille de l'image ;
+# - le **pas** (`strides`) : de combien de pixels le filtre avance à chaque fois. Avec un
+#   pas de 2, on ne calcule qu'une position sur deux dans chaque direction : la sortie est
+#   environ deux fois plus petite.
+
+# %% [markdown] lang="en"
+# ### Padding and stride
+#
+# Two settings change the size of the output:
+# - **padding**: `"valid"` (the default) only lays the filter where it fits entirely, so
+#   the output shrinks; `"same"` surrounds the image with zeros so that the output keeps
+#   the size of the image;
+# - **stride** (`strides`): how many pixels the filter moves each time. With a stride of 2
+#   we compute only one position in two in each direction: the output is about half as
+#   big.
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.5))
+for ax, (padding, stride) in zip(axes, [("valid", 1), ("same", 1), ("valid", 2), ("same", 2)]):
+    layer = keras.layers.Conv2D(1, 3, strides=stride, padding=padding, use_bias=False)
+    layer.build(batch.shape)
+    layer.set_weights([vertical_edges[:, :, np.newaxis, np.newaxis]])
+    output = np.asarray(layer(batch))
+    ax.imshow(output[0, :, :, 0], cmap="coolwarm", vmin=-3, vmax=3)
+    ax.set_title(f'padding="{padding}", strides={stride}\n{tuple(output.shape)}')
+    ax.set_xticks([])
+    ax.set_yticks([])
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# ### Question 2 — La taille de la sortie
+#
+# Pour une image de côté $n$, un filtre de côté $k$ et un pas $s$ :
+# - `"valid"` : le filtre tient à $\lfloor (n - k) / s \rfloor + 1$ positions par ligne ;
+# - `"same"` : $\lceil n / s \rceil$ positions (avec $s = 1$, la taille de l'image).
+#
+# ($\lfloor \cdot \rfloor$ arrondit vers le bas, $\lceil \cdot \rceil$ vers le haut : en
+# Python, `a // b` et `-(-a // b)`.)
+#
+# Complétez `conv_output_size(size, kernel_size, stride=1, padding="valid")`, qui renvoie
+# ce côté (un entier). La formule vaut aussi pour le *max-pooling* (partie 3), qui fait
+# glisser une fenêtre de la même façon.
+
+# %% [markdown] lang="en"
+# ### Question 2 — The size of the output
+#
+# For an image of side $n$, a filter of side $k$ and a stride $s$:
+# - `"valid"`: the filter fits at $\lfloor (n - k) / s \rfloor + 1$ positions per row;
+# - `"same"`: $\lceil n / s \rceil$ positions (with $s = 1$, the size of the image).
+#
+# ($\lfloor \cdot \rfloor$ rounds down, $\lceil \cdot \rceil$ rounds up: in Python,
+# `a // b` and `-(-a // b)`.)
+#
+# Complete `conv_output_size(size, kernel_size, stride=1, padding="valid")` so that it
+# returns that side (an integer). The formula also holds for max-pooling (part 3), which
+# slides a window in the same way.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q2_output_size
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def conv_output_size(size, kernel_size, stride=1, padding="valid"):
+    """Side of the output of a convolution (or pooling) window sliding over a size × size input.
+
+    padding: "valid" (the window stays inside) or "same" (zeros around the input).
+    """
+    # BEGIN SOLUTION
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel_size) // stride + 1
+    # END SOLUTION
+
+
+for padding, stride in [("valid", 1), ("same", 1), ("valid", 2), ("same", 2)]:
+    print(f'28 × 28 image, 3 × 3 filter, padding="{padding}", strides={stride}:', conv_output_size(28, 3, stride, padding))
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_output_sizes_in_this_notebook(conv_output_size):
+    assert conv_output_size(28, 3) is not None, "conv_output_size() returned None: complete it (replace the ...)"
+    for args, expected in [((28, 3), 26), ((28, 5), 24), ((28, 3, 1, "same"), 28), ((28, 3, 2, "valid"), 13), ((24, 2, 2), 12), ((11, 2, 2), 5)]:
+        found = conv_output_size(*args)
+        assert found == expected, f"conv_output_size{args} should be {expected}; found {found}"
+
+test_output_sizes_in_this_notebook(conv_output_size)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_output_sizes_other_cases(conv_output_size):
+    cases = [((28, 3, 2, "same"), 14), ((7, 3, 2, "same"), 4), ((7, 3, 2, "valid"), 3), ((5, 5), 1),
+             ((32, 5, 1, "same"), 32), ((100, 7, 3, "valid"), 32), ((13, 2, 2, "same"), 7)]
+    for args, expected in cases:
+        found = conv_output_size(*args)
+        assert found == expected, f"for conv_output_size{args} the answer is {expected}; yours is {found}"
+
+test_output_sizes_other_cases(conv_output_size)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 3. Le *max-pooling*
+#
+# Après une convolution, on réduit souvent la carte de caractéristiques avec un
+# **max-pooling** : une fenêtre 2 × 2 glisse avec un pas de 2 et ne garde que la plus
+# grande valeur de chaque fenêtre. La carte devient deux fois plus petite dans chaque
+# direction (quatre fois moins de valeurs), sans aucun paramètre à apprendre. Elle garde
+# « le motif est présent quelque part dans ce coin » et oublie sa position exacte à un
+# pixel près : le réseau tolère de petits décalages.
+
+# %% [markdown] lang="en"
+# ## 3. Max-pooling
+#
+# After a convolution, the feature map is often reduced by **max-pooling**: a 2 × 2
+# window slides with a stride of 2 and keeps only the largest value of each window. The
+# map becomes half as big in each direction (four times fewer values), with no parameter
+# to learn. It keeps "the pattern is somewhere in this corner" and forgets its exact
+# position to within a pixel: the network tolerates small shifts.
+
+# %%
+small = np.array([[1, 3, 0, 2], [5, 2, 1, 0], [0, 1, 4, 4], [2, 0, 1, 6]], dtype=float)
+pooled = np.asarray(keras.layers.MaxPooling2D(pool_size=2)(small.reshape(1, 4, 4, 1)))[0, :, :, 0]
+
+edge_map = signal.correlate2d(digit, vertical_edges, mode="valid")
+pooled_map = np.asarray(keras.layers.MaxPooling2D(pool_size=2)(edge_map.reshape(1, 26, 26, 1)))[0, :, :, 0]
+
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.5))
+show_numbers(axes[0], small, "input")
+axes[0].axhline(1.5, color="black", lw=2)  # the four 2 × 2 windows
+axes[0].axvline(1.5, color="black", lw=2)
+show_numbers(axes[1], pooled, "max-pooling 2 × 2")
+for ax, array, title in [(axes[2], edge_map, "vertical edges"), (axes[3], pooled_map, "after max-pooling")]:
+    ax.imshow(array, cmap="coolwarm", vmin=-3, vmax=3)
+    ax.set_title(f"{title}\n{array.shape[0]} × {array.shape[1]}")
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 4. Un réseau à la LeNet
+#
+# En 1998, Yann LeCun et ses collègues lisaient les chèques bancaires avec **LeNet-5** :
+# des convolutions 5 × 5 suivies de réductions de taille, puis des couches denses. Notre
+# réseau suit la même idée :
+#
+# | couche | réglages | forme de sortie |
+# |---|---|---|
+# | `Conv2D` | 16 filtres 5 × 5, ReLU | (24, 24, 16) |
+# | `MaxPooling2D` | 2 × 2 | (12, 12, 16) |
+# | `Conv2D` | 32 filtres 5 × 5, ReLU | (8, 8, 32) |
+# | `MaxPooling2D` | 2 × 2 | (4, 4, 32) |
+# | `Flatten` | | (512,) |
+# | `Dense` | 128 neurones, ReLU | (128,) |
+# | `Dropout` | 30 % | (128,) |
+# | `Dense` | 10 neurones, softmax | (10,) |
+#
+# Les convolutions trouvent des motifs locaux, de plus en plus grands d'une couche à
+# l'autre : la seconde combine les 16 cartes de la première. `Flatten` met les
+# 4 × 4 × 32 = 512 valeurs à plat pour les couches denses, qui décident du chiffre. Le
+# **dropout** éteint au hasard 30 % des 128 neurones à chaque pas d'entraînement (jamais
+# en prédiction) : le réseau ne peut pas compter sur un neurone en particulier, ce qui
+# limite le sur-apprentissage.
+
+# %% [markdown] lang="en"
+# ## 4. A LeNet-like network
+#
+# In 1998 Yann LeCun and his colleagues read bank cheques with **LeNet-5**: 5 × 5
+# convolutions followed by size reductions, then dense layers. Our network follows the
+# same idea:
+#
+# | layer | settings | output shape |
+# |---|---|---|
+# | `Conv2D` | 16 filters 5 × 5, ReLU | (24, 24, 16) |
+# | `MaxPooling2D` | 2 × 2 | (12, 12, 16) |
+# | `Conv2D` | 32 filters 5 × 5, ReLU | (8, 8, 32) |
+# | `MaxPooling2D` | 2 × 2 | (4, 4, 32) |
+# | `Flatten` | | (512,) |
+# | `Dense` | 128 neurons, ReLU | (128,) |
+# | `Dropout` | 30 % | (128,) |
+# | `Dense` | 10 neurons, softmax | (10,) |
+#
+# The convolutions find local patterns, larger and larger from one layer to the next:
+# the second one combines the 16 maps of the first. `Flatten` lays the
+# 4 × 4 × 32 = 512 values out flat for the dense layers, which decide on the digit.
+# **Dropout** switches off a random 30 % of the 128 neurons at each training step (never
+# when predicting): the network cannot rely on any one neuron, which limits over-fitting.
+
+# %% [markdown] lang="fr"
+# ### Question 3 — Compter les paramètres
+#
+# Un filtre $k \times k$ qui lit $c$ cartes en entrée a $k \times k \times c$ poids (il
+# couvre une fenêtre $k \times k$ dans *chacune* des $c$ cartes) et un biais. Une couche
+# `Conv2D` de $f$ filtres a donc $(k \times k \times c + 1) \times f$ paramètres, **quelle
+# que soit la taille de l'image** : c'est le partage des poids. Le pooling, `Flatten` et
+# le dropout n'ont aucun paramètre.
+#
+# Complétez `conv_params(kernel_size, in_channels, filters)`. La fonction `dense_params`
+# du TP1 est donnée. La cellule suivante dresse le tableau du réseau, couche par couche.
+
+# %% [markdown] lang="en"
+# ### Question 3 — Count the parameters
+#
+# A $k \times k$ filter that reads $c$ input maps has $k \times k \times c$ weights (it
+# covers a $k \times k$ window in *each* of the $c$ maps) and one bias. A `Conv2D` layer
+# of $f$ filters therefore has $(k \times k \times c + 1) \times f$ parameters, **whatever
+# the size of the image**: that is weight sharing. Pooling, `Flatten` and dropout have no
+# parameters.
+#
+# Complete `conv_params(kernel_size, in_channels, filters)`. TP1's `dense_params` is
+# given. The next cell draws up the network's table, layer by layer.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q3_parameters
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def dense_params(n_inputs, n_units):
+    """Number of trainable parameters of a Dense(n_units) layer fed n_inputs values (TP1)."""
+    return n_inputs * n_units + n_units
+
+
+def conv_params(kernel_size, in_channels, filters):
+    """Number of trainable parameters of a Conv2D(filters, kernel_size) layer reading in_channels maps."""
+    # BEGIN SOLUTION
+    return (kernel_size * kernel_size * in_channels + 1) * filters
+    # END SOLUTION
+
+
+print("first convolution: ", conv_params(5, 1, 16))
+print("second convolution:", conv_params(5, 16, 32))
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+""" # END TEST CONFIG
+def test_params_of_our_network(conv_params, dense_params):
+    assert conv_params(5, 1, 16) is not None, "conv_params() returned None: complete it (replace the ...)"
+    assert conv_params(5, 1, 16) == 416, f"16 filters 5 × 5 on 1 channel have 16 × (25 + 1) = 416 parameters; your formula gives {conv_params(5, 1, 16)}"
+    total = conv_params(5, 1, 16) + conv_params(5, 16, 32) + dense_params(4 * 4 * 32, 128) + dense_params(128, 10)
+    assert total == 80202, f"the network of the table has 80,202 parameters; your formula gives {total}: check the second convolution (it reads 16 maps)"
+
+test_params_of_our_network(conv_params, dense_params)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 0.5
+hidden: true
+""" # END TEST CONFIG
+def test_conv_params_other_sizes(conv_params):
+    for args in [(3, 1, 32), (3, 3, 8), (1, 64, 10), (7, 2, 5)]:
+        kernel_size, in_channels, filters = args
+        expected = (kernel_size * kernel_size * in_channels + 1) * filters
+        found = conv_params(*args)
+        assert found == expected, f"conv_params{args} should be {expected}; found {found}"
+
+test_conv_params_other_sizes(conv_params)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# Le tableau du réseau, calculé avec vos deux fonctions. Comparez la colonne des
+# paramètres : presque tout est dans la première couche dense. Les convolutions, qui font
+# l'essentiel du travail de reconnaissance, en ont très peu.
+
+# %% [markdown] lang="en"
+# The network's table, computed with your two functions. Look at the parameter column:
+# nearly everything sits in the first dense layer. The convolutions, which do most of
+# the recognition work, have very few.
+
+# %%
+side_1 = conv_output_size(28, 5)  # first convolution, 5 × 5 filters
+side_2 = conv_output_size(side_1, 2, stride=2)  # max-pooling 2 × 2
+side_3 = conv_output_size(side_2, 5)  # second convolution
+side_4 = conv_output_size(side_3, 2, stride=2)  # max-pooling
+flat = side_4 * side_4 * 32
+table = [
+    ("Conv2D(16, 5)", (side_1, side_1, 16), conv_params(5, 1, 16)),
+    ("MaxPooling2D(2)", (side_2, side_2, 16), 0),
+    ("Conv2D(32, 5)", (side_3, side_3, 32), conv_params(5, 16, 32)),
+    ("MaxPooling2D(2)", (side_4, side_4, 32), 0),
+    ("Flatten", (flat,), 0),
+    ("Dense(128)", (128,), dense_params(flat, 128)),
+    ("Dropout(0.3)", (128,), 0),
+    ("Dense(10)", (10,), dense_params(128, 10)),
+]
+print(f"{'layer':<18}{'output shape':<16}{'parameters':>10}")
+for name, shape, params in table:
+    print(f"{name:<18}{str(shape):<16}{params:>10,}")
+total_by_hand = sum(params for _, _, params in table)
+print(f"{'total':<34}{total_by_hand:>10,}   (TP1's dense network: 623,290)")
+
+# %% [markdown] lang="fr"
+# ### L'optimiseur et les réglages de l'entraînement (donnés)
+#
+# Comme au TP1, Adam avec un taux d'apprentissage qui décroît le long d'un cosinus, ici de
+# 0,002 à 0 sur les `EPOCHS` époques, par lots de 128 images. Ces réglages ont été mesurés
+# (voir `reference/README.md` du kit) : gardez-les, le seuil de réussite en dépend.
+
+# %% [markdown] lang="en"
+# ### The optimiser and the training settings (given)
+#
+# As in TP1, Adam with a learning rate that decays along a cosine, here from 0.002 to 0
+# over the `EPOCHS` epochs, in batches of 128 images. These settings were measured (see
+# the kit's `reference/README.md`): keep them, the pass mark depends on them.
+
+# %%
+EPOCHS = 10  # at most: early stopping may stop sooner
+BATCH_SIZE = 128
+VALIDATION_SPLIT = 0.1  # the last 10 % of the training images
+PATIENCE = 3  # epochs without a better validation accuracy before stopping
+STEPS = EPOCHS * math.ceil(len(x_train_raw) * (1 - VALIDATION_SPLIT) / BATCH_SIZE)
+
+
+def make_optimizer():
+    """Adam whose learning rate decays from 2e-3 to 0 along a cosine over EPOCHS epochs."""
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=STEPS))
+
+# %% [markdown] lang="fr"
+# ### Question 4 — Construire le réseau
+#
+# Complétez `build_convnet()` : elle renvoie un **nouveau** modèle Keras `Sequential`,
+# celui du tableau, compilé avec l'optimiseur de `make_optimizer()`, la perte
+# `categorical_crossentropy` et la métrique `accuracy`. Commencez par
+# `keras.Input(shape=(28, 28, 1))` ; les couches s'appellent `keras.layers.Conv2D(16, 5,
+# activation="relu")`, `keras.layers.MaxPooling2D(2)`, `keras.layers.Flatten()`,
+# `keras.layers.Dropout(0.3)`, `keras.layers.Dense(...)`.
+#
+# Le correcteur vérifie la forme des entrées et des sorties, la présence des couches de
+# convolution et de pooling avant les couches denses, une sortie softmax et un budget d'au
+# plus 100 000 paramètres.
+
+# %% [markdown] lang="en"
+# ### Question 4 — Build the network
+#
+# Complete `build_convnet()`: it returns a **new** Keras `Sequential` model, the one of the
+# table, compiled with the optimiser of `make_optimizer()`, the `categorical_crossentropy`
+# loss and the `accuracy` metric. Start with `keras.Input(shape=(28, 28, 1))`; the layers
+# are `keras.layers.Conv2D(16, 5, activation="relu")`, `keras.layers.MaxPooling2D(2)`,
+# `keras.layers.Flatten()`, `keras.layers.Dropout(0.3)`, `keras.layers.Dense(...)`.
+#
+# The grader checks the input and output shapes, that convolution and pooling layers come
+# before the dense layers, a softmax output, and a budget of at most 100,000 parameters.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q4_model
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def build_convnet():
+    """A new compiled LeNet-like Sequential model: (28, 28, 1) images -> 10 class probabilities."""
+    # BEGIN SOLUTION
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(16, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer=make_optimizer(), loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+    # END SOLUTION
+
+
+model = build_convnet()
+model.summary()
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_convnet_shapes(build_convnet):
+    import keras
+    m = build_convnet()
+    assert m is not None, "build_convnet() returned None: complete it (replace the ...) so that it returns the model"
+    assert isinstance(m, keras.Model), f"build_convnet() should return a Keras model; found {type(m).__name__}"
+    assert tuple(m.input_shape) == (None, 28, 28, 1), f"the model should take 28 × 28 images with 1 channel, input shape (None, 28, 28, 1); found {m.input_shape}"
+    assert tuple(m.output_shape) == (None, 10), f"the model should output 10 values per image, output shape (None, 10); found {m.output_shape}"
+    assert m.count_params() == 80202, f"the network of the table has 80,202 parameters; yours has {m.count_params():,}: compare model.summary() with the table"
+
+test_convnet_shapes(build_convnet)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_convnet_layers(build_convnet):
+    import keras
+    m1, m2 = build_convnet(), build_convnet()
+    assert m1 is not m2, "build_convnet() should build a new model at each call"
+    kinds = [type(layer).__name__ for layer in m1.layers]
+    convs = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.Conv2D)]
+    pools = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.MaxPooling2D)]
+    denses = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.Dense)]
+    assert len(convs) >= 2 and len(pools) >= 2, f"a LeNet-like network has two Conv2D layers, each followed by MaxPooling2D; found the layers {kinds}"
+    assert denses and max(convs + pools) < min(denses), f"convolutions and pooling come first, then Flatten and the Dense layers; found {kinds}"
+    assert m1.layers[-1] is m1.layers[denses[-1]] and m1.layers[-1].units == 10, f"the last layer should be Dense(10); found {kinds[-1]}"
+    assert m1.count_params() <= 100_000, f"the parameter budget is 100,000; the model has {m1.count_params():,}"
+
+test_convnet_layers(build_convnet)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_convnet_outputs_probabilities(build_convnet):
+    import numpy as np
+    m = build_convnet()
+    probs = np.asarray(m.predict(np.random.default_rng(3).random((4, 28, 28, 1), dtype=np.float32), verbose=0))
+    assert probs.shape == (4, 10), f"4 images should give 4 rows of 10 outputs; found shape {probs.shape}"
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "the last layer should be a softmax: 10 probabilities that sum to 1"
+    assert m.optimizer is not None and m.loss is not None, "build_convnet() should return a compiled model (call model.compile)"
+    loss = m.loss if isinstance(m.loss, str) else getattr(m.loss, "name", type(m.loss).__name__)
+    assert "categorical_crossentropy" in str(loss).lower(), f"the loss should be categorical cross-entropy; found {loss}"
+
+test_convnet_outputs_probabilities(build_convnet)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ## 5. L'entraînement, avec arrêt anticipé
+#
+# Comme au TP2, on garde les 10 derniers pourcents des images d'entraînement pour la
+# **validation** (jamais le jeu de test), et on arrête l'entraînement quand la précision
+# de validation ne s'améliore plus depuis `PATIENCE` époques, en revenant aux poids de la
+# meilleure époque. `EPOCHS` n'est qu'un plafond.
+#
+# Pourquoi surveiller la précision plutôt que la perte, comme au TP2 ? En fin
+# d'entraînement, le réseau devient de plus en plus sûr de lui : sur les rares chiffres de
+# validation où il se trompe, cette assurance fait monter la perte, alors que le nombre de
+# bonnes réponses progresse encore. Or c'est le nombre de bonnes réponses qui compte ici.
+# (Avec `"val_loss"`, la meilleure époque est parfois l'une des premières : l'époque 4
+# pour la graine 0 sur notre machine, avec 0,2 point de précision de test en moins.)
+#
+# ### Question 5 — Entraîner
+#
+# 1. Créez `early_stopping`, un `keras.callbacks.EarlyStopping` qui surveille
+#    `"val_accuracy"`, avec `patience=PATIENCE` et `restore_best_weights=True`.
+# 2. Entraînez `model` sur `x_train`, `y_train_1h` : `epochs=EPOCHS`,
+#    `batch_size=BATCH_SIZE`, `validation_split=VALIDATION_SPLIT`,
+#    `callbacks=[early_stopping]`. Gardez le résultat de `fit` dans `history`.
+#
+# Le correcteur recalcule la précision de **votre** `model` sur des chiffres de test qu'il
+# apporte lui-même : il faut au moins {{threshold tp3_convnet test_accuracy}}. Il vérifie
+# aussi que la validation ne s'est pas faite sur ces chiffres de test.
+
+# %% [markdown] lang="en"
+# ## 5. Training, with early stopping
+#
+# As in TP2, we keep the last 10 % of the training images for **validation** (never the
+# test set), and stop training when the validation accuracy has not improved for
+# `PATIENCE` epochs, going back to the weights of the best epoch. `EPOCHS` is only a cap.
+#
+# Why watch the accuracy rather than the loss, as in TP2? Towards the end of training the
+# network grows more and more sure of itself: on the few validation digits it gets wrong,
+# that confidence makes the loss go up, while the number of right answers still improves.
+# And the number of right answers is what counts here. (With `"val_loss"`, the best epoch
+# is sometimes an early one: epoch 4 for seed 0 on our machine, with 0.2 point less test
+# accuracy.)
+#
+# ### Question 5 — Train
+#
+# 1. Create `early_stopping`, a `keras.callbacks.EarlyStopping` that monitors
+#    `"val_accuracy"`, with `patience=PATIENCE` and `restore_best_weights=True`.
+# 2. Train `model` on `x_train`, `y_train_1h`: `epochs=EPOCHS`, `batch_size=BATCH_SIZE`,
+#    `validation_split=VALIDATION_SPLIT`, `callbacks=[early_stopping]`. Keep what `fit`
+#    returns in `history`.
+#
+# The grader recomputes the accuracy of **your** `model` on test digits it brings itself:
+# it must reach at least {{threshold tp3_convnet test_accuracy}}. It also checks that
+# validation was not done on those test digits.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q5_training
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+# Create early_stopping, then train model with it; keep what fit returns in history.
+# BEGIN SOLUTION
+early_stopping = keras.callbacks.EarlyStopping(
+    monitor="val_accuracy",
+    patience=PATIENCE,
+    restore_best_weights=True,
+    verbose=1,
+)
+history = model.fit(
+    x_train,
+    y_train_1h,
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    validation_split=VALIDATION_SPLIT,
+    callbacks=[early_stopping],
+    verbose=2,  # one line per epoch
+)
+# END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_trained_with_early_stopping(model, history, early_stopping, x_test, y_test):
+    import keras
+    import numpy as np
+    assert history is not None, "history is None: complete the training cell (create early_stopping, call model.fit(...) and keep what it returns in history)"
+    assert isinstance(early_stopping, keras.callbacks.EarlyStopping), f"early_stopping should be a keras.callbacks.EarlyStopping; found {type(early_stopping).__name__}"
+    assert early_stopping.monitor.startswith("val_"), f"early stopping should watch a validation quantity (\"val_accuracy\"); it watches {early_stopping.monitor!r}"
+    assert early_stopping.restore_best_weights, "create early_stopping with restore_best_weights=True so that model keeps the weights of its best epoch"
+    assert early_stopping.model is model, "pass the callback to the training of model: model.fit(..., callbacks=[early_stopping])"
+    assert "val_loss" in history.history, "history has no val_loss: train with validation_split=VALIDATION_SPLIT so that Keras measures a validation set"
+    assert history.params["epochs"] <= 10, f"train for at most EPOCHS = 10 epochs (the grader's time budget); fit was asked for {history.params['epochs']}"
+    predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
+    accuracy = np.mean(predicted == y_test[:1000])
+    assert accuracy > 0.95, f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+
+test_trained_with_early_stopping(model, history, early_stopping, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 3
+hidden: true
+""" # END TEST CONFIG
+def test_heldout_accuracy(model):
+    from kit_checks import accuracy, load_heldout, model_inputs, threshold
+    images, labels = load_heldout()
+    score, needed = accuracy(model, model_inputs(model, images), labels), threshold("tp3_convnet", "test_accuracy")
+    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+
+test_heldout_accuracy(model)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_validation_is_not_the_test_set(model, history):
+    import numpy as np
+    from kit_checks import load_heldout, model_inputs
+    images, labels = load_heldout()
+    probs = np.asarray(model.predict(model_inputs(model, images), batch_size=1024, verbose=0), dtype="float64")
+    test_accuracy = np.mean(probs.argmax(axis=1) == labels)
+    test_loss = -np.mean(np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1)))
+    for epoch, (val_accuracy, val_loss) in enumerate(zip(history.history["val_accuracy"], history.history["val_loss"]), start=1):
+        same = abs(val_accuracy - test_accuracy) < 2e-4 and abs(val_loss - test_loss) < 1e-4 * test_loss
+        assert not same, f"the validation accuracy and loss of epoch {epoch} are those of the test set: validate on part of the training set (validation_split), never on the test set"
+
+test_validation_is_not_the_test_set(model, history)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# ### Courbes d'apprentissage
+#
+# Le trait vertical marque la meilleure époque (la plus grande précision de validation),
+# celle dont `model` a gardé les poids. Voyez-vous la perte de validation remonter alors
+# que la précision progresse encore ? Et pourquoi la précision d'entraînement est-elle
+# plus basse que celle de validation au début ? (Indice : le dropout n'agit que pendant
+# l'entraînement, et la précision d'entraînement est une moyenne sur toute l'époque.)
+
+# %% [markdown] lang="en"
+# ### Learning curves
+#
+# The vertical line marks the best epoch (the highest validation accuracy), the one whose
+# weights `model` kept. Can you see the validation loss going up while the accuracy still
+# improves? And why is the training accuracy lower than the validation accuracy at first?
+# (Hint: dropout acts only during training, and the training accuracy is an average over
+# the whole epoch.)
+
+# %%
+def plot_history(history):
+    """Loss and accuracy per epoch, training vs validation; the best epoch (highest val_accuracy) marked."""
+    epochs = np.arange(1, len(history.history["loss"]) + 1)
+    best = epochs[np.argmax(history.history["val_accuracy"])]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, metric in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
+        ax.plot(epochs, history.history[metric], "o-", label="training")
+        ax.plot(epochs, history.history[f"val_{metric}"], "o-", label="validation")
+        ax.axvline(best, color="grey", ls="--", label=f"best epoch ({best})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+    plt.tight_layout()
+    plt.show()
+
+
+plot_history(history)
+
+# %% [markdown] lang="fr"
+# ### Évaluation sur le jeu de test — une seule fois
+
+# %% [markdown] lang="en"
+# ### Evaluation on the test set — once
+
+# %%
+test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)
+print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}, so {round((1 - test_accuracy) * len(x_test))} mistakes out of {len(x_test)}")
+print("TP1's dense network: about 98.2 %, so about 180 mistakes")
+
+# %% [markdown] lang="fr"
+# ### La matrice de confusion
+#
+# Lignes : le vrai chiffre ; colonnes : le chiffre prédit. Hors de la diagonale, il ne
+# reste que quelques erreurs : lesquelles ?
+
+# %% [markdown] lang="en"
+# ### The confusion matrix
+#
+# Rows: the true digit; columns: the predicted digit. Off the diagonal only a few
+# mistakes remain: which ones?
+
+# %%
+from sklearn.metrics import ConfusionMatrixDisplay
+
+test_probabilities = model.predict(x_test, verbose=0)
+test_predicted = test_probabilities.argmax(axis=1)
+display = ConfusionMatrixDisplay.from_predictions(y_test, test_predicted, labels=range(10), cmap="Blues", colorbar=False)
+display.ax_.set_xlabel("predicted digit")
+display.ax_.set_ylabel("true digit")
+display.ax_.set_title(f"MNIST test set, accuracy {test_accuracy:.2%}")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ### Ce que le réseau a appris
+#
+# À gauche, les 16 filtres 5 × 5 de la première couche, appris pendant l'entraînement ;
+# à droite, les 16 cartes de caractéristiques qu'ils produisent sur notre chiffre.
+# Reconnaissez-vous des détecteurs de bords ?
+
+# %% [markdown] lang="en"
+# ### What the network learnt
+#
+# On the left, the 16 5 × 5 filters of the first layer, learnt during training; on the
+# right, the 16 feature maps they produce on our digit. Do you recognise edge detectors?
+
+# %%
+first_conv = model.layers[0]
+kernels = np.asarray(first_conv.kernel)  # (5, 5, 1, 16)
+first_maps = np.asarray(first_conv(batch))  # (1, 24, 24, 16)
+fig, axes = plt.subplots(2, 16, figsize=(16, 2.6))
+for i in range(16):
+    limit = np.abs(kernels[:, :, 0, i]).max()
+    axes[0, i].imshow(kernels[:, :, 0, i], cmap="coolwarm", vmin=-limit, vmax=limit)
+    axes[1, i].imshow(first_maps[0, :, :, i], cmap="gray")
+    axes[0, i].axis("off")
+    axes[1, i].axis("off")
+axes[0, 0].set_title("filters", loc="left")
+axes[1, 0].set_title("feature maps", loc="left")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 6. Les erreurs qui restent
+#
+# ### Question 6 — Trouver les chiffres mal classés
+#
+# Complétez `misclassified(model, inputs, labels)` : elle reçoit des images déjà mises en
+# forme `(n, 28, 28, 1)` et leurs étiquettes entières `(n,)`, et renvoie, par ordre
+# croissant, les **indices** des images dont le chiffre prédit (la sortie de plus grande
+# probabilité) n'est pas l'étiquette. (Indices : `model.predict`, `argmax`,
+# `np.flatnonzero`.)
+
+# %% [markdown] lang="en"
+# ## 6. The mistakes that remain
+#
+# ### Question 6 — Find the misclassified digits
+#
+# Complete `misclassified(model, inputs, labels)`: it receives images already shaped
+# `(n, 28, 28, 1)` and their integer labels `(n,)`, and returns, in increasing order, the
+# **indices** of the images whose predicted digit (the output with the highest
+# probability) is not the label. (Hints: `model.predict`, `argmax`, `np.flatnonzero`.)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q6_mistakes
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def misclassified(model, inputs, labels):
+    """Indices (increasing, int array of shape (m,)) of the inputs (n, 28, 28, 1) whose predicted class is not labels (n,)."""
+    # BEGIN SOLUTION
+    predicted = np.asarray(model.predict(inputs, verbose=0)).argmax(axis=1)
+    return np.flatnonzero(predicted != np.asarray(labels))
+    # END SOLUTION
+
+
+mistakes = misclassified(model, x_test, y_test)
+print(len(mistakes), "misclassified test digits, the first ones:", mistakes[:10])
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+""" # END TEST CONFIG
+def test_misclassified_first_test_digits(misclassified, model, x_test, y_test):
+    import numpy as np
+    assert x_test is not None, "x_test is None: complete to_images() in question 1 first"
+    found = misclassified(model, x_test[:1000], y_test[:1000])
+    assert found is not None, "misclassified() returned None: complete it (replace the ...)"
+    found = np.asarray(found)
+    predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
+    expected = np.flatnonzero(predicted != y_test[:1000])
+    assert found.ndim == 1, f"misclassified() should return a 1-D array of indices; found shape {found.shape}"
+    assert found.size == 0 or np.issubdtype(found.dtype, np.integer), f"misclassified() should return integer indices; found {found.dtype}"
+    assert np.array_equal(found, expected), f"among the first 1000 test digits the model gets {len(expected)} wrong, indices {expected.tolist()}; misclassified() returned {found.tolist()}"
+
+test_misclassified_first_test_digits(misclassified, model, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: 1
+hidden: true
+""" # END TEST CONFIG
+def test_misclassified_matches_model(misclassified, model):
+    import numpy as np
+    from kit_checks import load_heldout, model_inputs, predicted_labels
+    images, labels = load_heldout()
+    inputs = model_inputs(model, images[-2000:])
+    expected = np.flatnonzero(predicted_labels(model, inputs) != labels[-2000:])
+    found = np.asarray(misclassified(model, inputs, labels[-2000:]))
+    assert np.array_equal(np.sort(found), expected), f"on 2000 other digits the model makes {len(expected)} mistakes; misclassified() returned {found.size} indices that do not match them: compare the predicted digits with the labels it receives"
+
+test_misclassified_matches_model(misclassified, model)
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown] lang="fr"
+# Regardons-les. Au-dessus de chaque image : le vrai chiffre, le chiffre prédit et la
+# probabilité que le réseau lui donne. Auriez-vous fait mieux ? Certaines étiquettes de
+# MNIST sont elles-mêmes discutables.
+
+# %% [markdown] lang="en"
+# Let us look at them. Above each image: the true digit, the predicted digit and the
+# probability the network gives it. Would you have done better? Some MNIST labels are
+# debatable themselves.
+
+# %%
+shown = mistakes[:40]
+fig, axes = plt.subplots(4, 10, figsize=(12, 6))
+for ax in axes.flat:
+    ax.axis("off")
+for ax, index in zip(axes.flat, shown):
+    ax.imshow(x_test_raw[index], cmap="gray")
+    ax.set_title(f"{y_test[index]} → {test_predicted[index]} ({test_probabilities[index].max():.0%})", fontsize=9)
+fig.suptitle(f"{len(shown)} of the {len(mistakes)} misclassified test digits (true → predicted)")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown] lang="fr"
+# ### Des chiffres décalés
+#
+# Le pooling rend le réseau tolérant aux petits décalages. Jusqu'où ? Décalons 1 000
+# chiffres de test de 0 à 6 pixels vers la droite.
+
+# %% [markdown] lang="en"
+# ### Shifted digits
+#
+# Pooling makes the network tolerate small shifts. How far? Let us shift 1,000 test
+# digits by 0 to 6 pixels to the right.
+
+# %%
+shifts = range(7)
+shift_accuracy = []
+for shift in shifts:
+    shifted = np.zeros_like(x_test[:1000])
+    shifted[:, :, shift:] = x_test[:1000, :, : 28 - shift]  # columns move right, zeros enter on the left
+    shift_accuracy.append(np.mean(model.predict(shifted, verbose=0).argmax(axis=1) == y_test[:1000]))
+plt.figure(figsize=(6, 3))
+plt.plot(list(shifts), shift_accuracy, "o-")
+plt.xlabel("shift to the right (pixels)")
+plt.ylabel("accuracy")
+plt.ylim(0, 1.02)
+plt.show()
+
+# %% [markdown] lang="fr"
+# Un ou deux pixels ne changent presque rien ; au-delà, la précision chute. La tolérance
+# du CNN est locale : c'est pourquoi on recentre quand même les chiffres, comme MNIST.
+
+# %% [markdown] lang="en"
+# One or two pixels change almost nothing; beyond that, accuracy falls. The CNN's
+# tolerance is local: that is why we still centre digits, as MNIST does.
+
+# %% [markdown] lang="fr"
+# ## 7. Les chiffres hors MNIST, à nouveau
+#
+# Au TP1, le réseau dense reconnaissait mal les 1 797 chiffres 8 × 8 de
+# `sklearn.datasets.load_digits`. Reprenons les trois préparations du TP1 (le code est
+# donné) avec le CNN.
+
+# %% [markdown] lang="en"
+# ## 7. The non-MNIST digits, again
+#
+# In TP1 the dense network did poorly on the 1,797 8 × 8 digits of
+# `sklearn.datasets.load_digits`. Let us redo TP1's three preparations (the code is given)
+# with the CNN.
+
+# %%
+from sklearn.datasets import load_digits
+
+digits = load_digits()
+
+
+def naive_28x28(image8):
+    """8x8 image, values 0..16 -> 28x28 float image in [0, 1], stretched to fill the frame."""
+    big = ndimage.zoom(image8.astype("float32"), 28 / 8, order=1)
+    return np.clip(big / 16.0, 0, 1)
+
+
+def mnist_like(image, ink_max=None):
+    """Greyscale digit (h, w), ink = high values -> 28x28 float32 image in [0, 1], as MNIST.
+
+    Crop to the ink, scale the longer side to 20 pixels, paste into 28x28 so that the
+    centre of mass is at the centre.
+    """
+    image = image.astype("float32") / (ink_max or image.max())
+    rows, cols = np.nonzero(image > 0.05)
+    crop = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = 20 / max(crop.shape)
+    small = np.clip(ndimage.zoom(crop, scale, order=1), 0, 1)
+    canvas = np.zeros((28, 28), dtype="float32")
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+    centre_row, centre_col = ndimage.center_of_mass(canvas)
+    return ndimage.shift(canvas, (14 - centre_row, 14 - centre_col), order=1)
+
+
+def accuracy_on_digits(images):
+    """Fraction of load_digits that model gets right, given as (n, 28, 28) float images in [0, 1]."""
+    predicted = model.predict(images.reshape(len(images), 28, 28, 1), verbose=0).argmax(axis=1)
+    return np.mean(predicted == digits.target)
+
+
+naive = np.stack([naive_28x28(image) for image in digits.images])
+careful = np.stack([mnist_like(image, ink_max=16) for image in digits.images])
+thinner = np.stack([ndimage.grey_erosion(image, size=(2, 2)) for image in careful])
+cnn_accuracy = {name: accuracy_on_digits(images) for name, images in [("naive", naive), ("MNIST-like", careful), ("thinner", thinner)]}
+# Measured by TP1's notebook (784 -> 784 -> 10 dense network, seed 0).
+dense_accuracy = {"naive": 0.225, "MNIST-like": 0.781, "thinner": 0.842}
+print(f"{'load_digits prepared':<24}{'TP1 dense':>10}{'TP3 CNN':>10}")
+for name in cnn_accuracy:
+    print(f"{name:<24}{dense_accuracy[name]:>10.1%}{cnn_accuracy[name]:>10.1%}")
+
+# %%
+positions = np.arange(len(cnn_accuracy))
+plt.figure(figsize=(7, 3.5))
+plt.bar(positions - 0.2, list(dense_accuracy.values()), width=0.4, label="TP1 dense network")
+plt.bar(positions + 0.2, list(cnn_accuracy.values()), width=0.4, label="TP3 convnet")
+plt.xticks(positions, list(cnn_accuracy))
+plt.ylabel("accuracy on load_digits")
+plt.ylim(0, 1)
+plt.legend()
+plt.show()
+
+# %% [markdown] lang="fr"
+# **À retenir.** Le CNN généralise mieux hors de MNIST que le réseau dense, avec bien
+# moins de paramètres : ses filtres cherchent des traits locaux où qu'ils soient. Mais le
+# prétraitement compte toujours autant : sans la mise en forme « façon MNIST », il se
+# trompe encore souvent. Au TP robot, c'est ce réseau, et cette préparation des images,
+# qui liront les chiffres sur les cubes.
+
+# %% [markdown] lang="en"
+# **Take-away.** The CNN generalises better outside MNIST than the dense network, with far
+# fewer parameters: its filters look for local strokes wherever they are. But
+# preprocessing matters just as much: without the "MNIST-like" preparation, it is still
+# often wrong. In the robot lab, this network, and this preparation of the images, will
+# read the digits on the cubes.
+
+# %% [markdown] lang="fr"
+# ## Rendre votre travail
+#
+# 1. Exécutez tout le notebook depuis le début (*Kernel → Restart & Run All*) et vérifiez
+#    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
+# 2. Enregistrez le notebook (*File → Save*).
+# 3. Exécutez la cellule ci-dessous : elle crée, à côté du notebook, le fichier
+#    `tp3_convnet_<date>.zip` à déposer (un lien permet de le télécharger), puis vérifie ce
+#    fichier en ré-exécutant le notebook enregistré avec ses vérifications publiques
+#    (entraînement compris : une à deux minutes).
+
+# %% [markdown] lang="en"
+# ## Handing in your work
+#
+# 1. Run the whole notebook from the top (*Kernel → Restart & Run All*) and check that it
+#    runs to the end without errors: the grader will do exactly that.
+# 2. Save the notebook (*File → Save*).
+# 3. Run the cell below: it writes, next to the notebook, the file
+#    `tp3_convnet_<date>.zip` to hand in (a link lets you download it), then checks that
+#    file by running the saved notebook again with its public checks (training included:
+#    one to two minutes).
+
+# %%
+grader.export(pdf=False, run_tests=True)

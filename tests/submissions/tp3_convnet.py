@@ -1,0 +1,72 @@
+"""TP3's wrong submissions (see tests/submissions/__init__.py for the format).
+
+Each grading run of TP3 trains a convnet (about a minute on 2 cores), so the
+mistakes the public checks miss share one submission, and two mutants are made
+to train in seconds.
+"""
+
+# name -> (list of (solution text, replacement), {question: points lost})
+MUTANTS = {
+    # Five slips, one per question, that the public checks let through and a hidden
+    # test catches: pixels divided by the batch's largest value (255 for MNIST, not
+    # for the grader's images); "same" padding that ignores the stride; parameter
+    # counts hard-coded for the two convolutions of the notebook; logits instead of a
+    # softmax (the loss made to match, so training and accuracy are unharmed); the
+    # global test labels used instead of the labels argument.
+    "slips_the_public_checks_miss": (
+        [('np.expand_dims(images.astype("float32") / 255.0, axis=-1)', 'np.expand_dims(images.astype("float32") / images.max(), axis=-1)'),
+         ('if padding == "same":\n        return -(-size // stride)', 'if padding == "same":\n        return size'),
+         ("return (kernel_size * kernel_size * in_channels + 1) * filters", "return {(5, 1, 16): 416, (5, 16, 32): 12832}[(kernel_size, in_channels, filters)]"),
+         ('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
+         ('loss="categorical_crossentropy"', "loss=keras.losses.CategoricalCrossentropy(from_logits=True)"),
+         ("return np.flatnonzero(predicted != np.asarray(labels))", "return np.flatnonzero(predicted != y_test[: len(inputs)])")],
+        {"q1_images": 1, "q2_output_size": 0.5, "q3_parameters": 0.5, "q4_model": 1, "q6_mistakes": 1},
+    ),
+    # No channel axis: (n, 28, 28). Keras quietly adds the axis when it feeds the
+    # model, so training goes as well as the solution's, and the shape checks catch
+    # it. The model then fails on the grader's (n, 28, 28, 1) images: its predict
+    # function, traced on rank-3 inputs by the notebook, is retraced for an unknown
+    # rank that the Sequential model cannot handle ("Cannot take the length of shape
+    # with unknown rank"), so the tests that predict on held-out digits fail too.
+    "channels_not_added": (
+        [('np.expand_dims(images.astype("float32") / 255.0, axis=-1)', 'images.astype("float32") / 255.0')],
+        {"q1_images": 2, "q5_training": 4, "q6_mistakes": 1},
+    ),
+    # A dense network behind the Input, no convolution (TP1's kind of model, with
+    # more parameters than the budget): layer checks fail, accuracy stays below
+    # the convnet's pass mark. Trains in seconds.
+    "dense_only_model": (
+        [('            keras.layers.Conv2D(16, 5, activation="relu"),\n'
+          "            keras.layers.MaxPooling2D(2),\n"
+          '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
+          "            keras.layers.MaxPooling2D(2),\n", "")],
+        {"q4_model": 2, "q5_training": 3},
+    ),
+    # Too little training: 1 % of the data for one epoch. Trains in a second.
+    "trained_on_one_percent": (
+        [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,")],
+        {"q5_training": 4},
+    ),
+    # Validation (and so early stopping) on the test set, the original course's mistake.
+    "validation_on_test_set": (
+        [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
+        {"q5_training": 1},
+    ),
+}
+
+
+# What the public check of each question says when the student left its hole unfilled.
+UNFILLED_HINTS = {
+    "q1_images": "complete to_images()",
+    "q2_output_size": "conv_output_size() returned None",
+    "q3_parameters": "conv_params() returned None",
+    "q4_model": "build_convnet() returned None",
+    "q5_training": "complete the training cell",
+    "q6_mistakes": "complete to_images() in question 1 first",
+}
+
+# What the filled-in notebook must print (the mistakes and the non-MNIST sections ran).
+FILLED_PRINTS = (
+    "misclassified test digits, the first ones",
+    "load_digits prepared",
+)
