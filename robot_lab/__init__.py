@@ -1,0 +1,17 @@
+"""The robot lab: recognise the digits '1' and '2' handwritten on cubes seen by a robot's camera.
+
+This folder is both the Python package ``robot_lab`` and a ROS 1 (catkin) package.
+The vision part is plain Python (numpy, OpenCV, Keras) and runs without ROS:
+
+- :mod:`robot_lab.vision`: find the cubes' faces in a camera image, warp each face to a
+  square, cut it into a 28x28 MNIST-like sprite;
+- :mod:`robot_lab.classifier`: the convolutional network that reads the sprites;
+- :mod:`robot_lab.pipeline`: ``recognise(image, model)`` -> list of :class:`~robot_lab.pipeline.Cube`;
+- :mod:`robot_lab.simulator`: simulated camera scenes with their ground truth;
+- :mod:`robot_lab.detect`: the command line ``python -m robot_lab.detect IMAGE...``.
+"""
+
+from pathlib import Path
+
+#: The repository root (the folder that holds ``robot_lab/`` and ``data/``).
+REPO_ROOT = Path(__file__).resolve().parent.parent
