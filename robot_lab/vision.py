@@ -1,0 +1,321 @@
+"""From a camera image to 28x28 MNIST-like digits: find the cubes' faces, warp, cut.
+
+The camera looks down on a dark table with 1 to 3 cubes; the face of each cube
+that the camera sees best is a white square with a '1' or a '2' handwritten in
+black marker, sometimes inside a printed dashed frame. The lighting is often dim
+(the whitest pixels can be ~100 of 255), the image is slightly blurred and noisy,
+the faces are seen in perspective at any rotation, and one may touch the image's
+edge. The three steps, each a plain function on numpy arrays:
+
+1. :func:`find_faces` (image -> corners of each face),
+2. :func:`warp_face` (image, corners -> the face seen from the front, a square),
+3. :func:`face_to_sprite` (square face -> 28x28 float32 digit, as MNIST was made).
+
+Example::
+
+    gray = to_gray(image)
+    for corners in find_faces(gray):
+        sprite = face_to_sprite(warp_face(gray, corners))
+"""
+
+import cv2
+import numpy as np
+
+#: Side (pixels) of the square that :func:`warp_face` makes by default: 4 x 28, so
+#: that the sprite is made by shrinking (averaging) rather than by enlarging.
+FACE_SIZE = 112
+
+#: Fraction of the face's side removed on every edge by :func:`face_to_sprite`: the
+#: face's own edge, the printed dashed frame, and a margin for imprecise corners.
+#: MNIST digits fill the central 20 of 28 pixels (a 14 % margin) and the written
+#: digits are smaller than the face, so the digit itself is never cut.
+BORDER_FRACTION = 0.14
+
+# find_faces: what a face may look like, relative to the image (resolution-free).
+MIN_FACE_AREA = 0.002     # of the image's area: ~25x25 pixels in a 640x480 image
+MAX_FACE_AREA = 0.25      # of the image's area
+MIN_FILL = 0.80           # the blob's area / its quadrilateral's area (a square fills it)
+MAX_ASPECT = 2.0          # longest / shortest side of the quadrilateral (perspective allowed)
+MIN_CONTRAST = 30         # grey levels between a face's paper and the table around it
+
+
+def to_gray(image):
+    """Grey-level version of a camera image.
+
+    Parameters
+    ----------
+    image : ndarray (H, W, 3) uint8 BGR (OpenCV's order), (H, W, 4) BGRA, or (H, W) uint8
+
+    Returns
+    -------
+    gray : ndarray (H, W) uint8
+    """
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise TypeError(f"expected a uint8 image (values 0-255), got dtype {image.dtype}; "
+                        "convert it first, e.g. with np.clip(image, 0, 255).astype(np.uint8)")
+    if image.ndim == 2:
+        return image
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    raise ValueError(f"expected an image of shape (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
+
+
+def order_corners(points):
+    """Order 4 corners clockwise on screen, starting from the top-left one.
+
+    Clockwise as seen on the screen, in image coordinates (x to the right, y down):
+    top-left, top-right, bottom-right, bottom-left for an upright square. The first
+    corner is the one with the smallest ``x + y`` (the nearest to the top-left,
+    measured along the image's diagonal); on a tie, the one with the smaller ``y``.
+
+    Parameters
+    ----------
+    points : array-like (4, 2) of (x, y), any order
+
+    Returns
+    -------
+    corners : ndarray (4, 2) float32
+    """
+    points = np.asarray(points, dtype=np.float32).reshape(4, 2)
+    centre = points.mean(axis=0)
+    # atan2 grows from +x towards +y; with y pointing down that is clockwise on screen.
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    points = points[np.argsort(angles, kind="stable")]
+    score = np.round(points.sum(axis=1), 3) * 1e4 + points[:, 1]  # smallest x + y, then y
+    return np.roll(points, -int(np.argmin(score)), axis=0)
+
+
+def binarize(gray):
+    """White paper (255) versus dark table (0), robust to the light level.
+
+    Otsu's threshold on the (blurred) image, never below half of the bright level
+    (the 99.5th percentile), so that the faces' shaded sides and a brighter patch of
+    table stay below it whatever the light. Opening removes specks of noise;
+    closing fills the digit's strokes that reach the edge of the face.
+
+    Parameters
+    ----------
+    gray : ndarray (H, W) uint8
+
+    Returns
+    -------
+    mask : ndarray (H, W) uint8, 0 or 255
+    threshold : float, the grey level used
+    """
+    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
+    otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = float(np.percentile(smooth, 99.5))
+    threshold = max(otsu, 0.5 * bright)
+    mask = np.where(smooth > threshold, 255, 0).astype(np.uint8)
+    side = max(3, int(round(min(gray.shape) / 160)) | 1)  # 3 px at 480 lines
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
+    return mask, threshold
+
+
+def _line_intersection(p1, p2, q1, q2):
+    """Intersection of line (p1, p2) with line (q1, q2); None when parallel."""
+    d1, d2 = p2 - p1, q2 - q1
+    cross = d1[0] * d2[1] - d1[1] * d2[0]
+    if abs(cross) < 1e-9:
+        return None
+    t = ((q1[0] - p1[0]) * d2[1] - (q1[1] - p1[1]) * d2[0]) / cross
+    return p1 + t * d1
+
+
+def quadrilateral(contour):
+    """The 4 corners of a blob that should be a (perspective) square.
+
+    The convex hull is simplified into a polygon. Four vertices: those are the
+    corners. More (a corner cut off by the image's edge, a notch left by the
+    noise): the polygon's 4 longest sides are extended and intersected, which puts
+    a cut-off corner back where it was, outside the image if needed. Fewer: the
+    blob's minimum-area rectangle.
+
+    Parameters
+    ----------
+    contour : ndarray (n, 1, 2) int32, as ``cv2.findContours`` returns it
+
+    Returns
+    -------
+    corners : ndarray (4, 2) float32, ordered by :func:`order_corners`
+    """
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    polygon = cv2.approxPolyDP(hull, 0.02 * perimeter, True).reshape(-1, 2).astype(np.float64)
+    if len(polygon) == 4:
+        return order_corners(polygon)
+    if len(polygon) > 4:
+        sides = [(polygon[i], polygon[(i + 1) % len(polygon)]) for i in range(len(polygon))]
+        lengths = [np.hypot(*(b - a)) for a, b in sides]
+        longest = sorted(np.argsort(lengths)[-4:])  # kept in the polygon's order
+        corners = [_line_intersection(*sides[longest[i]], *sides[longest[(i + 1) % 4]])
+                   for i in range(4)]
+        if all(c is not None for c in corners):
+            corners = np.array(corners)
+            # A wild intersection (two nearly parallel sides) is not a corner.
+            x, y, w, h = cv2.boundingRect(hull)
+            if np.all(np.abs(corners - [x + w / 2, y + h / 2]) < 1.5 * max(w, h)):
+                return order_corners(corners)
+    return order_corners(cv2.boxPoints(cv2.minAreaRect(contour)))
+
+
+def _is_face(contour, corners, gray, mask_threshold, image_area):
+    """Whether a blob and its 4 corners look like a face: size, shape, contrast."""
+    quad_area = cv2.contourArea(corners)
+    if not MIN_FACE_AREA * image_area <= quad_area <= MAX_FACE_AREA * image_area:
+        return False
+    if cv2.contourArea(contour) < MIN_FILL * quad_area:
+        return False
+    sides = np.hypot(*(np.roll(corners, -1, axis=0) - corners).T)
+    if sides.max() > MAX_ASPECT * sides.min():
+        return False
+    # The paper must stand out from the table: compare the face's inside with a ring
+    # around it (a smooth bright patch of table passes the threshold but not this).
+    x, y, w, h = cv2.boundingRect(contour)
+    pad = max(w, h) // 4
+    y0, y1 = max(0, y - pad), min(gray.shape[0], y + h + pad)
+    x0, x1 = max(0, x - pad), min(gray.shape[1], x + w + pad)
+    local = gray[y0:y1, x0:x1]
+    inside = np.zeros(local.shape, np.uint8)
+    cv2.drawContours(inside, [contour - [x0, y0]], -1, 255, cv2.FILLED, offset=(0, 0))
+    paper = np.percentile(local[inside > 0], 75)
+    table = np.percentile(local[inside == 0], 25) if np.any(inside == 0) else 0
+    return paper - table >= MIN_CONTRAST
+
+
+def find_faces(image):
+    """Find the white faces of the cubes: 4 corners each.
+
+    Threshold robust to the light (:func:`binarize`), outer contours of the white
+    blobs, 4 corners per blob (:func:`quadrilateral`, which also rebuilds a corner cut
+    off by the image's edge), then keep the blobs that have a face's size, are
+    nearly filled by their quadrilateral, are not too elongated and stand out from
+    the table. Holes (the digit) do not matter: only outer contours are used.
+
+    Parameters
+    ----------
+    image : ndarray (H, W, 3) uint8 BGR, or (H, W) uint8 grey
+
+    Returns
+    -------
+    faces : list of ndarray (4, 2) float32
+        Each face's corners (x, y) in pixels, clockwise on screen starting from the
+        corner nearest the top-left (:func:`order_corners`); corners may lie slightly
+        outside the image when the face touches its edge. Sorted left to right.
+    """
+    gray = to_gray(image)
+    mask, threshold = binarize(gray)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    image_area = gray.shape[0] * gray.shape[1]
+    faces = []
+    for contour in contours:
+        if cv2.contourArea(contour) < 0.5 * MIN_FACE_AREA * image_area:
+            continue  # too small to be a face: skip the costlier tests
+        corners = quadrilateral(contour)
+        if _is_face(contour, corners, gray, threshold, image_area):
+            faces.append(corners)
+    return sorted(faces, key=lambda c: (float(c[:, 0].mean()), float(c[:, 1].mean())))
+
+
+def warp_face(gray, corners, size=FACE_SIZE):
+    """The face seen from the front: a perspective warp of its 4 corners to a square.
+
+    Parameters
+    ----------
+    gray : ndarray (H, W) uint8 (a BGR image (H, W, 3) is converted)
+    corners : array-like (4, 2) float, ordered by :func:`order_corners`
+        Corner i goes to the square's top-left, top-right, bottom-right, bottom-left.
+    size : int, default FACE_SIZE
+        Side of the square, pixels.
+
+    Returns
+    -------
+    face : ndarray (size, size) uint8
+        Parts of the face outside the image are filled by repeating the image's edge.
+    """
+    gray = to_gray(gray)
+    source = np.asarray(corners, dtype=np.float32).reshape(4, 2)
+    target = np.array([[0, 0], [size, 0], [size, size], [0, size]], dtype=np.float32)
+    homography = cv2.getPerspectiveTransform(source, target)
+    return cv2.warpPerspective(gray, homography, (size, size), flags=cv2.INTER_AREA,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def face_to_sprite(face):
+    """Cut a square face into a 28x28 digit the way MNIST was made.
+
+    Steps: remove the face's border (its edge and the printed dashed frame:
+    ``BORDER_FRACTION`` of the side on every edge, then any dark mark still touching
+    the cut edge); invert and normalise by the face's own paper and ink levels so
+    that the digit is white (1) on black (0) whatever the light; scale the digit's
+    bounding box so that its longer side is 20 pixels (aspect ratio kept); paste it
+    in a 28x28 field with its centre of mass at the field's centre.
+
+    Parameters
+    ----------
+    face : ndarray (S, S) uint8
+        A face seen from the front (:func:`warp_face`): dark digit on white paper.
+
+    Returns
+    -------
+    sprite : ndarray (28, 28) float32 in [0, 1]
+        White digit on black, inside a 20x20 box, centre of mass within half a pixel
+        of (13.5, 13.5) (the field's centre in array indices). All zeros when the face
+        holds no digit.
+    """
+    # BEGIN SOLUTION
+    face = np.asarray(face, dtype=np.float32)
+    side = face.shape[0]
+    cut = int(round(BORDER_FRACTION * side))
+    inner = face[cut:side - cut, cut:side - cut]
+
+    # Ink 0 on the paper, 1 on the marker's darkest strokes, whatever the light.
+    paper = np.percentile(inner, 60)
+    darkest = np.percentile(inner, 0.5)
+    if paper - darkest < 1e-3:
+        return np.zeros((28, 28), np.float32)
+    ink = np.clip((paper - inner) / (paper - darkest), 0.0, 1.0)
+
+    # Strokes are the clearly dark pixels; marks that touch the cut edge are what is
+    # left of the border or of the dashed frame, and specks are noise.
+    strokes = (ink > 0.35).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    h, w = strokes.shape
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        touches_edge = x == 0 or y == 0 or x + bw == w or y + bh == h
+        keep[i] = not touches_edge and area >= 0.002 * h * w
+    if not keep.any():
+        return np.zeros((28, 28), np.float32)
+    # The digit's pixels, with the anti-aliased rim of its strokes (MNIST is grey-level).
+    digit_mask = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8))
+    digit = np.where(digit_mask > 0, ink, 0.0)
+    digit = np.clip((digit - 0.1) / 0.9, 0.0, 1.0)  # flatten the paper's faint texture
+
+    # Bounding box -> longer side 20 pixels, aspect ratio kept.
+    ys, xs = np.nonzero(digit)
+    digit = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    scale = 20.0 / max(digit.shape)
+    new_w = max(1, min(20, int(round(digit.shape[1] * scale))))
+    new_h = max(1, min(20, int(round(digit.shape[0] * scale))))
+    small = cv2.resize(digit, (new_w, new_h), interpolation=cv2.INTER_AREA)
+
+    # Paste in 28x28, then move the centre of mass to the centre by whole pixels.
+    sprite = np.zeros((28, 28), np.float32)
+    top, left = (28 - new_h) // 2, (28 - new_w) // 2
+    sprite[top:top + new_h, left:left + new_w] = small
+    total = sprite.sum()
+    rows, cols = np.indices(sprite.shape)
+    dy = int(round(13.5 - (rows * sprite).sum() / total))
+    dx = int(round(13.5 - (cols * sprite).sum() / total))
+    # A shift is at most (28 - 20) / 2 = 4 pixels in any direction, so nothing is lost.
+    dy, dx = int(np.clip(dy, -top, 28 - top - new_h)), int(np.clip(dx, -left, 28 - left - new_w))
+    sprite = np.roll(sprite, (dy, dx), axis=(0, 1))
+    return np.clip(sprite, 0.0, 1.0).astype(np.float32)
+    # END SOLUTION
