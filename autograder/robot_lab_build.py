@@ -1,0 +1,446 @@
+"""Build the robot lab's student version, its guide (fr, en) and its autograder zip.
+
+The robot lab's one source is the solution package ``robot_lab/`` itself. The
+parts students write sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``
+inside functions; the build replaces each such block with a hole::
+
+    # HINT: threshold the face, then crop the digit's bounding box.   <- kept, and quoted in the hole
+    # BEGIN SOLUTION
+    ...solution lines...                                             <- removed
+    # END SOLUTION
+
+becomes::
+
+    # HINT: threshold the face, then crop the digit's bounding box.
+    raise NotImplementedError("robot_lab/vision.py, face_to_sprite(): yours to write. Hint: threshold ...")
+
+so the student's package still imports, and running it stops with a message
+that says which function to write. The build refuses to write a student file
+that still holds a solution line (the leak check of ``autograder.build``).
+
+Outputs::
+
+    dist/<lang>/robot_lab/guide.ipynb        the lab guide, what students open first
+    dist/<lang>/robot_lab/robot_lab/         the package with holes (the same in both languages)
+    dist/robot_lab/autograder.zip            for Gradescope (setup.sh, run_autograder, hidden tests,
+                                             the trained model, hidden scenes with reference answers)
+
+Run ``python -m autograder.robot_lab_build [--model PATH]``.
+"""
+
+import argparse
+import ast
+import importlib.metadata
+import io
+import json
+import math
+import re
+import shutil
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from . import REPO_ROOT
+from . import build
+from .build import BuildError
+
+LAB = "robot_lab"
+PACKAGE_DIR = REPO_ROOT / LAB
+GUIDE_SOURCE = PACKAGE_DIR / "guide" / "robot_lab_guide.py"
+GRADING_DIR = PACKAGE_DIR / "grading"
+# The hidden scenes: simulated from the half of MNIST's test '1's and '2's that the
+# public scenes never use, at both real cameras' sizes.
+HIDDEN_SEEDS = tuple(range(7000, 7020))
+HIDDEN_SIZES = ((480, 640), (480, 752))
+# How far from the reference a student's pipeline may be on the hidden scenes: a
+# cube or two that a slightly different, still correct sprite reads otherwise.
+SCENE_MARGIN = 0.08
+# Pixels between a found cube's centre and the true one for the cube to count as found.
+CENTER_TOLERANCE = 20.0
+SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [18, 22], "min_median_correlation": 0.8}
+# Where the student's copy of the trained network goes: classifier.load_model()'s
+# default path, relative to the folder that holds robot_lab/.
+STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
+
+# Folders and files of robot_lab/ that students never get: the hidden tests, the
+# guide's source (they get the built notebook), and what Python, catkin or a
+# training run leave behind.
+NOT_FOR_STUDENTS = {"grading", "guide", "__pycache__", "build", "devel", ".pytest_cache"}
+GENERATED_SUFFIXES = {".pyc", ".keras", ".h5", ".npz", ".npy"}
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b", re.I)
+END = re.compile(r"^[ \t]*#\s*END SOLUTION\b", re.I)
+HINT = re.compile(r"^[ \t]*#\s*HINT:\s*(?P<text>.*)$", re.I)
+HINT_MORE = re.compile(r"^[ \t]*#\s+(?P<text>\S.*)$")
+
+
+# --- holes ---------------------------------------------------------------------
+
+
+def _enclosing_functions(source):
+    """``{line number: function name}`` for every line inside a function (innermost wins)."""
+    owner = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for line in range(node.lineno, node.end_lineno + 1):
+                if line not in owner or owner[line][0] < node.lineno:
+                    owner[line] = (node.lineno, node.name)
+    return {line: name for line, (_, name) in owner.items()}
+
+
+def _hint_above(lines, index):
+    """The ``# HINT:`` comment right above line ``index`` (with its continuation lines), or ``""``."""
+    start = index
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    comment = lines[start:index]
+    for i, line in enumerate(comment):
+        match = HINT.match(line)
+        if match:
+            more = [HINT_MORE.match(l) for l in comment[i + 1:]]
+            return " ".join([match["text"].strip(), *(m["text"].strip() for m in more if m)]).strip()
+    return ""
+
+
+def make_holes(source, label):
+    """The student version of a solution file: each solution block becomes a ``raise``.
+
+    Parameters
+    ----------
+    source : str
+        A Python file of the solution package.
+    label : str
+        How messages name the file, e.g. ``"robot_lab/vision.py"``.
+
+    Returns
+    -------
+    student : str
+        ``source`` with every ``# BEGIN SOLUTION`` … ``# END SOLUTION`` block (markers
+        included) replaced by ``raise NotImplementedError("<file>, <function>(): ...")``
+        at the block's indentation.
+    holes : list of str
+        The name of the function of each hole, in order.
+
+    Raises
+    ------
+    BuildError
+        A block is unclosed, nested, empty or outside a function (the student's
+        module would then fail on import).
+    """
+    lines = source.splitlines(keepends=True)
+    owners = _enclosing_functions(source)
+    out, holes, i = [], [], 0
+    while i < len(lines):
+        begin = BEGIN.match(lines[i])
+        if END.match(lines[i]):
+            raise BuildError(f"{label}:{i + 1}: '# END SOLUTION' without a '# BEGIN SOLUTION' above it")
+        if not begin:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if END.match(lines[j]) or BEGIN.match(lines[j])), None)
+        if end is None or BEGIN.match(lines[end]):
+            raise BuildError(f"{label}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION' before the next block")
+        if not any(l.strip() for l in lines[i + 1:end]):
+            raise BuildError(f"{label}:{i + 1}: empty solution block")
+        function = owners.get(i + 1)
+        if function is None:
+            raise BuildError(
+                f"{label}:{i + 1}: solution block outside a function; the student's module would "
+                "fail on import. Put the block inside the function students write."
+            )
+        hint = _hint_above(lines, i)
+        message = f"{label}, {function}(): yours to write" + (f". Hint: {hint}" if hint else " (see its docstring)")
+        out.append(f"{begin['indent']}raise NotImplementedError({message!r})\n")
+        holes.append(function)
+        i = end + 1
+    return "".join(out), holes
+
+
+def solution_lines(source):
+    """Telling solution lines of a file, and its other lines, as ``build.split_master_lines`` sees them."""
+    as_notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    return build.split_master_lines(as_notebook)
+
+
+def file_leaks(student_source, solution_source, label):
+    """Why ``student_source`` would give away the solution of ``solution_source`` (empty when safe)."""
+    leaks = []
+    if any(BEGIN.match(line) or END.match(line) for line in student_source.splitlines()):
+        leaks.append(f"{label}: a solution marker is left")
+    secret, public = solution_lines(solution_source)
+    for line in sorted(secret - public):
+        if line in student_source:
+            leaks.append(f"{label}: solution line {line!r}")
+    try:
+        compile(student_source, label, "exec")
+    except SyntaxError as error:
+        leaks.append(f"{label}: the student file is not valid Python ({error.msg}, line {error.lineno})")
+    return leaks
+
+
+# --- the student's package -------------------------------------------------------
+
+
+def package_files(root=PACKAGE_DIR):
+    """Files of the package that students get, relative to ``root``, sorted."""
+    files = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or NOT_FOR_STUDENTS & set(relative.parts) or path.suffix in GENERATED_SUFFIXES:
+            continue
+        files.append(relative)
+    return files
+
+
+def student_files(root=PACKAGE_DIR):
+    """The package's files that hold solution blocks: what students edit and hand in."""
+    return [p for p in package_files(root)
+            if p.suffix == ".py" and any(BEGIN.match(line) for line in (root / p).read_text().splitlines())]
+
+
+def write_student_package(target, root=PACKAGE_DIR):
+    """Copy the package into ``target`` with holes in place of solutions.
+
+    Returns ``{relative path: [function of each hole]}`` for the files with holes.
+    Raises ``BuildError`` (and removes ``target``) when a student file would leak.
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    holes, leaks = {}, []
+    for relative in package_files(root):
+        source_path, target_path = root / relative, target / relative
+        target_path.parent.mkdir(parents=True, exist_ok=True)
+        if relative.suffix != ".py":
+            shutil.copyfile(source_path, target_path)
+            continue
+        source = source_path.read_text()
+        label = f"{LAB}/{relative.as_posix()}"
+        student, found = make_holes(source, label)
+        if found:
+            holes[relative.as_posix()] = found
+        leaks += file_leaks(student, source, label)
+        target_path.write_text(student)
+    if leaks:
+        shutil.rmtree(target)
+        raise BuildError("the student version of the robot lab would leak the solution:\n  " + "\n  ".join(leaks))
+    if not holes:
+        raise BuildError(f"no '# BEGIN SOLUTION' block in {PACKAGE_DIR}: the student version would be the solution")
+    return holes
+
+
+# --- the guide ---------------------------------------------------------------------
+
+
+def write_guide(target, lang, source=GUIDE_SOURCE):
+    """Write the guide in ``lang`` (cells tagged ``lang`` or untagged), with stable cell ids and no outputs."""
+    if not source.is_file():
+        raise BuildError(f"no lab guide at {source.relative_to(REPO_ROOT)}")
+    nb = build.select_language(jupytext.read(source, fmt="py:percent"), lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    build.normalize_notebook(target)
+
+
+# --- the autograder ------------------------------------------------------------------
+
+
+def write_npz(path, arrays):
+    """Write ``arrays`` (name -> ndarray) as a compressed ``.npz`` whose bytes depend on the arrays only.
+
+    ``np.savez_compressed`` stamps the current time into the archive; fixed dates
+    keep two builds' autograder zips identical.
+    """
+    import numpy as np
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as npz:
+        for key in sorted(arrays):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(arrays[key]), allow_pickle=False)
+            npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=build.ZIP_DATE), buffer.getvalue(),
+                         compress_type=zipfile.ZIP_DEFLATED)
+
+
+def hidden_scenes(model, seeds=HIDDEN_SEEDS):
+    """Simulate the hidden scenes and compute the reference answers with the solution package.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained network that ships in the autograder.
+    seeds : sequence of int
+        One scene per seed (``numpy.random.default_rng(seed)``), hidden split.
+
+    Returns
+    -------
+    arrays : dict of str -> ndarray
+        What ``hidden_scenes.npz`` holds (see ``robot_lab/grading/hidden_tests.py``).
+    """
+    import numpy as np
+
+    from robot_lab import classifier, pipeline, simulator, vision
+    from robot_lab.grading import hidden_tests
+
+    images, scene, labels, centers, corners = {}, [], [], [], []
+    for i, seed in enumerate(seeds):
+        size = HIDDEN_SIZES[i % len(HIDDEN_SIZES)]
+        image, truth = simulator.render_scene(np.random.default_rng(seed), size=size, split="hidden")
+        images[f"image_{i:03d}"] = image
+        for cube in truth:
+            scene.append(i)
+            labels.append(cube.label)
+            centers.append(cube.center)
+            corners.append(cube.corners)
+    faces = np.stack([vision.warp_face(vision.to_gray(images[f"image_{i:03d}"]), c) for i, c in zip(scene, corners)])
+    sprites = np.stack([vision.face_to_sprite(face) for face in faces]).astype(np.float32)
+    ref_labels, ref_confidences = classifier.predict_digits(model, sprites)
+
+    found = correct = 0
+    for i in range(len(seeds)):
+        in_scene = np.asarray(scene) == i
+        cubes = pipeline.recognise(images[f"image_{i:03d}"], model)
+        matches = hidden_tests.match_cubes(cubes, np.asarray(centers)[in_scene], CENTER_TOLERANCE)
+        for match, label in zip(matches, np.asarray(labels)[in_scene]):
+            found += int(match >= 0)
+            correct += int(match >= 0 and cubes[match].label == label)
+    return {
+        **images,
+        "truth_scene": np.asarray(scene, np.int64), "truth_label": np.asarray(labels, np.int64),
+        "truth_center": np.asarray(centers, np.float32), "truth_corners": np.asarray(corners, np.float32),
+        "faces": faces, "sprites": sprites,
+        "ref_labels": np.asarray(ref_labels, np.int64), "ref_confidences": np.asarray(ref_confidences, np.float32),
+        "ref_found": np.int64(found), "ref_correct": np.int64(correct),
+    }
+
+
+def grading_config(student_paths, scenes):
+    """``config.json`` of the autograder: the tests (from the hidden tests' own declarations) and the limits."""
+    from robot_lab.grading import hidden_tests
+
+    total = len(scenes["truth_label"])
+    slack = max(1, math.ceil(SCENE_MARGIN * total))
+    return {
+        "student_files": student_paths,
+        "visibility": "visible",
+        "hidden_seeds": list(HIDDEN_SEEDS),
+        "tests": [{"name": name, **spec} for name, spec in hidden_tests.SPECS.items()],
+        "sprite": SPRITE_LIMITS,
+        "scenes": {"center_tolerance": CENTER_TOLERANCE, "cubes": total,
+                   "min_found": int(scenes["ref_found"]) - slack, "min_correct": int(scenes["ref_correct"]) - slack},
+    }
+
+
+def requirements():
+    """The autograder's pinned requirements: the TPs' plus OpenCV at the version the reference answers used."""
+    opencv = f"opencv-python-headless=={importlib.metadata.version('opencv-python-headless')}"
+    return build.GRADING_REQUIREMENTS.read_text().rstrip("\n") + f"\n# The robot lab's vision.\n{opencv}\n"
+
+
+def write_autograder(target, model_path, student_package, student_paths, work):
+    """Write the robot lab's autograder zip (Gradescope's layout; see ``robot_lab/grading/run.py``).
+
+    Parameters
+    ----------
+    target : Path
+        The zip to write.
+    model_path : Path
+        The trained network (``.keras``) the hidden tests use.
+    student_package : Path
+        The student version of the package (``write_student_package``): the
+        template for files a submission lacks.
+    student_paths : list of str
+        The package's files that students edit, relative to it.
+    work : Path
+        Scratch folder.
+
+    Returns
+    -------
+    config : dict
+        The autograder's ``config.json``.
+    """
+    from robot_lab import classifier
+
+    model = classifier.load_model(model_path)
+    scenes = hidden_scenes(model)
+    config = grading_config(student_paths, scenes)
+
+    staging = work / "autograder"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "grading").mkdir(parents=True)
+    for name in ("setup.sh", "run_autograder"):
+        shutil.copyfile(GRADING_DIR / name, staging / name)
+    for name in ("run.py", "hidden_tests.py"):
+        shutil.copyfile(GRADING_DIR / name, staging / "grading" / name)
+    (staging / "requirements.txt").write_text(requirements())
+    (staging / "grading" / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    shutil.copyfile(model_path, staging / "grading" / "digits.keras")
+    write_npz(staging / "grading" / "hidden_scenes.npz", scenes)
+    for relative in package_files():
+        (staging / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGE_DIR / relative, staging / LAB / relative)
+    for relative in student_paths:
+        (staging / "template" / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(student_package / relative, staging / "template" / LAB / relative)
+
+    plain = work / "autograder.zip"
+    with zipfile.ZipFile(plain, "w") as z:
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            z.write(path, path.relative_to(staging).as_posix())
+    build.repack_zip(plain, target)
+    return config
+
+
+def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEFAULT_WORK, model_path=None):
+    """Build the robot lab: student folders (guide, package with holes, model) and the autograder zip.
+
+    Returns the autograder zip's path.
+    """
+    from robot_lab import classifier
+
+    model_path = Path(model_path or classifier.DEFAULT_MODEL_PATH)
+    if not model_path.is_file():
+        raise BuildError(f"no trained digit network at {model_path}: run `make robot-model` first "
+                         "(the autograder and the students' folders ship it)")
+    work = work / LAB
+    work.mkdir(parents=True, exist_ok=True)
+    holes = {}
+    for lang in languages:
+        folder = dist / lang / LAB
+        shutil.rmtree(folder, ignore_errors=True)
+        holes = write_student_package(folder / LAB)
+        write_guide(folder / "guide.ipynb", lang)
+        (folder / STUDENT_MODEL).parent.mkdir(parents=True, exist_ok=True)
+        build.link_or_copy(model_path, folder / STUDENT_MODEL)
+    target = dist / LAB / "autograder.zip"
+    write_autograder(target, model_path, dist / languages[0] / LAB / LAB, sorted(holes), work)
+    return target
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.robot_lab_build", description=__doc__.split("\n")[0])
+    parser.add_argument("--lang", nargs="+", choices=build.LANGUAGES, default=list(build.LANGUAGES))
+    parser.add_argument("--dist", type=Path, default=build.DEFAULT_DIST, help="output folder (default: dist/)")
+    parser.add_argument("--model", type=Path, help="the trained network (default: data/robot_lab/digits.keras)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    print(f"building {LAB} ({', '.join(args.lang)}) ...", flush=True)
+    try:
+        target = build_lab(args.lang, args.dist, model_path=args.model)
+    except BuildError as error:
+        sys.exit(f"error: {error}")
+    for lang in args.lang:
+        print(f"  {_shown(args.dist / lang / LAB)}/  (guide.ipynb, {LAB}/ with holes, {STUDENT_MODEL})")
+    print(f"  {_shown(target)}")
+    print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def _shown(path):
+    path = Path(path).resolve()
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
+if __name__ == "__main__":
+    main()
