@@ -11,13 +11,19 @@ STAMP       := $(VENV)/.installed
 MNIST       := data/mnist/.verified
 # The robot lab's digit network (robot_lab/classifier.py), trained on MNIST.
 ROBOT_MODEL := data/robot_lab/digits.keras
+# ROS 1 from Debian's (and Ubuntu's) own archive, for the robot lab's service:
+# rospy, roscore, roslaunch, the command-line tools, genpy and the message definitions.
+ROS_DEBS    := python3-rospy python3-rosmaster python3-roslaunch rosout python3-genpy python3-genmsg \
+               python3-rosservice python3-rosparam python3-rostopic python3-rosnode rosbash \
+               python3-std-msgs python3-sensor-msgs ros-std-msgs ros-sensor-msgs
+SUDO        := $(shell test "$$(id -u)" = 0 || echo sudo)
 
 TP          ?=
 PYTEST_ARGS ?=
 GRADE_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model assignments grade test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros assignments grade test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -51,6 +57,11 @@ robot-model: $(ROBOT_MODEL) ## Train the robot lab's digit network on MNIST (~1.
 
 $(ROBOT_MODEL): robot_lab/classifier.py | $(STAMP) $(MNIST)
 	$(PY) -m robot_lab.classifier --out $@
+
+ros: $(STAMP) ## Install ROS 1 from Debian/Ubuntu packages (sudo) and generate the robot lab's service code
+	dpkg -s $(ROS_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS_DEBS); }
+	$(PY) -m robot_lab.ros_msgs
 
 data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
 
