@@ -97,9 +97,8 @@ def _dashed_frame(canvas, rng, darkness):
             t = t1 + gap
 
 
-def _face_canvas(rng, digit):
-    """The top face seen from the front: (C, C) float32, paper ~1, ink dark."""
-    paper = rng.uniform(0.85, 1.0)
+def _face_canvas(rng, digit, paper):
+    """The top face seen from the front: (C, C) float32, the paper at ``paper``, ink dark."""
     # Light falls unevenly across the face too.
     gradient = np.linspace(0, 1, _CANVAS, dtype=np.float32)
     angle = rng.uniform(0, 2 * np.pi)
@@ -170,6 +169,7 @@ def _draw_cube(image, rng, corners, height, digit):
     """Draw one cube's visible sides and its top face into ``image`` in place."""
     h, w = image.shape
     top_light = rng.uniform(0.9, 1.0)
+    paper = rng.uniform(0.85, 1.0)
     centre = corners.mean(axis=0)
     # A side is visible when its outward direction points the way the height goes.
     for i in range(4):
@@ -180,8 +180,9 @@ def _draw_cube(image, rng, corners, height, digit):
         quad = np.array([a, b, b + height, a + height], np.float32)
         mask = np.zeros((h, w), np.float32)
         cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 1.0, cv2.LINE_AA, shift=4)
-        _paste(image, rng.uniform(0.3, 0.55) * top_light, mask)
-    canvas = _face_canvas(rng, digit) * top_light
+        # Lit from above: the sides get 30-60 % of the light the top gets.
+        _paste(image, rng.uniform(0.3, 0.6) * paper * top_light, mask)
+    canvas = _face_canvas(rng, digit, paper) * top_light
     source = np.array([[0, 0], [_CANVAS, 0], [_CANVAS, _CANVAS], [0, _CANVAS]], np.float32)
     homography = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
     face = cv2.warpPerspective(canvas, homography, (w, h), flags=cv2.INTER_AREA)
@@ -245,6 +246,50 @@ def render_scene(rng, n_cubes=None, size=(480, 640), split="public"):
     tint = rng.uniform(0.9, 1.04, size=3).astype(np.float32)  # B, G, R
     bgr = np.clip(np.round(image[..., None] * tint), 0, 255).astype(np.uint8)
     return bgr, sorted(truth, key=lambda c: c.center)
+
+
+def match_cubes(found, truth, max_distance=0.3):
+    """Pair the cubes found in a scene with its true cubes.
+
+    A found cube matches the nearest unmatched true cube whose centre lies within
+    ``max_distance`` times that face's mean side.
+
+    Parameters
+    ----------
+    found, truth : lists of robot_lab.pipeline.Cube
+    max_distance : float, default 0.3
+
+    Returns
+    -------
+    pairs : list of (found Cube, true Cube)
+    missed : list of true Cubes nothing matched
+    false : list of found Cubes that match no true cube
+    """
+    pairs, unmatched = [], list(truth)
+    false = []
+    for cube in found:
+        distances = [np.hypot(*(np.subtract(cube.center, t.center))) / _mean_side(t.corners)
+                     for t in unmatched]
+        if distances and min(distances) <= max_distance:
+            pairs.append((cube, unmatched.pop(int(np.argmin(distances)))))
+        else:
+            false.append(cube)
+    return pairs, unmatched, false
+
+
+def corner_error(found, true):
+    """Largest distance (pixels) between matching corners of two faces (4, 2).
+
+    Taken over the best of the 4 cyclic orders, so that a face turned near 45 degrees,
+    whose first corner is a toss-up, is measured by where its corners are.
+    """
+    found, true = np.asarray(found, np.float64), np.asarray(true, np.float64)
+    return min(float(np.hypot(*(np.roll(found, k, axis=0) - true).T).max()) for k in range(4))
+
+
+def _mean_side(corners):
+    corners = np.asarray(corners, np.float64)
+    return float(np.hypot(*(np.roll(corners, -1, axis=0) - corners).T).mean())
 
 
 def main(argv=None):

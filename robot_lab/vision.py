@@ -37,6 +37,7 @@ MAX_FACE_AREA = 0.25      # of the image's area
 MIN_FILL = 0.80           # the blob's area / its quadrilateral's area (a square fills it)
 MAX_ASPECT = 2.0          # longest / shortest side of the quadrilateral (perspective allowed)
 MIN_CONTRAST = 30         # grey levels between a face's paper and the table around it
+PAPER_FRACTION = 0.75     # paper: brighter than this fraction of its blob's bright level
 
 
 def to_gray(image):
@@ -88,12 +89,18 @@ def order_corners(points):
     return np.roll(points, -int(np.argmin(score)), axis=0)
 
 
+def _kernel(shape):
+    """Structuring element for the clean-up: a 3-pixel disc at 480 lines, scaled."""
+    side = max(3, int(round(min(shape) / 160)) | 1)
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+
+
 def binarize(gray):
     """White paper (255) versus dark table (0), robust to the light level.
 
-    Otsu's threshold on the (blurred) image, never below half of the bright level
-    (the 99.5th percentile), so that the faces' shaded sides and a brighter patch of
-    table stay below it whatever the light. Opening removes specks of noise;
+    Otsu's threshold on the (blurred) image, never below 40 % of the bright level
+    (the 99.5th percentile), so that a brighter patch of table stays below it
+    whatever the light. Opening removes specks of noise;
     closing fills the digit's strokes that reach the edge of the face.
 
     Parameters
@@ -108,10 +115,9 @@ def binarize(gray):
     smooth = cv2.GaussianBlur(gray, (5, 5), 0)
     otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = float(np.percentile(smooth, 99.5))
-    threshold = max(otsu, 0.5 * bright)
+    threshold = max(otsu, 0.4 * bright)
     mask = np.where(smooth > threshold, 255, 0).astype(np.uint8)
-    side = max(3, int(round(min(gray.shape) / 160)) | 1)  # 3 px at 480 lines
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    kernel = _kernel(gray.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
     return mask, threshold
@@ -164,7 +170,80 @@ def quadrilateral(contour):
     return order_corners(cv2.boxPoints(cv2.minAreaRect(contour)))
 
 
-def _is_face(contour, corners, gray, mask_threshold, image_area):
+def refine_corners(smooth, corners):
+    """Move each side of a face onto the paper's edge, then re-intersect the sides.
+
+    The thresholded outline lies a pixel or two inside the face and rounds its
+    corners off. Along each side, at 20 places away from the corners, the grey
+    level is read across the side; the edge is the outermost place where it drops
+    steeply (the printed dashed frame, further in, also makes a drop: it is skipped).
+    A line is fitted to those edge points, and the corners are where adjacent lines
+    cross. A side with too few edge points (mostly outside the image) keeps its
+    line.
+
+    Parameters
+    ----------
+    smooth : ndarray (H, W) uint8, the slightly blurred grey image
+    corners : ndarray (4, 2) float32, ordered by :func:`order_corners`
+
+    Returns
+    -------
+    corners : ndarray (4, 2) float32, same order
+    """
+    corners = np.asarray(corners, np.float64)
+    image = smooth.astype(np.float32)
+    h, w = smooth.shape
+    centre = corners.mean(axis=0)
+    lines = []
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        length = np.hypot(*(b - a))
+        along = (b - a) / length
+        normal = np.array([along[1], -along[0]])
+        if np.dot(normal, (a + b) / 2 - centre) < 0:
+            normal = -normal  # pointing out of the face
+        # The outline lies up to a printed frame's width inside the edge: look further out.
+        offsets = np.arange(-max(3.0, 0.05 * length), max(4.0, 0.12 * length) + 0.25, 0.5)
+        points = a + np.linspace(0.15, 0.85, 20)[:, None] * (b - a)
+        samples = points[:, None, :] + offsets[None, :, None] * normal
+        profile = cv2.remap(image, samples[..., 0].astype(np.float32),
+                            samples[..., 1].astype(np.float32), cv2.INTER_LINEAR)
+        drop = profile[:, :-1] - profile[:, 1:]  # > 0 where it darkens going outwards
+        inside = np.all((samples[..., 0] >= 0) & (samples[..., 0] <= w - 1)
+                        & (samples[..., 1] >= 0) & (samples[..., 1] <= h - 1), axis=1)
+        # The paper's edge: a local peak of the drop, steep enough, with paper just
+        # inside it (which the edge between a cube's side and the table has not).
+        paper = profile.max(axis=1, keepdims=True)
+        before = np.pad(profile, ((0, 0), (2, 0)), mode="edge")[:, :-3]  # 1 pixel further in
+        local_peak = (drop >= np.pad(drop, ((0, 0), (1, 0)), mode="edge")[:, :-1]) & \
+                     (drop >= np.pad(drop, ((0, 0), (0, 1)), mode="edge")[:, 1:])
+        edge_like = local_peak & (drop >= 0.25 * drop.max(axis=1, keepdims=True)) & (before >= 0.7 * paper)
+        peak = drop.shape[1] - 1 - np.argmax(edge_like[:, ::-1], axis=1)
+        inside &= edge_like.any(axis=1)
+        valid = inside & (drop[np.arange(len(peak)), peak] > 3)
+        if valid.sum() < 6:
+            lines.append((a, b))
+            continue
+        # Sub-pixel: the vertex of the parabola through the peak and its neighbours.
+        rows = np.arange(len(peak))
+        left, right = drop[rows, np.maximum(peak - 1, 0)], drop[rows, np.minimum(peak + 1, drop.shape[1] - 1)]
+        centre_value = drop[rows, peak]
+        curvature = left - 2 * centre_value + right
+        shift = np.where(curvature < 0, 0.5 * (left - right) / np.where(curvature < 0, curvature, -1), 0.0)
+        position = (offsets[peak] + offsets[peak + 1]) / 2 + 0.5 * np.clip(shift, -1, 1)
+        edge = points + position[:, None] * normal
+        vx, vy, x0, y0 = cv2.fitLine(edge[valid].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([x0 + vx, y0 + vy])))
+    refined = []
+    for i in range(4):
+        corner = _line_intersection(*lines[i - 1], *lines[i])
+        if corner is None or np.hypot(*(corner - corners[i])) > 0.15 * np.hypot(*(corners[i] - centre)) + 3:
+            return order_corners(corners)  # a side went astray: keep the outline's corners
+        refined.append(corner)
+    return order_corners(np.array(refined))
+
+
+def _is_face(contour, corners, gray, image_area):
     """Whether a blob and its 4 corners look like a face: size, shape, contrast."""
     quad_area = cv2.contourArea(corners)
     if not MIN_FACE_AREA * image_area <= quad_area <= MAX_FACE_AREA * image_area:
@@ -188,14 +267,37 @@ def _is_face(contour, corners, gray, mask_threshold, image_area):
     return paper - table >= MIN_CONTRAST
 
 
+def _face_blobs(smooth, blob, kernel):
+    """Split one blob of the global mask into the faces' own outlines.
+
+    A face's shaded sides, or two cubes side by side, can pass the global
+    threshold together with the face. Inside the blob, the paper is the brightest
+    part: keep what is brighter than ``PAPER_FRACTION`` of the blob's bright level.
+
+    Returns a list of contours ((n, 1, 2) int32, in the image's coordinates).
+    """
+    x, y, w, h = cv2.boundingRect(blob)
+    local = smooth[y:y + h, x:x + w]
+    inside = np.zeros((h, w), np.uint8)
+    cv2.drawContours(inside, [blob], -1, 255, cv2.FILLED, offset=(-x, -y))
+    paper = np.percentile(local[inside > 0], 95)
+    bright = np.where((local > PAPER_FRACTION * paper) & (inside > 0), 255, 0).astype(np.uint8)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel, iterations=2)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(x, y))
+    return contours
+
+
 def find_faces(image):
     """Find the white faces of the cubes: 4 corners each.
 
-    Threshold robust to the light (:func:`binarize`), outer contours of the white
-    blobs, 4 corners per blob (:func:`quadrilateral`, which also rebuilds a corner cut
-    off by the image's edge), then keep the blobs that have a face's size, are
-    nearly filled by their quadrilateral, are not too elongated and stand out from
-    the table. Holes (the digit) do not matter: only outer contours are used.
+    A threshold robust to the light (:func:`binarize`) finds the bright blobs; in
+    each, the paper is told from the cube's darker sides by a second threshold
+    relative to the blob's own brightness (:func:`_face_blobs`). Each outline gets
+    4 corners (:func:`quadrilateral`, which also rebuilds a corner cut off by the
+    image's edge); the outlines that have a face's size, nearly fill their
+    quadrilateral, are not too elongated and stand out from the table are kept.
+    Holes (the digit) do not matter: only outer contours are used.
 
     Parameters
     ----------
@@ -209,16 +311,21 @@ def find_faces(image):
         outside the image when the face touches its edge. Sorted left to right.
     """
     gray = to_gray(image)
+    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
     mask, threshold = binarize(gray)
+    kernel = _kernel(gray.shape)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     image_area = gray.shape[0] * gray.shape[1]
     faces = []
-    for contour in contours:
-        if cv2.contourArea(contour) < 0.5 * MIN_FACE_AREA * image_area:
-            continue  # too small to be a face: skip the costlier tests
-        corners = quadrilateral(contour)
-        if _is_face(contour, corners, gray, threshold, image_area):
-            faces.append(corners)
+    for blob in contours:
+        if cv2.contourArea(blob) < MIN_FACE_AREA * image_area:
+            continue  # too small to hold a face: skip the costlier steps
+        for contour in _face_blobs(smooth, blob, kernel):
+            if cv2.contourArea(contour) < MIN_FILL * MIN_FACE_AREA * image_area:
+                continue
+            corners = quadrilateral(contour)
+            if _is_face(contour, corners, gray, image_area):
+                faces.append(refine_corners(smooth, corners))
     return sorted(faces, key=lambda c: (float(c[:, 0].mean()), float(c[:, 1].mean())))
 
 
@@ -281,16 +388,18 @@ def face_to_sprite(face):
         return np.zeros((28, 28), np.float32)
     ink = np.clip((paper - inner) / (paper - darkest), 0.0, 1.0)
 
-    # Strokes are the clearly dark pixels; marks that touch the cut edge are what is
-    # left of the border or of the dashed frame, and specks are noise.
+    # Strokes are the clearly dark pixels. Thin marks along the cut edge are what is
+    # left of the face's edge or of the dashed frame; specks are noise. A stroke that
+    # touches the edge but reaches well inside is the digit (written near the edge).
     strokes = (ink > 0.35).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     h, w = strokes.shape
     keep = np.zeros(count, bool)
     for i in range(1, count):
         x, y, bw, bh, area = stats[i]
-        touches_edge = x == 0 or y == 0 or x + bw == w or y + bh == h
-        keep[i] = not touches_edge and area >= 0.002 * h * w
+        along_side = (x == 0 or x + bw == w) and bw < 0.25 * w
+        along_top_bottom = (y == 0 or y + bh == h) and bh < 0.25 * h
+        keep[i] = not (along_side or along_top_bottom) and area >= 0.002 * h * w
     if not keep.any():
         return np.zeros((28, 28), np.float32)
     # The digit's pixels, with the anti-aliased rim of its strokes (MNIST is grey-level).
