@@ -30,10 +30,16 @@ help: ## Show this help
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: TP=tp1_dense (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
+	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
-assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en) and autograder zip into dist/
+assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
+ifneq ($(TP),robot_lab)
 	$(PY) -m autograder.build $(TP)
+endif
+ifeq ($(filter-out robot_lab,$(TP)),)
+	$(MAKE) --no-print-directory $(ROBOT_MODEL)
+	$(PY) -m autograder.robot_lab_build
+endif
 
 grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
