@@ -1,0 +1,380 @@
+"""The robot lab's ROS side: image messages, the service's response, and the running service.
+
+Fast tests: the conversion of ``sensor_msgs/Image`` messages, ``fill_response`` and
+the generated service code (ROS must be installed: ``make ros``).
+Slow tests: a real ``roscore`` on 127.0.0.1 with its own port and ``ROS_HOME``, the
+service node and the simulated camera started by ``roslaunch`` with the package's
+launch file, called by rospy clients and by ``rosservice call``; every process
+started is stopped by its process group at the end.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+try:
+    import rospy
+    import yaml
+    from sensor_msgs.msg import Image
+    from std_msgs.msg import UInt32
+except ImportError as error:  # fail, do not skip: CI must run these tests
+    raise ImportError(f"ROS 1 is not installed ({error}): run `make ros` (Debian/Ubuntu packages)") from error
+
+from robot_lab import ros_msgs, ros_service
+from robot_lab.pipeline import Cube
+from robot_lab.ros_processes import RosProcesses
+
+srv = ros_msgs.import_srv()
+
+# The ROS4PRO workshop's service as its package defines it (their comments, our
+# understanding of its fields): our VisionPredict must have the same md5sum.
+WORKSHOP_SRV = """\
+# This service requests the neural network to predict which cube or cubes are located within a given image
+
+# Request: An image
+sensor_msgs/Image image
+
+---
+
+# Response: the labels 1 or 2 of the cubes, their centres and the 4 corners, in pixels
+std_msgs/UInt32[] label
+std_msgs/UInt32[] x_center
+std_msgs/UInt32[] y_center
+std_msgs/UInt32[] x1
+std_msgs/UInt32[] y1
+std_msgs/UInt32[] x2
+std_msgs/UInt32[] y2
+std_msgs/UInt32[] x3
+std_msgs/UInt32[] y3
+std_msgs/UInt32[] x4
+std_msgs/UInt32[] y4
+"""
+
+POSITION_FIELDS = ["x_center", "y_center"] + [f"{axis}{k}" for k in range(1, 5) for axis in "xy"]
+
+
+def image_of(array, encoding):
+    """A sensor_msgs/Image holding ``array``'s bytes as they are, rows not padded."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    return Image(height=array.shape[0], width=array.shape[1], encoding=encoding,
+                 step=array.shape[1] * (array.shape[2] if array.ndim == 3 else 1), data=array.tobytes())
+
+
+def small_bgr(seed=0, shape=(5, 7, 3)):
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+# Bad images: (id, the message, a regular expression the error must match).
+BAD_IMAGES = [
+    ("encoding", lambda: image_of(small_bgr()[:, :, 0].astype(np.uint16), "16UC1"),
+     r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8"),
+    ("no-encoding", lambda: Image(height=2, width=2, step=6, data=bytes(12)),
+     r"unsupported image encoding ''"),
+    ("step", lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
+     r"step is 20 bytes.*expected step >= width x 3 = 21"),
+    ("truncated", lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
+     r"has 104 bytes: expected step x height = 21 x 5 = 105"),
+    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""),
+     r"no pixels \(0x0\)"),
+    ("zero-width", lambda: Image(height=480, width=0, encoding="mono8", step=0, data=b""),
+     r"no pixels \(0x480\)"),
+    ("huge", lambda: Image(height=1, width=ros_service.MAX_SIDE + 1, encoding="mono8",
+                           step=ros_service.MAX_SIDE + 1, data=bytes(ros_service.MAX_SIDE + 1)),
+     r"is 4097x1 pixels: expected at most 4096x4096"),
+]
+
+
+# -- generated code --------------------------------------------------------------------------
+
+
+def test_generated_services_have_the_workshop_fields_and_confidences():
+    workshop_fields = ["label", *POSITION_FIELDS]
+    assert srv.VisionPredictResponse.__slots__ == workshop_fields
+    assert srv.RecogniseCubesResponse.__slots__ == [*workshop_fields, "confidence"]
+    assert srv.RecogniseCubesRequest.__slots__ == srv.VisionPredictRequest.__slots__ == ["image"]
+    assert srv.VisionPredict._type == "robot_lab/VisionPredict"
+
+
+@pytest.fixture(scope="module")
+def workshop_srv(tmp_path_factory):
+    """The workshop's own ``ros4pro.srv`` module, generated from its definition."""
+    root = tmp_path_factory.mktemp("ros4pro")
+    (root / "VisionPredict.srv").write_text(WORKSHOP_SRV)
+    ros_msgs.generate([root / "VisionPredict.srv"], package="ros4pro", out_dir=root / "python")
+    sys.path.insert(0, str(root / "python"))
+    try:
+        import ros4pro.srv
+        yield ros4pro.srv
+    finally:
+        sys.path.remove(str(root / "python"))
+
+
+def test_vision_predict_has_the_workshop_md5sum(workshop_srv):
+    # rospy refuses a client whose service md5sum differs: the workshop's nodes need this one.
+    assert workshop_srv.VisionPredict._md5sum == srv.VisionPredict._md5sum
+    assert srv.RecogniseCubes._md5sum != srv.VisionPredict._md5sum
+
+
+def test_generate_if_stale_regenerates_only_when_a_definition_changes(tmp_path):
+    out = tmp_path / "python"
+    srv_dir = ros_msgs.generate_if_stale(out_dir=out)
+    module = srv_dir / "_VisionPredict.py"
+    module.write_text("# stale\n")
+    ros_msgs.generate_if_stale(out_dir=out)
+    assert module.read_text() == "# stale\n"  # same .srv files: kept
+    (srv_dir / ros_msgs._STAMP).write_text("another definition")
+    ros_msgs.generate_if_stale(out_dir=out)
+    assert "class VisionPredictRequest" in module.read_text()
+
+
+def test_missing_message_package_says_how_to_install_ros():
+    with pytest.raises(FileNotFoundError, match=r"no message definitions for no_such_msgs.*make ros"):
+        ros_msgs.find_msg_dir("no_such_msgs")
+
+
+# -- image messages -> numpy -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["bgr8", "rgb8", "bgra8", "rgba8"])
+def test_colour_images_become_bgr(encoding):
+    bgr = small_bgr()
+    alpha = np.full(bgr.shape[:2] + (1,), 255, np.uint8)
+    stored = {"bgr8": bgr, "rgb8": bgr[:, :, ::-1], "bgra8": np.dstack([bgr, alpha]),
+              "rgba8": np.dstack([bgr[:, :, ::-1], alpha])}[encoding]
+    array = ros_service.image_to_array(image_of(stored, encoding))
+    assert array.dtype == np.uint8 and array.shape == (5, 7, 3)
+    np.testing.assert_array_equal(array, bgr)
+
+
+def test_mono8_becomes_a_grey_image():
+    grey = small_bgr()[:, :, 0]
+    array = ros_service.image_to_array(image_of(grey, "mono8"))
+    assert array.shape == (5, 7)
+    np.testing.assert_array_equal(array, grey)
+
+
+def test_padded_rows_and_list_data_are_read():
+    bgr = small_bgr()
+    padded = np.concatenate([bgr.reshape(5, 21), np.full((5, 3), 99, np.uint8)], axis=1)
+    message = Image(height=5, width=7, encoding="bgr8", step=24, data=list(padded.ravel()))
+    array = ros_service.image_to_array(message)
+    np.testing.assert_array_equal(array, bgr)
+    assert array.flags.writeable and array.flags.c_contiguous
+
+
+def test_array_to_image_round_trip():
+    bgr = small_bgr()
+    message = ros_service.array_to_image(bgr)
+    assert (message.encoding, message.height, message.width, message.step) == ("bgr8", 5, 7, 21)
+    np.testing.assert_array_equal(ros_service.image_to_array(message), bgr)
+    assert ros_service.array_to_image(bgr[:, :, 0]).encoding == "mono8"
+    with pytest.raises(ValueError, match=r"cannot be 'mono8'"):
+        ros_service.array_to_image(bgr, "mono8")
+
+
+@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES],
+                         ids=[case[0] for case in BAD_IMAGES])
+def test_bad_images_are_refused_with_what_was_expected(make_image, error):
+    with pytest.raises(ValueError, match=error):
+        ros_service.image_to_array(make_image())
+
+
+def test_only_an_image_with_nothing_set_is_empty():
+    assert ros_service.is_empty(Image())
+    assert not ros_service.is_empty(Image(encoding="bgr8"))
+    assert not ros_service.is_empty(Image(height=1))
+
+
+# -- cubes -> response -----------------------------------------------------------------------
+
+
+def cube(label, confidence, corners):
+    corners = np.asarray(corners, np.float32)
+    return Cube(label=label, confidence=confidence, center=tuple(corners.mean(axis=0)), corners=corners)
+
+
+def test_fill_response_gives_one_entry_per_cube_in_every_list():
+    cubes = [cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
+             cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]])]
+    response = ros_service.fill_response(cubes, srv.RecogniseCubesResponse())
+    values = {field: [v.data for v in getattr(response, field)] for field in ["label", *POSITION_FIELDS]}
+    assert values["label"] == [2, 1]
+    assert values["x1"] == [10, 0] and values["y1"] == [21, 300]  # rounded; negative -> 0
+    assert values["x3"] == [109, 70] and values["y3"] == [119, 350]
+    assert values["x_center"] == [60, 32] and values["y_center"] == [70, 325]
+    assert response.confidence == pytest.approx([0.875, 0.5])
+    # A response that serialises is one a client can receive: every field has the right type.
+    buffer = io.BytesIO()
+    response.serialize(buffer)
+    received = srv.RecogniseCubesResponse().deserialize(buffer.getvalue())
+    assert [v.data for v in received.x4] == [9, 0]
+
+
+def test_no_cube_leaves_every_list_empty():
+    response = ros_service.fill_response([], srv.RecogniseCubesResponse())
+    assert all(getattr(response, field) == [] for field in response.__slots__)
+
+
+def test_workshop_response_is_the_same_without_confidences():
+    cubes = [cube(1, 0.9, [[1, 2], [3, 4], [5, 6], [7, 8]])]
+    response = ros_service.fill_response(cubes, srv.RecogniseCubesResponse())
+    workshop = ros_service.copy_response(response, srv.VisionPredictResponse)
+    assert isinstance(workshop, srv.VisionPredictResponse)
+    assert [v.data for v in workshop.label] == [1] and [v.data for v in workshop.y4] == [8]
+    assert not hasattr(workshop, "confidence")
+
+
+# -- the running service (slow) --------------------------------------------------------------
+
+SEEDS = [3, 11, 12, 21]  # 640x480 scenes with 3 cubes each
+CAMERA_SEED = 5
+
+
+@pytest.fixture(scope="module")
+def robot_model_path(tmp_path_factory):
+    """A small digit network trained in seconds, saved as .keras (the node loads a file)."""
+    from autograder.data import load_mnist
+    from robot_lab import classifier
+
+    (x_train, y_train), _ = load_mnist()
+    model = classifier.train_model(x_train[:6000], y_train[:6000], epochs=2, n_validation=1000, verbose=0)
+    return classifier.save_model(model, tmp_path_factory.mktemp("model") / "digits.keras")
+
+
+@pytest.fixture(scope="module")
+def ros(tmp_path_factory, robot_model_path):
+    """roscore, then roslaunch robot_lab robot_lab.launch (service + simulated camera)."""
+    ros = RosProcesses(tmp_path_factory.mktemp("ros_home"))
+    try:
+        ros.timings = {"roscore": ros.start_master()}
+        ros.launch("robot_lab.launch", f"model:={robot_model_path}", f"seed:={CAMERA_SEED}", "cubes:=3")
+        ros.timings["service"] = ros.wait_for_service("/robot_lab/recognise_cubes")
+        ros.wait_for_service("/ros4pro/vision/predict")
+        with ros.client_environment():
+            yield ros
+    finally:
+        groups = [process.pid for process in ros.processes.values()]
+        ros.stop()
+        assert not running_groups(groups), "processes left running after the tests"
+
+
+def running_groups(groups, wait=5.0):
+    """The process groups among ``groups`` that still exist after ``wait`` seconds at most."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for group in groups:
+            try:
+                os.killpg(group, 0)
+                alive.append(group)
+            except ProcessLookupError:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def recognise_cubes(ros):
+    return rospy.ServiceProxy("/robot_lab/recognise_cubes", srv.RecogniseCubes)
+
+
+def cubes_of(response):
+    """The response as a list of (label, confidence, (x, y) centre, 4 (x, y) corners)."""
+    confidences = getattr(response, "confidence", [None] * len(response.label))
+    return [(response.label[i].data, confidences[i], (response.x_center[i].data, response.y_center[i].data),
+             [(getattr(response, f"x{k}")[i].data, getattr(response, f"y{k}")[i].data) for k in range(1, 5)])
+            for i in range(len(response.label))]
+
+
+def assert_matches_truth(found, truth, tolerance=12):
+    """Each truth cube found once, with the same digit: centre and corners within
+    ``tolerance`` pixels (a tenth of a face's side; the vision tests test precision).
+
+    found: as :func:`cubes_of`; truth: list of {"label", "center", "corners"} (cube_to_json).
+    """
+    assert len(found) == len(truth), f"found {len(found)} cubes, the scene has {len(truth)}"
+    for expected in truth:
+        distances = [np.hypot(*np.subtract(center, expected["center"])) for _, _, center, _ in found]
+        label, confidence, center, corners = found[int(np.argmin(distances))]
+        assert min(distances) <= tolerance, f"no cube found near {expected['center']}: {found}"
+        assert np.abs(np.subtract(corners, expected["corners"])).max() <= tolerance
+        assert label == expected["label"]
+        assert confidence is None or 0 <= confidence <= 1
+
+
+@pytest.mark.slow
+def test_rospy_client_gets_the_scenes_cubes(recognise_cubes, robot_model_path):
+    from robot_lab import classifier, pipeline, simulator
+
+    model = classifier.load_model(robot_model_path)
+    for seed in SEEDS:
+        image, truth = simulator.render_scene(np.random.default_rng(seed), n_cubes=3, size=(480, 640))
+        response = recognise_cubes(ros_service.array_to_image(image))
+        assert_matches_truth(cubes_of(response), [pipeline.cube_to_json(c) for c in truth])
+        # Exactly what the pipeline says in this process, confidences to float32 precision.
+        expected = ros_service.fill_response(pipeline.recognise(image, model), srv.RecogniseCubesResponse())
+        assert [c[::2] + (c[3],) for c in cubes_of(response)] == [c[::2] + (c[3],) for c in cubes_of(expected)]
+        assert response.confidence == pytest.approx(expected.confidence, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_workshop_client_calls_ros4pro_vision_predict(ros, recognise_cubes, workshop_srv):
+    from robot_lab import simulator
+
+    # As the workshop's manipulation node does, with the workshop's own generated classes.
+    predict = rospy.ServiceProxy("ros4pro/vision/predict", workshop_srv.VisionPredict)
+    image, _ = simulator.render_scene(np.random.default_rng(SEEDS[0]), n_cubes=3, size=(480, 640))
+    response = predict.call(workshop_srv.VisionPredictRequest(image=ros_service.array_to_image(image)))
+    ours = recognise_cubes(ros_service.array_to_image(image))
+    assert len(response.label) == 3
+    assert [response.label[i].data for i in range(3)] == [v.data for v in ours.label]
+    assert [(c[2], c[3]) for c in cubes_of(response)] == [(c[2], c[3]) for c in cubes_of(ours)]
+
+
+@pytest.mark.slow
+def test_rosservice_call_with_an_empty_image_reads_the_camera(ros):
+    # The command line a student types; "{}" leaves the image empty: the node uses the camera's.
+    done = subprocess.run(["rosservice", "call", "/robot_lab/recognise_cubes", "{}"],
+                          env=ros.command_line_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answer = yaml.safe_load(done.stdout)
+    found = [(answer["label"][i]["data"], answer["confidence"][i],
+              (answer["x_center"][i]["data"], answer["y_center"][i]["data"]),
+              [(answer[f"x{k}"][i]["data"], answer[f"y{k}"][i]["data"]) for k in range(1, 5)])
+             for i in range(len(answer["label"]))]
+    assert_matches_truth(found, ros.get_param("/sim_camera/truth"))
+
+
+@pytest.mark.slow
+def test_a_table_without_cubes_gives_empty_lists(recognise_cubes):
+    from robot_lab import simulator
+
+    image, _ = simulator.render_scene(np.random.default_rng(0), n_cubes=0, size=(480, 640))
+    response = recognise_cubes(ros_service.array_to_image(image))
+    assert all(len(getattr(response, field)) == 0 for field in response.__slots__)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES],
+                         ids=[case[0] for case in BAD_IMAGES])
+def test_bad_images_get_an_error_and_the_node_keeps_serving(recognise_cubes, make_image, error):
+    with pytest.raises(rospy.ServiceException, match=error):
+        recognise_cubes(make_image())
+    # Still serving: the next, good request is answered.
+    good = ros_service.array_to_image(np.zeros((48, 64, 3), np.uint8))
+    assert len(recognise_cubes(good).label) == 0
+
+
+@pytest.mark.slow
+def test_node_without_a_model_stops_and_says_how_to_train_one(ros, tmp_path):
+    node = ros.run_node("vision_server", f"_model:={tmp_path / 'none.keras'}", "__name:=vision_server_no_model")
+    status = node.wait(timeout=180)
+    assert status != 0
+    assert "make robot-model" in ros.output("vision_server")
+    ros.stop("vision_server")
