@@ -7,7 +7,8 @@ are plain Python and can be tested without a ROS master:
   :func:`robot_lab.pipeline.recognise` takes, refusing what it cannot read;
 - :func:`fill_response`: the cubes found -> the service's response  <- STUDENT PART;
 - :func:`array_to_image`: a numpy image -> ``sensor_msgs/Image`` (simulated camera, tests);
-- :func:`copy_response`: the response with confidences -> the workshop's ``VisionPredict`` one.
+- :func:`copy_response`: the response with confidences -> the workshop's ``VisionPredict`` one;
+- :func:`cubes_from_response`: a response -> the cubes again (clients, tests).
 
 STUDENT (course build): the student part is the body of ``fill_response(cubes, response)``,
 between the ``# BEGIN SOLUTION`` / ``# END SOLUTION`` lines; ``pixel`` stays given.
@@ -16,6 +17,8 @@ between the ``# BEGIN SOLUTION`` / ``# END SOLUTION`` lines; ``pixel`` stays giv
 import numpy as np
 from sensor_msgs.msg import Image
 from std_msgs.msg import UInt32
+
+from .pipeline import Cube
 
 #: Image encodings the service reads (8 bits per channel), and their number of channels.
 ENCODINGS = {"bgr8": 3, "rgb8": 3, "mono8": 1, "bgra8": 4, "rgba8": 4}
@@ -164,3 +167,23 @@ def copy_response(response, response_class):
     same lists without the confidences.
     """
     return response_class(**{field: getattr(response, field) for field in response_class.__slots__})
+
+
+def cubes_from_response(response):
+    """The cubes a service response describes (what a client reads), as Cube objects.
+
+    Parameters
+    ----------
+    response : RecogniseCubesResponse or VisionPredictResponse
+
+    Returns
+    -------
+    list of robot_lab.pipeline.Cube: ``corners`` (4, 2) float32 and ``center`` in whole
+    pixels; ``confidence`` NaN for a VisionPredictResponse, which has none.
+    """
+    confidences = getattr(response, "confidence", [float("nan")] * len(response.label))
+    return [Cube(label=response.label[i].data, confidence=float(confidences[i]),
+                 center=(float(response.x_center[i].data), float(response.y_center[i].data)),
+                 corners=np.array([[getattr(response, f"{axis}{k}")[i].data for axis in "xy"]
+                                   for k in range(1, 5)], np.float32))
+            for i in range(len(response.label))]

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 try:
+    import genpy
     import rospy
     import yaml
     from sensor_msgs.msg import Image
@@ -213,6 +214,11 @@ def test_fill_response_gives_one_entry_per_cube_in_every_list():
     response.serialize(buffer)
     received = srv.RecogniseCubesResponse().deserialize(buffer.getvalue())
     assert [v.data for v in received.x4] == [9, 0]
+    # And back, as a client reads it.
+    back = ros_service.cubes_from_response(received)
+    assert [c.label for c in back] == [2, 1] and back[1].center == (32.0, 325.0)
+    np.testing.assert_array_equal(back[0].corners, [[10, 21], [110, 21], [109, 119], [9, 120]])
+    assert back[0].confidence == pytest.approx(0.875)
 
 
 def test_no_cube_leaves_every_list_empty():
@@ -284,28 +290,33 @@ def recognise_cubes(ros):
     return rospy.ServiceProxy("/robot_lab/recognise_cubes", srv.RecogniseCubes)
 
 
-def cubes_of(response):
-    """The response as a list of (label, confidence, (x, y) centre, 4 (x, y) corners)."""
-    confidences = getattr(response, "confidence", [None] * len(response.label))
-    return [(response.label[i].data, confidences[i], (response.x_center[i].data, response.y_center[i].data),
-             [(getattr(response, f"x{k}")[i].data, getattr(response, f"y{k}")[i].data) for k in range(1, 5)])
-            for i in range(len(response.label))]
+def cube_from_json(cube):
+    """A Cube from robot_lab.pipeline.cube_to_json's dict (the simulated camera's ~truth)."""
+    return Cube(label=cube["label"], confidence=cube["confidence"], center=tuple(cube["center"]),
+                corners=np.array(cube["corners"], np.float32))
 
 
-def assert_matches_truth(found, truth, tolerance=12):
-    """Each truth cube found once, with the same digit: centre and corners within
-    ``tolerance`` pixels (a tenth of a face's side; the vision tests test precision).
+def assert_matches_truth(found, truth, max_corner_error=12):
+    """Each true cube found once, with its digit; corners within ``max_corner_error``
+    pixels (a tenth of a face's side: the vision tests test the precision).
 
-    found: as :func:`cubes_of`; truth: list of {"label", "center", "corners"} (cube_to_json).
+    found, truth: lists of robot_lab.pipeline.Cube.
     """
-    assert len(found) == len(truth), f"found {len(found)} cubes, the scene has {len(truth)}"
-    for expected in truth:
-        distances = [np.hypot(*np.subtract(center, expected["center"])) for _, _, center, _ in found]
-        label, confidence, center, corners = found[int(np.argmin(distances))]
-        assert min(distances) <= tolerance, f"no cube found near {expected['center']}: {found}"
-        assert np.abs(np.subtract(corners, expected["corners"])).max() <= tolerance
-        assert label == expected["label"]
-        assert confidence is None or 0 <= confidence <= 1
+    from robot_lab.simulator import corner_error, match_cubes
+
+    pairs, missed, false = match_cubes(found, truth)
+    assert not missed and not false, f"missed {missed}, false cubes {false}"
+    for cube, true in pairs:
+        assert cube.label == true.label
+        assert corner_error(cube.corners, true.corners) <= max_corner_error
+        assert np.isnan(cube.confidence) or 0 <= cube.confidence <= 1
+
+
+def labels_and_positions(response):
+    """A response's labels and pixel positions, serialised: equal bytes, equal answers."""
+    buffer = io.BytesIO()
+    ros_service.copy_response(response, srv.VisionPredictResponse).serialize(buffer)
+    return buffer.getvalue()
 
 
 @pytest.mark.slow
@@ -316,25 +327,27 @@ def test_rospy_client_gets_the_scenes_cubes(recognise_cubes, robot_model_path):
     for seed in SEEDS:
         image, truth = simulator.render_scene(np.random.default_rng(seed), n_cubes=3, size=(480, 640))
         response = recognise_cubes(ros_service.array_to_image(image))
-        assert_matches_truth(cubes_of(response), [pipeline.cube_to_json(c) for c in truth])
-        # Exactly what the pipeline says in this process, confidences to float32 precision.
+        assert_matches_truth(ros_service.cubes_from_response(response), truth)
+        # Exactly what the pipeline says in this process; confidences to float32 precision.
         expected = ros_service.fill_response(pipeline.recognise(image, model), srv.RecogniseCubesResponse())
-        assert [c[::2] + (c[3],) for c in cubes_of(response)] == [c[::2] + (c[3],) for c in cubes_of(expected)]
+        assert labels_and_positions(response) == labels_and_positions(expected)
         assert response.confidence == pytest.approx(expected.confidence, abs=1e-5)
 
 
 @pytest.mark.slow
-def test_workshop_client_calls_ros4pro_vision_predict(ros, recognise_cubes, workshop_srv):
+def test_workshop_client_calls_ros4pro_vision_predict(recognise_cubes, workshop_srv):
     from robot_lab import simulator
 
     # As the workshop's manipulation node does, with the workshop's own generated classes.
     predict = rospy.ServiceProxy("ros4pro/vision/predict", workshop_srv.VisionPredict)
-    image, _ = simulator.render_scene(np.random.default_rng(SEEDS[0]), n_cubes=3, size=(480, 640))
+    image, truth = simulator.render_scene(np.random.default_rng(SEEDS[0]), n_cubes=3, size=(480, 640))
     response = predict.call(workshop_srv.VisionPredictRequest(image=ros_service.array_to_image(image)))
-    ours = recognise_cubes(ros_service.array_to_image(image))
-    assert len(response.label) == 3
-    assert [response.label[i].data for i in range(3)] == [v.data for v in ours.label]
-    assert [(c[2], c[3]) for c in cubes_of(response)] == [(c[2], c[3]) for c in cubes_of(ours)]
+    labels = [response.label[i].data for i in range(len(response.label))]
+    centres = [(response.x_center[i].data, response.y_center[i].data) for i in range(len(labels))]
+    assert sorted(labels) == sorted(cube.label for cube in truth) and len(centres) == 3
+    buffer = io.BytesIO()
+    response.serialize(buffer)
+    assert buffer.getvalue() == labels_and_positions(recognise_cubes(ros_service.array_to_image(image)))
 
 
 @pytest.mark.slow
@@ -343,12 +356,11 @@ def test_rosservice_call_with_an_empty_image_reads_the_camera(ros):
     done = subprocess.run(["rosservice", "call", "/robot_lab/recognise_cubes", "{}"],
                           env=ros.command_line_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    answer = yaml.safe_load(done.stdout)
-    found = [(answer["label"][i]["data"], answer["confidence"][i],
-              (answer["x_center"][i]["data"], answer["y_center"][i]["data"]),
-              [(answer[f"x{k}"][i]["data"], answer[f"y{k}"][i]["data"]) for k in range(1, 5)])
-             for i in range(len(answer["label"]))]
-    assert_matches_truth(found, ros.get_param("/sim_camera/truth"))
+    response = srv.RecogniseCubesResponse()
+    genpy.message.fill_message_args(response, [yaml.safe_load(done.stdout)])
+    truth = [cube_from_json(cube) for cube in ros.get_param("/sim_camera/truth")]
+    assert len(truth) == 3
+    assert_matches_truth(ros_service.cubes_from_response(response), truth)
 
 
 @pytest.mark.slow
