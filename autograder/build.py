@@ -195,8 +195,12 @@ def normalize_notebook(path):
     nbformat.write(nb, path)
 
 
-def repack_zip(source, target):
-    """Copy a zip with sorted entries and fixed timestamps (identical inputs → identical bytes)."""
+def repack_zip(source, target, replace=None):
+    """Copy a zip with sorted entries and fixed timestamps (identical inputs → identical bytes).
+
+    ``replace`` (``{entry name: str}``) gives new contents for some entries.
+    """
+    replace = replace or {}
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for entry in sorted(zin.namelist()):
@@ -206,13 +210,68 @@ def repack_zip(source, target):
             mode = 0o755 if Path(entry).name in EXECUTABLE_IN_ZIP else 0o644
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, zin.read(entry))
+            zout.writestr(info, replace[entry] if entry in replace else zin.read(entry))
 
 
 def zip_contents(path):
     """``{entry name: bytes}`` of a zip file."""
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
+
+
+# --- hidden points, disclosed --------------------------------------------------
+
+HIDDEN_POINTS_CASE = "hidden points"
+HIDDEN_POINTS_NOTICE = (
+    "hidden tests hold {hidden:g} of this question's {total:g} points "
+    "({all_hidden:g} of the assignment's {all_total:g}); their results appear once grades are published. / "
+    "des tests cachés portent {hidden:g} des {total:g} points de cette question "
+    "({all_hidden:g} des {all_total:g} du TP) ; leurs résultats apparaissent à la publication des notes."
+)
+
+
+def points_by_visibility(test_source, name="test"):
+    """``(hidden points, all points)`` of one exception-format test file, as Otter resolves them."""
+    from otter.test_files import ExceptionTestFile
+
+    cases = ExceptionTestFile.from_string(test_source, path=name).test_cases
+    return sum(c.points for c in cases if c.hidden), sum(c.points for c in cases)
+
+
+def with_hidden_points_notice(test_files):
+    """The test files, each with one more public test case that says how many points are hidden.
+
+    Gradescope shows students only the *Public Tests* summary until grades are
+    published, and Otter writes "All test cases passed!" there when the public
+    checks pass, hidden points or not. Otter 7 has no setting for this (its
+    ``show_hidden`` only makes the hidden results visible after publication), so
+    the build adds a 0-point public case whose ``success_message`` (Otter prints
+    it in the public summary, passed or not) gives the question's hidden points
+    and the assignment's. Both languages: one zip grades both.
+
+    Parameters
+    ----------
+    test_files : dict of {str: str}
+        ``tests/<question>.py`` → source, as ``otter assign`` wrote them (exception format).
+
+    Returns
+    -------
+    dict of {str: str}
+        The same names, each source with the notice case appended.
+    """
+    points = {name: points_by_visibility(source, name) for name, source in test_files.items()}
+    all_hidden, all_total = (sum(p[i] for p in points.values()) for i in (0, 1))
+    notices = {}
+    for name, source in test_files.items():
+        hidden, total = points[name]
+        message = HIDDEN_POINTS_NOTICE.format(hidden=hidden, total=total, all_hidden=all_hidden, all_total=all_total)
+        notices[name] = (
+            f"{source.rstrip()}\n\n\n"
+            f"@test_case(name={HIDDEN_POINTS_CASE!r}, points=0, hidden=False, success_message={message!r})\n"
+            f"def hidden_points_notice():\n"
+            f'    """Added by the kit\'s build: tells students how many points the hidden tests hold."""\n'
+        )
+    return notices
 
 
 # --- leak checks -------------------------------------------------------------
@@ -348,7 +407,8 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         out = run_otter_assign(master)
         (ag_zip,) = sorted((out / "autograder").glob("*.zip"))
         zips[lang] = work / name / lang / "autograder.zip"
-        repack_zip(ag_zip, zips[lang])
+        generated = {n: b.decode() for n, b in zip_contents(ag_zip).items() if n.startswith("tests/")}
+        repack_zip(ag_zip, zips[lang], replace=with_hidden_points_notice(generated))
 
         student = dist / lang / name / "student"
         solution = dist / lang / name / "solution"

@@ -83,6 +83,42 @@ def _kill_tree(pid):
             os.kill(child, signal.SIGKILL)
 
 
+def watch(process, timeout, memory_mb=None):
+    """Wait for ``process`` (a ``subprocess.Popen``) under a time and a memory limit.
+
+    Memory is the resident memory of the process and all its descendants together
+    (the notebook's kernel included), sampled every 0.2 s. Whatever happens, every
+    process of the tree is killed at the end (a kernel left behind by a crash).
+
+    Returns
+    -------
+    peak : int
+        The largest resident memory the tree held, in bytes.
+
+    Raises
+    ------
+    GradingError
+        ``"timeout"`` or ``"memory"`` when a limit was crossed (the tree is killed first).
+    """
+    start, peak, stopped = time.monotonic(), 0, None
+    try:
+        while process.poll() is None:
+            _, resident = _tree(process.pid)
+            peak = max(peak, resident)
+            if time.monotonic() - start > timeout:
+                stopped = GradingError("timeout", f"grading stopped after {timeout:.0f} s (an endless loop, or training far too long?)")
+            elif memory_mb and resident > memory_mb * 2**20:
+                stopped = GradingError("memory", f"grading stopped at {resident / 2**20:,.0f} MB of memory, over the {memory_mb:,.0f} MB limit")
+            if stopped:
+                _kill_tree(process.pid)
+                process.wait()
+                raise stopped
+            time.sleep(0.2)
+    finally:
+        _kill_tree(process.pid)
+    return peak
+
+
 def assignment_name(autograder_zip):
     """The assignment an autograder zip grades (its ``otter_config.json``)."""
     with zipfile.ZipFile(autograder_zip) as z:
@@ -158,22 +194,7 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
         log_path = Path(work) / "otter.log"
         with open(log_path, "w") as log:
             process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-        start, peak, stopped = time.monotonic(), 0, None
-        try:
-            while process.poll() is None:
-                _, resident = _tree(process.pid)
-                peak = max(peak, resident)
-                if time.monotonic() - start > timeout:
-                    stopped = GradingError("timeout", f"grading stopped after {timeout:.0f} s (an endless loop, or training far too long?)")
-                elif memory_mb and resident > memory_mb * 2**20:
-                    stopped = GradingError("memory", f"grading stopped at {resident / 2**20:,.0f} MB of memory, over the {memory_mb:,.0f} MB limit")
-                if stopped:
-                    _kill_tree(process.pid)
-                    process.wait()
-                    raise stopped
-                time.sleep(0.2)
-        finally:
-            _kill_tree(process.pid)  # a kernel left behind by a crash
+        peak = watch(process, timeout, memory_mb)
         output = log_path.read_text(errors="replace")
     if process.returncode != 0 or not results_file.is_file():
         last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")

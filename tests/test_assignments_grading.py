@@ -11,7 +11,7 @@ import pytest
 from autograder import build
 from autograder.grade import apply_changes, question_scores, run_otter
 
-from . import submissions
+from . import gradescope_runs, submissions
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = build.list_assignments()
@@ -24,16 +24,12 @@ def notebook(out, name, lang, kind):
 
 @pytest.fixture(scope="session")
 def solution_scores(built, tmp_path_factory):
-    cache = {}
+    """``{question: (score, max_score)}`` of the English solution, from its Gradescope-layout run.
 
-    def _scores(name):
-        if name not in cache:
-            out = built(name)
-            results = run_otter(out["zip"], notebook(out, name, "en", "solution"), tmp_path_factory.mktemp(name))
-            cache[name] = question_scores(results)
-        return cache[name]
-
-    return _scores
+    That run (tests/gradescope_runs.py) is the suite's only grading of each
+    solution: tests/test_gradescope_layout.py checks its results.json.
+    """
+    return lambda name: question_scores(gradescope_runs.solution_run(built, tmp_path_factory, name)[0])
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -46,6 +46,16 @@ MUTANTS = {
         [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
         {"q5_training": 1},
     ),
+    # Two slips in one grading run: labels never one-hot encoded (one_hot hands back the
+    # integers) and an output layer of 9 units. q2's and q4's checks catch one each;
+    # either one alone makes model.fit fail (a (n,) or a 10-wide target against 9
+    # outputs), so q5 is lost whole. The untrained model still has a consistent
+    # confusion matrix: q6 keeps its points.
+    "one_hot_missing_and_output_size_9": (
+        [('keras.utils.to_categorical(labels, num_classes=10).astype("float32")', 'np.asarray(labels, dtype="float32")'),
+         ('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(9, activation="softmax")')],
+        {"q2_one_hot": 1, "q4_model": 2, "q5_training": 5},
+    ),
     # Uses the global test labels instead of its argument: right on the public
     # check's first 500 test digits, wrong on anything else.
     "confusion_ignores_labels_argument": (
@@ -70,3 +80,37 @@ FILLED_PRINTS = (
     "accuracy on load_digits, MNIST-like preprocessing",
     "MNIST-like, thinner, but inverted",
 )
+
+
+# Hostile and broken submissions, graded in the Gradescope layout
+# (tests/test_gradescope_layout.py), where /autograder/results/results.json is the
+# real file Gradescope reads. Four attempts and one crash that touch disjoint
+# questions, bundled into one grading run; the expected losses add up:
+# - trains on 1 % of the data for one epoch and hard-codes `test_accuracy = 0.99`:
+#   the tests recompute the accuracy from the model, so q5 loses what
+#   "trained_on_one_percent" loses (4);
+# - reads the hidden tests (Otter copies them next to the notebook before running
+#   it: the read succeeds, and it leaves the names it read in hidden_tests_read.json)
+#   and writes a perfect results.json where Gradescope and `otter run` read theirs:
+#   Otter writes the real one after the notebook has run, so no effect;
+# - the cell of question 3 raises before defining dense_params: q3 loses its 1
+#   point, and grading goes on.
+HOSTILE = {
+    "cheats_and_crashes": (
+        [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,"),
+         ("def dense_params(n_inputs, n_units):", 'raise RuntimeError("a cell that raises")\n\n\ndef dense_params(n_inputs, n_units):'),
+         ("test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n",
+          "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n"
+          "test_accuracy = 0.99  # hard-coded\n"
+          "import glob, json\n"
+          "hidden = {path: open(path).read() for path in glob.glob('tests/*.py')}\n"
+          "json.dump(sorted(hidden), open('hidden_tests_read.json', 'w'))\n"
+          "fake = {'score': 13, 'tests': [{'name': 'fake', 'score': 13, 'max_score': 13}]}\n"
+          "for path in ('../results/results.json', '/autograder/results/results.json'):\n"
+          "    try:\n"
+          "        json.dump(fake, open(path, 'w'))\n"
+          "    except OSError:\n"
+          "        pass\n")],
+        {"q3_parameters": 1, "q5_training": 4},
+    ),
+}
