@@ -22,6 +22,9 @@ Outputs::
 
     dist/<lang>/robot_lab/guide.ipynb        the lab guide, what students open first
     dist/<lang>/robot_lab/robot_lab/         the package with holes (the same in both languages)
+    dist/<lang>/robot_lab/data/robot_lab/digits.keras   the trained network (load_model()'s default path)
+    dist/<lang>/robot_lab/requirements.txt   what the guide and the service need (pinned)
+    dist/<lang>/robot_lab/autograder/        the kit's MNIST loader, for the simulator
     dist/robot_lab/autograder.zip            for Gradescope (setup.sh, run_autograder, hidden tests,
                                              the trained model, hidden scenes with reference answers)
 
@@ -61,7 +64,12 @@ HIDDEN_SIZES = ((480, 640), (480, 752))
 SCENE_MARGIN = 0.08
 # Pixels between a found cube's centre and the true one for the cube to count as found.
 CENTER_TOLERANCE = 20.0
-SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [18, 22], "min_median_correlation": 0.8}
+# The reference sprites of the hidden faces: centre of mass at most 0.6 px from the
+# centre, digit sides 18-20 px; centring by bounding box instead puts it up to 3 px off.
+SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [16, 22], "min_median_correlation": 0.7}
+# The kit's MNIST loader, which the simulator draws its digits with (it fetches MNIST
+# on first use, checksum-verified, into the student's data/mnist/).
+STUDENT_SUPPORT = (Path("autograder") / "__init__.py", Path("autograder") / "data.py")
 # Where the student's copy of the trained network goes: classifier.load_model()'s
 # default path, relative to the folder that holds robot_lab/.
 STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
@@ -128,11 +136,14 @@ def make_holes(source, label):
     Raises
     ------
     BuildError
-        A block is unclosed, nested, empty or outside a function (the student's
-        module would then fail on import).
+        The source is not valid Python, or a block is unclosed, nested, empty or
+        outside a function (the student's module would then fail on import).
     """
     lines = source.splitlines(keepends=True)
-    owners = _enclosing_functions(source)
+    try:
+        owners = _enclosing_functions(source)
+    except SyntaxError as error:
+        raise BuildError(f"{label}:{error.lineno}: the solution is not valid Python ({error.msg})") from None
     out, holes, i = [], [], 0
     while i < len(lines):
         begin = BEGIN.match(lines[i])
@@ -414,6 +425,10 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
         write_guide(folder / "guide.ipynb", lang)
         (folder / STUDENT_MODEL).parent.mkdir(parents=True, exist_ok=True)
         build.link_or_copy(model_path, folder / STUDENT_MODEL)
+        for support in STUDENT_SUPPORT:
+            (folder / support).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO_ROOT / support, folder / support)
+        (folder / "requirements.txt").write_text(requirements())
     target = dist / LAB / "autograder.zip"
     write_autograder(target, model_path, dist / languages[0] / LAB / LAB, sorted(holes), work)
     return target
@@ -432,7 +447,7 @@ def main(argv=None):
     except BuildError as error:
         sys.exit(f"error: {error}")
     for lang in args.lang:
-        print(f"  {_shown(args.dist / lang / LAB)}/  (guide.ipynb, {LAB}/ with holes, {STUDENT_MODEL})")
+        print(f"  {_shown(args.dist / lang / LAB)}/  (guide.ipynb, {LAB}/ with holes, {STUDENT_MODEL}, requirements.txt)")
     print(f"  {_shown(target)}")
     print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
 

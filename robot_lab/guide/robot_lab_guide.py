@@ -1,6 +1,363 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown] lang="fr"
-# # TP robot : lire les chiffres sur les cubes
+# # TP robot : lire les chiffres écrits sur les cubes
+#
+# Un bras robot photographie des cubes posés sur une table. Sur la face du dessus de
+# chaque cube, un « 1 » ou un « 2 » est écrit au feutre. Le service ROS que vous allez
+# terminer trouve chaque face dans l'image, la découpe en un petit chiffre 28×28 comme
+# ceux de MNIST, le lit avec le réseau convolutif du TP3, et répond où est chaque cube et
+# quel chiffre il porte.
+#
+# Tout est déjà écrit, sauf trois fonctions, dans le dossier `robot_lab/` à côté de ce
+# notebook :
+#
+# | fichier | fonction | ce qu'elle fait |
+# |---|---|---|
+# | `robot_lab/vision.py` | `face_to_sprite` | une face vue de face → un chiffre 28×28 « à la MNIST » |
+# | `robot_lab/classifier.py` | `predict_digits` | des chiffres 28×28 → « 1 » ou « 2 », et la confiance du réseau |
+# | `robot_lab/ros_service.py` | `fill_response` | les cubes trouvés → la réponse du service ROS |
+#
+# Tant qu'elles ne sont pas écrites, elles lèvent `NotImplementedError` avec un message
+# qui dit laquelle écrire. Lisez leur docstring : elle dit exactement ce qui est attendu.
+# Ce notebook montre chaque étape sur une scène simulée ; relancez une cellule après
+# avoir modifié un fichier (le module est rechargé automatiquement). Il lui faut les paquets
+# de `requirements.txt` (`pip install -r requirements.txt`) ; le réseau entraîné est dans
+# `data/robot_lab/`.
+
 # %% [markdown] lang="en"
-# # Robot lab: reading the digits on the cubes
+# # Robot lab: reading the digits written on the cubes
+#
+# A robot arm photographs cubes lying on a table. On the top face of each cube, a '1'
+# or a '2' is written in marker. The ROS service you are going to finish finds each face
+# in the image, cuts it into a small 28×28 digit like MNIST's, reads it with TP3's
+# convolutional network, and answers where each cube is and which digit it carries.
+#
+# Everything is written already except three functions, in the folder `robot_lab/` next
+# to this notebook:
+#
+# | file | function | what it does |
+# |---|---|---|
+# | `robot_lab/vision.py` | `face_to_sprite` | a face seen from the front → an MNIST-like 28×28 digit |
+# | `robot_lab/classifier.py` | `predict_digits` | 28×28 digits → '1' or '2', and the network's confidence |
+# | `robot_lab/ros_service.py` | `fill_response` | the cubes found → the ROS service's response |
+#
+# Until you write them they raise `NotImplementedError`, with a message saying which one
+# to write. Read their docstrings: they say exactly what is expected. This notebook shows
+# each step on a simulated scene; re-run a cell after editing a file (the module is
+# reloaded automatically). It needs the packages of `requirements.txt`
+# (`pip install -r requirements.txt`); the trained network is in `data/robot_lab/`.
+
 # %%
+# %load_ext autoreload
+# %autoreload 2
+
+import cv2
+import matplotlib.pyplot as plt
 import numpy as np
+
+from robot_lab import classifier, pipeline, simulator, vision
+
+# %% [markdown] lang="fr"
+# ## 1. Une scène simulée
+#
+# Sans robot sous la main, `simulator.render_scene` dessine ce que voit sa caméra : une
+# table sombre, un à trois cubes tournés au hasard, vus en perspective, une lumière souvent
+# faible, une image un peu floue et bruitée. Les chiffres sont de vrais chiffres manuscrits
+# (des « 1 » et des « 2 » du jeu de test de MNIST, que le réseau n'a jamais vus). Changez la
+# graine pour voir d'autres scènes.
+
+# %% [markdown] lang="en"
+# ## 1. A simulated scene
+#
+# With no robot at hand, `simulator.render_scene` draws what its camera sees: a dark
+# table, one to three cubes turned at random and seen in perspective, often dim light,
+# a slightly blurred and noisy image. The digits are real handwritten ones ('1's and
+# '2's from MNIST's test set, which the network never saw). Change the seed to see other
+# scenes.
+
+# %%
+image, truth = simulator.render_scene(np.random.default_rng(3), n_cubes=3)
+
+plt.figure(figsize=(8, 6))
+plt.imshow(image[..., ::-1])  # OpenCV images are BGR, matplotlib wants RGB
+plt.title(f"simulated camera, {image.shape[1]}x{image.shape[0]}: digits {[cube.label for cube in truth]}")
+plt.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 2. Trouver les faces
+#
+# `vision.find_faces` cherche les carrés blancs : un seuil qui s'adapte à la lumière, les
+# contours des taches blanches, quatre coins par tache, puis seules les taches qui ont la
+# taille, la forme et le contraste d'une face sont gardées. Les coins sont rangés dans le
+# sens des aiguilles d'une montre à partir du plus proche du coin haut-gauche de l'image.
+
+# %% [markdown] lang="en"
+# ## 2. Finding the faces
+#
+# `vision.find_faces` looks for the white squares: a threshold that adapts to the light,
+# the outlines of the white blobs, four corners per blob, then only the blobs with a
+# face's size, shape and contrast are kept. Corners are ordered clockwise, starting from
+# the one nearest the image's top-left corner.
+
+# %%
+faces = vision.find_faces(image)
+
+drawn = image.copy()
+for corners in faces:
+    cv2.polylines(drawn, [np.round(corners).astype(np.int32)], isClosed=True, color=(0, 255, 0), thickness=2)
+    for number, (x, y) in enumerate(corners, start=1):
+        cv2.putText(drawn, str(number), (int(x), int(y)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 255), 2)
+
+plt.figure(figsize=(8, 6))
+plt.imshow(drawn[..., ::-1])
+plt.title(f"{len(faces)} faces found, corners numbered 1 to 4")
+plt.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 3. Les faces redressées
+#
+# `vision.warp_face` applique la perspective inverse : chaque face devient un carré vu de
+# face, de 112×112 pixels. Le chiffre y est sombre sur fond clair, entouré du bord de la
+# face et parfois d'un cadre en pointillés ; il peut être tourné d'un quart de tour.
+
+# %% [markdown] lang="en"
+# ## 3. The warped faces
+#
+# `vision.warp_face` undoes the perspective: each face becomes a square seen from the
+# front, 112×112 pixels. The digit is dark on a light background, surrounded by the
+# face's edge and sometimes a dashed frame; it may be turned by a quarter turn.
+
+# %%
+gray = vision.to_gray(image)
+warped = [vision.warp_face(gray, corners) for corners in faces]
+
+fig, axes = plt.subplots(1, len(warped), figsize=(3 * len(warped), 3), squeeze=False)
+for ax, face in zip(axes[0], warped):
+    ax.imshow(face, cmap="gray", vmin=0, vmax=255)
+    ax.set_title(f"{face.shape[1]}x{face.shape[0]}, max {face.max()}")
+    ax.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 4. Les chiffres 28×28 — à vous : `face_to_sprite`
+#
+# Le réseau a appris sur MNIST, il faut donc lui montrer des chiffres faits comme ceux de
+# MNIST. Écrivez `face_to_sprite` dans `robot_lab/vision.py` :
+#
+# 1. enlever le bord de la face (son bord et le cadre en pointillés) ;
+# 2. inverser pour avoir un chiffre **blanc sur noir**, valeurs dans [0, 1], quelle que
+#    soit la lumière (normalisez par le papier et l'encre de la face elle-même) ;
+# 3. mettre à l'échelle la boîte englobante du chiffre pour que son plus grand côté fasse
+#    **20 pixels** (en gardant ses proportions) ;
+# 4. la coller dans une image 28×28 en plaçant son **centre de masse** au centre.
+#
+# La cellule suivante dessine vos chiffres, avec leur centre de masse (croix rouge), qui
+# doit tomber au centre (13,5 ; 13,5).
+
+# %% [markdown] lang="en"
+# ## 4. The 28×28 digits — your part: `face_to_sprite`
+#
+# The network learnt on MNIST, so it must be shown digits made the way MNIST's were.
+# Write `face_to_sprite` in `robot_lab/vision.py`:
+#
+# 1. remove the face's border (its edge and the dashed frame);
+# 2. invert to get a **white digit on black**, values in [0, 1], whatever the light
+#    (normalise by the face's own paper and ink);
+# 3. scale the digit's bounding box so that its longer side is **20 pixels** (keeping
+#    its aspect ratio);
+# 4. paste it into a 28×28 image with its **centre of mass** at the centre.
+#
+# The next cell draws your digits with their centre of mass (red cross), which should
+# fall at the centre (13.5, 13.5).
+
+# %%
+sprites = np.stack([vision.face_to_sprite(face) for face in warped])
+
+fig, axes = plt.subplots(1, len(sprites), figsize=(3 * len(sprites), 3), squeeze=False)
+for ax, sprite in zip(axes[0], sprites):
+    rows, cols = np.indices(sprite.shape)
+    ax.imshow(sprite, cmap="gray", vmin=0, vmax=1)
+    ax.plot((cols * sprite).sum() / sprite.sum(), (rows * sprite).sum() / sprite.sum(), "r+", markersize=12)
+    ax.set_title(f"{sprite.dtype}, {sprite.min():.1f} to {sprite.max():.1f}")
+    ax.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 5. Lire les chiffres — à vous : `predict_digits`
+#
+# Le réseau (celui du TP3, entraîné sur les 60 000 images d'entraînement de MNIST) donne dix
+# probabilités par image, une par chiffre de 0 à 9. Le robot ne voit que des « 1 » et des
+# « 2 » : écrivez `predict_digits` dans `robot_lab/classifier.py` pour qu'elle rende, pour
+# chaque chiffre, celui des deux qui a la plus grande probabilité, et cette probabilité
+# comme confiance. Les cubes peuvent être tournés : `pipeline.recognise` essaie les quatre
+# quarts de tour et garde celui dont le réseau est le plus sûr ; ici, sur les chiffres tels
+# quels, un chiffre couché peut être mal lu.
+
+# %% [markdown] lang="en"
+# ## 5. Reading the digits — your part: `predict_digits`
+#
+# The network (TP3's, trained on MNIST's 60,000 training images) gives ten probabilities
+# per image, one per digit 0 to 9. The robot only ever sees '1's and '2's: write
+# `predict_digits` in `robot_lab/classifier.py` so that it returns, for each digit, the
+# one of those two with the higher probability, and that probability as its confidence.
+# Cubes may be turned: `pipeline.recognise` tries the four quarter turns and keeps the one
+# the network is surest of; here, on the digits as they are, a digit lying on its side may
+# be misread.
+
+# %%
+model = classifier.load_model()
+labels, confidences = classifier.predict_digits(model, sprites)
+
+fig, axes = plt.subplots(1, len(sprites), figsize=(3 * len(sprites), 3), squeeze=False)
+for ax, sprite, label, confidence in zip(axes[0], sprites, labels, confidences):
+    ax.imshow(sprite, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(f"'{label}' ({confidence:.0%})")
+    ax.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 6. Tout ensemble
+#
+# `pipeline.recognise(image, model)` enchaîne les étapes et rend un `Cube` par face : son
+# chiffre, la confiance, le centre et les coins de la face. Comparez avec la vérité de la
+# scène simulée.
+
+# %% [markdown] lang="en"
+# ## 6. All together
+#
+# `pipeline.recognise(image, model)` chains the steps and returns one `Cube` per face: its
+# digit, the confidence, the face's centre and corners. Compare with the simulated
+# scene's truth.
+
+# %%
+cubes = pipeline.recognise(image, model)
+
+drawn = image.copy()
+for cube in cubes:
+    cv2.polylines(drawn, [np.round(cube.corners).astype(np.int32)], isClosed=True, color=(0, 255, 0), thickness=2)
+    x, y = map(int, cube.center)
+    cv2.putText(drawn, f"{cube.label} {cube.confidence:.0%}", (x - 30, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
+
+plt.figure(figsize=(8, 6))
+plt.imshow(drawn[..., ::-1])
+plt.title(f"found {[c.label for c in cubes]}, truth {[c.label for c in truth]}")
+plt.axis("off")
+plt.show()
+
+# %% [markdown] lang="fr"
+# ## 7. Le service ROS — à vous : `fill_response`
+#
+# Le nœud `vision_server` charge le réseau une fois, puis répond au service
+# `/robot_lab/recognise_cubes` : une image en entrée, en sortie une liste par champ
+# (`label`, `x_center`, `y_center`, `x1`, `y1` … `x4`, `y4`, `confidence`), une entrée par
+# cube, dans le même ordre. Le service `/ros4pro/vision/predict` donne la même chose sans
+# les confiances, exactement comme celui de l'atelier ROS4PRO. Écrivez `fill_response` dans
+# `robot_lab/ros_service.py` (la docstring dit le type de chaque champ), puis lancez le
+# service dans un terminal :
+#
+# ```sh
+# make ros                                      # une fois, dans le dossier du kit : ROS 1 (paquets Debian/Ubuntu)
+# # puis dans le dossier de ce notebook :
+# python -m robot_lab.ros_msgs                  # le code Python du service, dans build/ros/python
+# export ROS_PACKAGE_PATH=$PWD/robot_lab        # pour que roslaunch trouve le paquet robot_lab
+# roslaunch robot_lab robot_lab.launch seed:=3  # roscore, le service et une caméra simulée
+# ```
+#
+# et interrogez-le depuis un autre terminal, dans le même dossier (`"{}"` : une image vide,
+# le service prend alors la dernière image de la caméra) :
+#
+# ```sh
+# PYTHONPATH=build/ros/python rosservice call /robot_lab/recognise_cubes "{}"
+# ```
+#
+# Sur le robot, remplacez la caméra simulée par la vraie :
+# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+
+# %% [markdown] lang="en"
+# ## 7. The ROS service — your part: `fill_response`
+#
+# The `vision_server` node loads the network once, then answers the service
+# `/robot_lab/recognise_cubes`: an image in, out one list per field (`label`, `x_center`,
+# `y_center`, `x1`, `y1` … `x4`, `y4`, `confidence`), one entry per cube, in the same
+# order. The service `/ros4pro/vision/predict` gives the same without the confidences,
+# exactly as the ROS4PRO workshop's. Write `fill_response` in `robot_lab/ros_service.py`
+# (the docstring gives each field's type), then start the service in a terminal:
+#
+# ```sh
+# make ros                                      # once, in the kit's folder: ROS 1 (Debian/Ubuntu packages)
+# # then in this notebook's folder:
+# python -m robot_lab.ros_msgs                  # the service's Python code, into build/ros/python
+# export ROS_PACKAGE_PATH=$PWD/robot_lab        # so that roslaunch finds the package robot_lab
+# roslaunch robot_lab robot_lab.launch seed:=3  # roscore, the service and a simulated camera
+# ```
+#
+# and call it from another terminal, in the same folder (`"{}"`: an empty image, so the
+# service takes the camera's latest image):
+#
+# ```sh
+# PYTHONPATH=build/ros/python rosservice call /robot_lab/recognise_cubes "{}"
+# ```
+#
+# On the robot, replace the simulated camera with the real one:
+# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+
+# %% [markdown] lang="fr"
+# ## 8. Vos propres photos
+#
+# Photographiez des cubes (ou des carrés de papier blanc avec un « 1 » ou un « 2 » au
+# feutre noir) sur un fond sombre, puis :
+#
+# ```sh
+# python -m robot_lab.detect photo1.jpg photo2.jpg --draw dessins/
+# ```
+#
+# La commande écrit pour chaque cube son chiffre, la confiance et la position, et
+# `dessins/photo1_cubes.png` montre ce qui a été trouvé. Où se trompe-t-elle ? Une lumière
+# trop faible, un reflet, un chiffre trop petit ou collé au bord ?
+
+# %% [markdown] lang="en"
+# ## 8. Your own photos
+#
+# Photograph cubes (or squares of white paper with a '1' or a '2' in black marker) on a
+# dark background, then:
+#
+# ```sh
+# python -m robot_lab.detect photo1.jpg photo2.jpg --draw drawings/
+# ```
+#
+# The command prints each cube's digit, confidence and position, and
+# `drawings/photo1_cubes.png` shows what was found. Where does it go wrong? Light too
+# dim, a reflection, a digit too small or touching the edge?
+
+# %% [markdown] lang="fr"
+# ## 9. Rendre le travail
+#
+# Déposez sur Gradescope vos trois fichiers `vision.py`, `classifier.py` et
+# `ros_service.py` (ou un zip de votre dossier `robot_lab/`). Le correcteur les met à la
+# place des fichiers de la solution et teste vos trois fonctions sur des scènes simulées
+# que vous n'avez jamais vues (d'autres chiffres manuscrits) : la forme et le centrage de
+# vos chiffres 28×28, les étiquettes et les confiances, les cubes trouvés et bien lus, et
+# chaque champ de la réponse du service. Un fichier manquant compte comme non écrit.
+
+# %% [markdown] lang="en"
+# ## 9. Handing in
+#
+# Upload your three files `vision.py`, `classifier.py` and `ros_service.py` to Gradescope
+# (or a zip of your `robot_lab/` folder). The grader puts them in place of the solution's
+# files and tests your three functions on simulated scenes you have never seen (other
+# handwritten digits): the shape and centring of your 28×28 digits, the labels and
+# confidences, the cubes found and read right, and every field of the service's response.
+# A missing file counts as not written.

@@ -1,0 +1,426 @@
+"""The robot lab's student version, guide and autograder (autograder/robot_lab_build.py, robot_lab/grading/).
+
+Fast tests: holes and leak checks on small sources and on the real package, the
+student package imports and stops with clear messages, the guide in both
+languages, where the grader finds the submitted files. Slow tests: a real build
+with a network trained for seconds, then the zip's own ``run_autograder`` in a
+temporary ``/autograder``-like folder on the solution, the untouched student
+version and one wrong submission per hidden test, each losing exactly its points.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import REPO_ROOT, build
+from autograder import robot_lab_build as rlb
+from robot_lab.grading import run as grading_run
+
+SOLUTION = REPO_ROOT / "robot_lab"
+STUDENT_FILES = ["classifier.py", "ros_service.py", "vision.py"]
+
+SOURCE = '''\
+import numpy as np
+
+
+def area(side):
+    """Area of a square."""
+    # HINT: multiply the side by itself;
+    #   numpy broadcasts.
+    # BEGIN SOLUTION
+    result = np.asarray(side) * np.asarray(side)
+    return result
+    # END SOLUTION
+
+
+class Shape:
+    def perimeter(self, side):
+        if side < 0:
+            raise ValueError("negative side")
+        # BEGIN SOLUTION
+        return 4 * side + 0 * side ** 2
+        # END SOLUTION
+'''
+
+
+# --- holes ------------------------------------------------------------------------
+
+
+def test_holes_keep_indentation_hint_and_function_name():
+    student, holes = rlb.make_holes(SOURCE, "robot_lab/shapes.py")
+    assert holes == ["area", "perimeter"]
+    assert ('    raise NotImplementedError("robot_lab/shapes.py, area(): yours to write. '
+            'Hint: multiply the side by itself; numpy broadcasts.")') in student.replace("'", '"')
+    assert "        raise NotImplementedError('robot_lab/shapes.py, perimeter(): yours to write (see its docstring)')" in student
+    assert "# HINT: multiply the side by itself;" in student, "the hint stays in the student's file"
+    assert "np.asarray(side) * np.asarray(side)" not in student and "SOLUTION" not in student
+    assert 'raise ValueError("negative side")' in student, "code outside the blocks is kept"
+    assert rlb.file_leaks(student, SOURCE, "shapes.py") == []
+
+
+def test_student_functions_raise_their_message():
+    student, _ = rlb.make_holes(SOURCE, "robot_lab/shapes.py")
+    namespace = {}
+    exec(compile(student, "shapes.py", "exec"), namespace)  # imports: valid Python
+    with pytest.raises(NotImplementedError, match=r"area\(\): yours to write. Hint: multiply"):
+        namespace["area"](3)
+    with pytest.raises(NotImplementedError, match=r"perimeter\(\)"):
+        namespace["Shape"]().perimeter(3)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "not closed"),
+    ("def f():\n    return 1\n    # END SOLUTION\n", "without a '# BEGIN SOLUTION'"),
+    ("def f():\n    x = 1\n    # BEGIN SOLUTION\n\n    # END SOLUTION\n", "empty solution block"),
+    ("def f(:\n    pass\n", "not valid Python"),
+    ("# BEGIN SOLUTION\nCONSTANT = 42\n# END SOLUTION\n", "outside a function"),
+])
+def test_malformed_blocks_are_build_errors(source, message):
+    with pytest.raises(build.BuildError, match=message):
+        rlb.make_holes(source, "robot_lab/bad.py")
+
+
+def test_leak_check_finds_solution_lines_markers_and_syntax_errors():
+    leaked = SOURCE.replace("    # BEGIN SOLUTION\n    result", "    result", 1)
+    leaks = rlb.file_leaks(leaked, SOURCE, "shapes.py")
+    assert any("result = np.asarray(side) * np.asarray(side)" in leak for leak in leaks)
+    assert any("solution marker" in leak for leak in leaks)
+    assert any("not valid Python" in leak for leak in rlb.file_leaks("def f(:\n", SOURCE, "shapes.py"))
+
+
+def test_a_leaking_package_is_refused_and_not_written(tmp_path, monkeypatch):
+    package = tmp_path / "robot_lab"
+    package.mkdir()
+    (package / "shapes.py").write_text(SOURCE)
+    # A line of the solution repeated outside its block, in a comment: a leak.
+    (package / "other.py").write_text(SOURCE + "\n# result = np.asarray(side) * np.asarray(side)\n")
+    monkeypatch.setattr(rlb, "PACKAGE_DIR", package)
+    target = tmp_path / "student" / "robot_lab"
+    with pytest.raises(build.BuildError, match="would leak"):
+        rlb.write_student_package(target, root=package)
+    assert not target.exists()
+
+
+# --- the real package --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def student_package(tmp_path_factory):
+    target = tmp_path_factory.mktemp("student") / "robot_lab"
+    holes = rlb.write_student_package(target)
+    return target, holes
+
+
+def test_student_package_has_holes_where_students_work_and_no_solution(student_package):
+    target, holes = student_package
+    assert holes == {"classifier.py": ["predict_digits"], "ros_service.py": ["fill_response"],
+                     "vision.py": ["face_to_sprite"]}
+    assert sorted(p.as_posix() for p in rlb.student_files()) == STUDENT_FILES
+    for relative in rlb.package_files():
+        student = (target / relative).read_bytes()
+        if relative.suffix == ".py":
+            assert rlb.file_leaks(student.decode(), (SOLUTION / relative).read_text(), str(relative)) == []
+        if relative.as_posix() not in holes:
+            assert student == (SOLUTION / relative).read_bytes(), f"{relative} should be copied unchanged"
+    shipped = {p.relative_to(target).parts[0] for p in target.rglob("*")}
+    assert not shipped & {"grading", "guide", "__pycache__"}, "hidden tests and the guide's source stay out"
+
+
+def test_untouched_student_version_imports_and_stops_with_clear_messages(student_package):
+    target, _ = student_package
+    script = """
+import numpy as np
+from robot_lab import ros_service, vision, classifier, pipeline
+for call in (lambda: vision.face_to_sprite(np.zeros((112, 112), np.uint8)),
+             lambda: classifier.predict_digits(None, np.zeros((2, 28, 28), np.float32)),
+             lambda: ros_service.fill_response([], None)):
+    try:
+        call()
+    except NotImplementedError as error:
+        print(error)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=target.parent, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(target.parent)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "robot_lab/vision.py, face_to_sprite(): yours to write (see its docstring)",
+        "robot_lab/classifier.py, predict_digits(): yours to write (see its docstring)",
+        "robot_lab/ros_service.py, fill_response(): yours to write (see its docstring)",
+    ]
+
+
+def test_student_package_is_reproducible(student_package, tmp_path):
+    target, _ = student_package
+    again = tmp_path / "robot_lab"
+    rlb.write_student_package(again)
+    files = rlb.package_files(target)
+    assert files == rlb.package_files(again)
+    assert all((target / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+# --- the guide ----------------------------------------------------------------------
+
+
+def test_guide_has_one_language_each_and_the_same_code(tmp_path):
+    notebooks = {}
+    for lang in build.LANGUAGES:
+        rlb.write_guide(tmp_path / lang / "guide.ipynb", lang)
+        first = (tmp_path / lang / "guide.ipynb").read_bytes()
+        rlb.write_guide(tmp_path / lang / "guide.ipynb", lang)
+        assert (tmp_path / lang / "guide.ipynb").read_bytes() == first, "two builds give the same bytes"
+        notebooks[lang] = nbformat.read(tmp_path / lang / "guide.ipynb", as_version=4)
+    fr, en = notebooks["fr"], notebooks["en"]
+    code = {lang: [c.source for c in nb.cells if c.cell_type == "code"] for lang, nb in notebooks.items()}
+    assert code["fr"] == code["en"] and len(code["en"]) >= 6
+    prose = {lang: "\n".join(c.source for c in nb.cells if c.cell_type == "markdown") for lang, nb in notebooks.items()}
+    assert "cube" in prose["en"] and "cubes" in prose["fr"] and prose["fr"] != prose["en"]
+    for text in prose.values():
+        for command in ("make ros", "roslaunch", "rosservice call", "python -m robot_lab.detect"):
+            assert command in text, f"the guide should show {command!r}"
+    assert all("lang" not in c.metadata for nb in (fr, en) for c in nb.cells)
+
+
+# --- where the grader finds the submitted files ---------------------------------------------
+
+
+def _package_copy(tmp_path):
+    package = tmp_path / "graded" / "robot_lab"
+    package.mkdir(parents=True)
+    template = tmp_path / "template" / "robot_lab"
+    template.mkdir(parents=True)
+    for name in STUDENT_FILES:
+        (package / name).write_text("solution\n")
+        (template / name).write_text("template\n")
+    return package, template
+
+
+def test_submission_files_loose_zipped_or_missing(tmp_path):
+    package, template = _package_copy(tmp_path)
+    submission = tmp_path / "submission"
+    (submission / "elsewhere").mkdir(parents=True)
+    (submission / "vision.py").write_text("loose vision\n")
+    (submission / "elsewhere" / "vision.py").write_text("deeper vision\n")
+    with zipfile.ZipFile(submission / "work.zip", "w") as z:
+        z.writestr("robot_lab/classifier.py", "zipped classifier\n")
+        z.writestr("__MACOSX/robot_lab/._classifier.py", "junk")
+        z.writestr("../escape.py", "outside\n")
+    notes = grading_run.place_submission(submission, package, template, STUDENT_FILES)
+    assert (package / "vision.py").read_text() == "loose vision\n", "the shallowest file wins"
+    assert (package / "classifier.py").read_text() == "zipped classifier\n"
+    assert (package / "ros_service.py").read_text() == "template\n", "a missing file is graded unfilled"
+    assert not (tmp_path / "escape.py").exists()
+    assert any("ros_service.py: not found in your submission" in note for note in notes)
+    assert any("vision.py: graded from your vision.py (1 other file(s)" in note for note in notes)
+
+
+def test_zip_of_the_whole_folder_prefers_robot_lab_paths(tmp_path):
+    package, template = _package_copy(tmp_path)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    with zipfile.ZipFile(submission / "robot_lab.zip", "w") as z:
+        for name in STUDENT_FILES:
+            z.writestr(f"my_work/robot_lab/{name}", f"student {name}\n")
+        z.writestr("my_work/backup/vision.py", "old vision\n")
+    grading_run.place_submission(submission, package, template, STUDENT_FILES)
+    assert [(package / n).read_text() for n in STUDENT_FILES] == [f"student {n}\n" for n in STUDENT_FILES]
+
+
+# --- a real build, graded by the zip's own run_autograder ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def robot_build(tmp_path_factory):
+    """A real robot-lab build with a network trained for seconds: ``{"dist", "zip", "seconds"}``."""
+    import time
+
+    from autograder.data import load_mnist
+    from robot_lab import classifier
+
+    (x, y), _ = load_mnist()
+    model = classifier.train_model(x[:6000], y[:6000], epochs=2, n_validation=0, verbose=0)
+    model_path = classifier.save_model(model, tmp_path_factory.mktemp("model") / "digits.keras")
+    dist = tmp_path_factory.mktemp("dist")
+    start = time.perf_counter()
+    target = rlb.build_lab(dist=dist, work=tmp_path_factory.mktemp("work"), model_path=model_path)
+    return {"dist": dist, "zip": target, "seconds": time.perf_counter() - start, "model": model_path}
+
+
+def grade(robot_build, tmp_path, files=None, env=None, as_zip=False):
+    """Grade a submission with the zip's ``run_autograder`` in a ``/autograder``-like folder.
+
+    ``files``: file name -> text (the solution's file when None is given for it);
+    ``None``: the untouched student version. Returns ``(scores by test name, results)``.
+    """
+    root = tmp_path / "autograder"
+    for folder in ("source", "submission", "results"):
+        (root / folder).mkdir(parents=True)
+    with zipfile.ZipFile(robot_build["zip"]) as z:
+        z.extractall(root / "source")
+    student = robot_build["dist"] / "en" / "robot_lab" / "robot_lab"
+    texts = {n: (SOLUTION / n).read_text() if t is None else t for n, t in (files or {}).items()}
+    texts = texts or {n: (student / n).read_text() for n in STUDENT_FILES}
+    if as_zip:
+        with zipfile.ZipFile(root / "submission" / "robot_lab.zip", "w") as z:
+            for name, text in texts.items():
+                z.writestr(f"robot_lab/{name}", text)
+    else:
+        for name, text in texts.items():
+            (root / "submission" / name).write_text(text)
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
+                               **(env or {})}, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    names = {t["title"]: t["name"] for t in json.loads((root / "source" / "grading" / "config.json").read_text())["tests"]}
+    return {names[t["name"]]: t["score"] for t in results["tests"]}, results
+
+
+FULL = {"sprite_format": 1, "sprite_mnist_like": 3, "predict_digits": 3, "hidden_scenes": 4, "fill_response": 3}
+
+
+def solution_with(name, old, new):
+    """The solution's ``name`` with ``old`` replaced by ``new`` exactly once (a wrong submission)."""
+    text = (SOLUTION / name).read_text()
+    assert text.count(old) == 1, f"{old!r} should occur once in {name}"
+    return {name: text.replace(old, new), **{n: None for n in STUDENT_FILES if n != name}}
+
+
+@pytest.mark.slow
+def test_build_is_reproducible_and_complete(robot_build, tmp_path):
+    again = rlb.build_lab(dist=tmp_path / "dist", work=tmp_path / "work", model_path=robot_build["model"])
+    assert again.read_bytes() == robot_build["zip"].read_bytes(), "two builds give byte-identical zips"
+    names = set(build.zip_contents(again))
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grading/run.py", "grading/hidden_tests.py",
+            "grading/config.json", "grading/digits.keras", "grading/hidden_scenes.npz"} <= names
+    assert {f"template/robot_lab/{n}" for n in STUDENT_FILES} <= names
+    requirements = build.zip_contents(again)["requirements.txt"].decode()
+    assert build.GRADING_REQUIREMENTS.read_text().strip() in requirements
+    assert all("==" in line for line in requirements.splitlines() if line and not line.startswith("#"))
+    assert "opencv-python-headless==" in requirements
+    for lang in build.LANGUAGES:
+        folder = robot_build["dist"] / lang / "robot_lab"
+        assert (folder / "guide.ipynb").is_file() and (folder / rlb.STUDENT_MODEL).is_file()
+        for name in STUDENT_FILES:
+            assert (folder / "robot_lab" / name).read_bytes() == build.zip_contents(again)[f"template/robot_lab/{name}"]
+
+
+@pytest.mark.slow
+def test_solution_scores_full_marks(robot_build, tmp_path):
+    scores, results = grade(robot_build, tmp_path, {n: None for n in STUDENT_FILES})
+    assert scores == FULL, results
+    assert results["score"] == sum(FULL.values())
+    assert "genpy" in next(t["output"] for t in results["tests"] if t["name"].startswith("fill_response"))
+
+
+@pytest.mark.slow
+def test_untouched_student_version_scores_zero_cleanly(robot_build, tmp_path):
+    scores, results = grade(robot_build, tmp_path)
+    assert scores == dict.fromkeys(FULL, 0.0)
+    assert all(t["status"] == "failed" for t in results["tests"])
+    outputs = "\n".join(t["output"] for t in results["tests"])
+    for function in ("face_to_sprite", "predict_digits", "fill_response"):
+        assert f"NotImplementedError: robot_lab/" in outputs and f"{function}(): yours to write" in outputs
+    assert "died" not in outputs and "stopped after" not in outputs
+
+
+@pytest.mark.slow
+def test_zip_of_the_folder_without_ros_scores_full_marks(robot_build, tmp_path):
+    scores, results = grade(robot_build, tmp_path, {n: None for n in STUDENT_FILES}, as_zip=True,
+                            env={"ROBOT_LAB_GRADING_ROS": "never"})
+    assert scores == FULL, results
+    assert "stand-ins" in next(t["output"] for t in results["tests"] if t["name"].startswith("fill_response"))
+
+
+WRONG = {
+    # face_to_sprite centres the digit's bounding box, not its centre of mass
+    "not centred by centre of mass": (
+        ("vision.py", "    sprite = np.roll(sprite, (dy, dx), axis=(0, 1))\n", ""), ["sprite_mnist_like"]),
+    # black digit on white
+    "inverted sprite": (
+        ("vision.py", "    return np.clip(sprite, 0.0, 1.0).astype(np.float32)\n    # END",
+         "    return np.clip(1.0 - sprite, 0.0, 1.0).astype(np.float32)\n    # END"),
+        ["sprite_format", "sprite_mnist_like", "hidden_scenes"]),
+    # the index of the column among (1, 2) instead of the digit
+    "labels 0/1": (
+        ("classifier.py", "labels = np.asarray(LABELS, dtype=np.int64)[best]", "labels = best.astype(np.int64)"),
+        ["predict_digits", "hidden_scenes"]),
+    # the confidence of '1' whatever the label (recognise() picks each cube's quarter
+    # turn by the confidences, so the scenes are misread too)
+    "confidence of the wrong digit": (
+        ("classifier.py", "confidences = candidates[np.arange(len(best)), best]", "confidences = candidates[:, 0]"),
+        ["predict_digits", "hidden_scenes"]),
+    # x and y swapped
+    "x and y swapped": (
+        ("ros_service.py", "response.x_center.append(pixel(cube.center[0]))", "response.x_center.append(pixel(cube.center[1]))"),
+        ["fill_response"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong", WRONG, ids=list(WRONG))
+def test_wrong_submission_loses_exactly_its_tests_points(robot_build, tmp_path, wrong):
+    (name, old, new), failing = WRONG[wrong]
+    scores, results = grade(robot_build, tmp_path, solution_with(name, old, new))
+    assert scores == {test: 0.0 if test in failing else points for test, points in FULL.items()}, results
+
+
+@pytest.mark.slow
+def test_a_crash_or_an_endless_loop_costs_only_its_tests(robot_build, tmp_path):
+    files = solution_with("classifier.py", "    # BEGIN SOLUTION\n", "    # BEGIN SOLUTION\n    import os; os._exit(3)\n")
+    files["ros_service.py"] = solution_with("ros_service.py", "    # BEGIN SOLUTION\n",
+                                            "    # BEGIN SOLUTION\n    while True:\n        pass\n")["ros_service.py"]
+    scores, results = grade(robot_build, tmp_path, files, env={"ROBOT_LAB_GRADING_TIMEOUT": "40"})
+    assert scores == {**FULL, "predict_digits": 0.0, "hidden_scenes": 0.0, "fill_response": 0.0}, results
+    outputs = {t["name"].split(":")[0]: t["output"] for t in results["tests"]}
+    assert "died" in outputs["predict_digits"] and "exit code 3" in outputs["predict_digits"]
+    assert "stopped after 40 s" in outputs["fill_response"]
+
+
+# --- the guide, run ------------------------------------------------------------------------
+
+
+def run_guide(folder):
+    """Execute ``folder/guide.ipynb`` in place; returns ``(notebook, error or None)``."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(folder / "guide.ipynb", as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    try:
+        # The folder's own robot_lab and MNIST loader; MNIST from the kit's data folder (no download).
+        client.execute(env={**os.environ, "PYTHONPATH": str(folder),
+                            "MNIST_DIR": str(REPO_ROOT / "data" / "mnist")})
+    except CellExecutionError as error:
+        return nb, error
+    return nb, None
+
+
+def pictures(nb):
+    """How many images the notebook's outputs hold."""
+    return sum("image/png" in out.get("data", {}) for c in nb.cells if c.cell_type == "code" for out in c.outputs)
+
+
+@pytest.mark.slow
+def test_untouched_guide_draws_the_scene_then_stops_at_the_students_part(robot_build):
+    nb, error = run_guide(robot_build["dist"] / "fr" / "robot_lab")
+    assert error is not None and "face_to_sprite(): yours to write" in str(error)
+    assert pictures(nb) == 3, "the scene, the faces found and the warped faces are drawn before the student's part"
+
+
+@pytest.mark.slow
+def test_guide_runs_to_the_end_with_the_solution(robot_build, tmp_path):
+    import shutil
+
+    folder = tmp_path / "robot_lab"
+    shutil.copytree(robot_build["dist"] / "en" / "robot_lab", folder)
+    for name in STUDENT_FILES:
+        shutil.copyfile(SOLUTION / name, folder / "robot_lab" / name)
+    nb, error = run_guide(folder)
+    assert error is None, str(error)
+    assert pictures(nb) == 6
