@@ -95,6 +95,12 @@ def order_corners(points):
     return np.roll(points, -int(np.argmin(score)), axis=0)
 
 
+def _percentile_u8(values, q):
+    """The q-th percentile (0-100) of uint8 values, by counting: much faster than sorting."""
+    cumulative = np.cumsum(np.bincount(np.asarray(values, np.uint8).ravel(), minlength=256))
+    return float(np.searchsorted(cumulative, q / 100 * cumulative[-1]))
+
+
 def _kernel(shape):
     """Structuring element for the clean-up: a 3-pixel disc at 480 lines, scaled."""
     side = max(3, int(round(min(shape) / 160)) | 1)
@@ -118,12 +124,19 @@ def binarize(gray):
     mask : ndarray (H, W) uint8, 0 or 255
     threshold : float, the grey level used
     """
-    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
+    return _binarize_smooth(_smooth(gray))
+
+
+def _smooth(gray):
+    """The grey image slightly blurred (5x5 Gaussian): less noise for thresholds and edges."""
+    return cv2.GaussianBlur(gray, (5, 5), 0)
+
+
+def _binarize_smooth(smooth):
     otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    bright = float(np.percentile(smooth, 99.5))
-    threshold = max(otsu, 0.4 * bright)
+    threshold = max(otsu, 0.4 * _percentile_u8(smooth, 99.5))
     mask = np.where(smooth > threshold, 255, 0).astype(np.uint8)
-    kernel = _kernel(gray.shape)
+    kernel = _kernel(smooth.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
     return mask, threshold
@@ -241,9 +254,9 @@ def refine_corners(smooth, corners):
         # The paper's edge: a local peak of the drop, steep enough, with paper just
         # inside it (which the edge between a cube's side and the table has not).
         paper = profile.max(axis=1, keepdims=True)
-        before = np.pad(profile, ((0, 0), (2, 0)), mode="edge")[:, :-3]  # 1 pixel further in
-        local_peak = (drop >= np.pad(drop, ((0, 0), (1, 0)), mode="edge")[:, :-1]) & \
-                     (drop >= np.pad(drop, ((0, 0), (0, 1)), mode="edge")[:, 1:])
+        before = np.concatenate([profile[:, :1], profile[:, :1], profile[:, :-3]], axis=1)  # 1 px in
+        local_peak = (drop >= np.concatenate([drop[:, :1], drop[:, :-1]], axis=1)) & \
+                     (drop >= np.concatenate([drop[:, 1:], drop[:, -1:]], axis=1))
         edge_like = local_peak & (drop >= 0.25 * drop.max(axis=1, keepdims=True)) & (before >= 0.7 * paper)
         peak = drop.shape[1] - 1 - np.argmax(edge_like[:, ::-1], axis=1)
         inside &= edge_like.any(axis=1)
@@ -304,8 +317,8 @@ def _is_face(contour, corners, gray, image_area):
     local = gray[y0:y1, x0:x1]
     inside = np.zeros(local.shape, np.uint8)
     cv2.drawContours(inside, [contour - [x0, y0]], -1, 255, cv2.FILLED, offset=(0, 0))
-    paper = np.percentile(local[inside > 0], 75)
-    table = np.percentile(local[inside == 0], 25) if np.any(inside == 0) else 0
+    paper = _percentile_u8(local[inside > 0], 75)
+    table = _percentile_u8(local[inside == 0], 25) if np.any(inside == 0) else 0
     return paper - table >= MIN_CONTRAST
 
 
@@ -322,7 +335,7 @@ def _face_blobs(smooth, blob, kernel):
     local = smooth[y:y + h, x:x + w]
     inside = np.zeros((h, w), np.uint8)
     cv2.drawContours(inside, [blob], -1, 255, cv2.FILLED, offset=(-x, -y))
-    paper = np.percentile(local[inside > 0], 95)
+    paper = _percentile_u8(local[inside > 0], 95)
     bright = np.where((local > PAPER_FRACTION * paper) & (inside > 0), 255, 0).astype(np.uint8)
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel, iterations=2)
@@ -353,8 +366,8 @@ def find_faces(image):
         outside the image when the face touches its edge. Sorted left to right.
     """
     gray = to_gray(image)
-    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
-    mask, threshold = binarize(gray)
+    smooth = _smooth(gray)
+    mask, _ = _binarize_smooth(smooth)
     kernel = _kernel(gray.shape)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     image_area = gray.shape[0] * gray.shape[1]
@@ -465,7 +478,7 @@ def face_to_sprite(face):
     rows, cols = np.indices(sprite.shape)
     dy = int(round(MNIST_CENTRE - (rows * sprite).sum() / total))
     dx = int(round(MNIST_CENTRE - (cols * sprite).sum() / total))
-    # A shift is at most (28 - 20) / 2 = 4 pixels in any direction, so nothing is lost.
+    # Never so far that part of the digit would leave the field.
     dy, dx = int(np.clip(dy, -top, 28 - top - new_h)), int(np.clip(dx, -left, 28 - left - new_w))
     sprite = np.roll(sprite, (dy, dx), axis=(0, 1))
     return np.clip(sprite, 0.0, 1.0).astype(np.float32)

@@ -1,7 +1,8 @@
 """The robot lab's vision: corners, warp, sprites, simulated scenes, network, CLI.
 
 Fast tests use synthetic images and simulated scenes (no network). Tests marked
-slow train a small network on 12,000 MNIST training images (2 epochs, ~15 s).
+slow use the session's small network (``robot_model`` in conftest.py: 2 epochs on
+12,000 MNIST training images, ~15 s).
 """
 
 import json
@@ -252,21 +253,11 @@ def test_detect_without_a_model_says_how_to_make_one(tmp_path):
     assert "make robot-model" in done.stderr
 
 
-# --- with a (small) trained network ----------------------------------------------
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory):
-    """A TP3 network trained 2 epochs on 12,000 MNIST training images (all ten digits)."""
-    (x_train, y_train), _ = load_mnist()
-    model = classifier.train_model(x_train[:12000], y_train[:12000], epochs=2, n_validation=2000,
-                                   verbose=0)
-    path = classifier.save_model(model, tmp_path_factory.mktemp("model") / "digits.keras")
-    return model, path
-
+# --- with a (small) trained network: conftest.robot_model ------------------------
 
 @pytest.mark.slow
-def test_predict_digits_reads_mnist_ones_and_twos(small_model, mnist_test):
-    model, _ = small_model
+def test_predict_digits_reads_mnist_ones_and_twos(robot_model, mnist_test):
+    model, _ = robot_model
     x_test, y_test = mnist_test
     keep = np.flatnonzero(np.isin(y_test, (1, 2)))[:300]
     labels, confidences = classifier.predict_digits(model, x_test[keep].astype(np.float32) / 255)
@@ -278,8 +269,8 @@ def test_predict_digits_reads_mnist_ones_and_twos(small_model, mnist_test):
 
 
 @pytest.mark.slow
-def test_recognise_reads_the_simulated_scenes(small_model, scenes):
-    model, _ = small_model
+def test_recognise_reads_the_simulated_scenes(robot_model, scenes):
+    model, _ = robot_model
     right = total = 0
     for image, truth in scenes:
         pairs, missed, false = match_cubes(recognise(image, model), truth)
@@ -290,8 +281,8 @@ def test_recognise_reads_the_simulated_scenes(small_model, scenes):
 
 
 @pytest.mark.slow
-def test_detect_command_line(small_model, tmp_path):
-    _, model_path = small_model
+def test_detect_command_line(robot_model, tmp_path):
+    _, model_path = robot_model
     scenes_dir, drawn = tmp_path / "scenes", tmp_path / "drawn"
     made = run_cli("robot_lab.simulator", "--out", str(scenes_dir), "--n", "3", "--seed", "4")
     assert made.returncode == 0, made.stderr
