@@ -242,14 +242,8 @@ CAMERA_SEED = 5
 
 
 @pytest.fixture(scope="module")
-def robot_model_path(tmp_path_factory):
-    """A small digit network trained in seconds, saved as .keras (the node loads a file)."""
-    from autograder.data import load_mnist
-    from robot_lab import classifier
-
-    (x_train, y_train), _ = load_mnist()
-    model = classifier.train_model(x_train[:6000], y_train[:6000], epochs=2, n_validation=1000, verbose=0)
-    return classifier.save_model(model, tmp_path_factory.mktemp("model") / "digits.keras")
+def robot_model_path(robot_model):
+    return robot_model[1]  # tests/conftest.py: a small network trained once per session
 
 
 @pytest.fixture(scope="module")
@@ -320,10 +314,10 @@ def labels_and_positions(response):
 
 
 @pytest.mark.slow
-def test_rospy_client_gets_the_scenes_cubes(recognise_cubes, robot_model_path):
-    from robot_lab import classifier, pipeline, simulator
+def test_rospy_client_gets_the_scenes_cubes(recognise_cubes, robot_model):
+    from robot_lab import pipeline, simulator
 
-    model = classifier.load_model(robot_model_path)
+    model, _ = robot_model
     for seed in SEEDS:
         image, truth = simulator.render_scene(np.random.default_rng(seed), n_cubes=3, size=(480, 640))
         response = recognise_cubes(ros_service.array_to_image(image))
