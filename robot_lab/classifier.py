@@ -124,6 +124,8 @@ def load_model(path=DEFAULT_MODEL_PATH):
     ------
     FileNotFoundError
         When there is no model at ``path``; the message says how to make one.
+    ValueError
+        When the file is not a model Keras can load (corrupt, another format).
     """
     path = Path(path)
     if not path.is_file():
@@ -132,7 +134,11 @@ def load_model(path=DEFAULT_MODEL_PATH):
             f"(about a minute and a half), or pass the path of a .keras model you trained.")
     import keras
 
-    return keras.models.load_model(path)
+    try:
+        return keras.models.load_model(path)
+    except Exception as error:  # Keras raises several kinds for a file it cannot read
+        raise ValueError(f"{path} is not a Keras model this version of Keras can load ({error}). "
+                         "Train a new one with `make robot-model`.") from error
 
 
 def predict_digits(model, sprites):

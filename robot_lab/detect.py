@@ -12,7 +12,8 @@ and its four corners (x, y pixels; clockwise from the one nearest the top-left).
 ``--draw OUT_DIR`` also writes each image with the faces outlined and labelled
 (``OUT_DIR/<name>_cubes.png``). No robot at hand? Make scenes with
 ``python -m robot_lab.simulator --out scenes --n 5``. The exit status is 0 when
-every image was read, 1 when one could not be, 2 for a usage error (no model).
+every image was read, 1 when one could not be, 2 for a usage error (no model, or
+a file that is not one).
 """
 
 import argparse
@@ -76,7 +77,7 @@ def main(argv=None):
 
     try:
         model = load_model(args.model)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.draw:

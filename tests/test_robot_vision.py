@@ -256,6 +256,14 @@ def test_detect_without_a_model_says_how_to_make_one(tmp_path):
 # --- with a (small) trained network: conftest.robot_model ------------------------
 
 @pytest.mark.slow
+def test_load_model_rejects_a_file_that_is_not_a_model(tmp_path):
+    broken = tmp_path / "digits.keras"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="make robot-model"):
+        classifier.load_model(broken)
+
+
+@pytest.mark.slow
 def test_predict_digits_reads_mnist_ones_and_twos(robot_model, mnist_test):
     model, _ = robot_model
     x_test, y_test = mnist_test
