@@ -1,7 +1,9 @@
 """Benchmark of the robot lab's vision pipeline, printed as markdown tables.
 
-    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--write]
+    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--train] [--write]
 
+0. With ``--train``: the wall time of ``make robot-model``'s training command
+   (``python -m robot_lab.classifier``, into a temporary file), imports included.
 1. Speed: ``recognise`` on simulated 640x480 frames with 3 cubes (ROS excluded),
    per frame, median and 95th percentile, with the share of each step.
 2. Accuracy: 500 simulated scenes of the HIDDEN split (the autograder's digits;
@@ -57,6 +59,29 @@ def header(model_path):
         f"Model: `{Path(model_path).relative_to(REPO) if Path(model_path).is_relative_to(REPO) else model_path}` "
         "(`make robot-model`).  ",
         f"Command: `python reference/bench_robot.py {' '.join(sys.argv[1:])}`".rstrip() + "",
+        "",
+    ]
+
+
+def bench_training():
+    """Wall time and peak memory of the training command, run in a fresh process."""
+    import resource
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "robot_lab.classifier", "--out", f"{tmp}/digits.keras"],
+                       cwd=REPO, check=True, capture_output=True)
+        wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return [
+        "## Training (`make robot-model`)",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| wall time, imports included | {wall:.0f} s |",
+        f"| peak memory | {peak_mb:,.0f} MB |",
         "",
     ]
 
@@ -161,16 +186,20 @@ def main(argv=None):
     parser.add_argument("--scenes", type=int, default=500, help="hidden scenes scored (default 500)")
     parser.add_argument("--empty", type=int, default=100, help="empty tables scored (default 100)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
+    parser.add_argument("--train", action="store_true", help="also time the training (~1.5 min)")
     parser.add_argument("--write", action="store_true", help="also write reference/bench_robot.md")
     args = parser.parse_args(argv)
 
     try:
         model = load_model(args.model)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     lines = header(args.model)
     print("\n".join(lines), flush=True)
-    for section in (bench_speed(model, args.frames), bench_accuracy(model, args.scenes, args.empty)):
+    sections = [bench_training] if args.train else []
+    sections += [lambda: bench_speed(model, args.frames), lambda: bench_accuracy(model, args.scenes, args.empty)]
+    for make_section in sections:
+        section = make_section()
         print("\n".join(section), flush=True)
         lines += section
     if args.write:

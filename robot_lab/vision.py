@@ -223,7 +223,7 @@ def refine_corners(smooth, corners):
 
     Parameters
     ----------
-    smooth : ndarray (H, W) uint8, the slightly blurred grey image
+    smooth : ndarray (H, W) uint8 or float32, the slightly blurred grey image
     corners : ndarray (4, 2) float32, ordered by :func:`order_corners`
 
     Returns
@@ -231,7 +231,7 @@ def refine_corners(smooth, corners):
     corners : ndarray (4, 2) float32, same order
     """
     corners = np.asarray(corners, np.float64)
-    image = smooth.astype(np.float32)
+    image = smooth if smooth.dtype == np.float32 else smooth.astype(np.float32)
     h, w = smooth.shape
     centre = corners.mean(axis=0)
     lines = []
@@ -371,6 +371,7 @@ def find_faces(image):
     kernel = _kernel(gray.shape)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     image_area = gray.shape[0] * gray.shape[1]
+    smooth_float = None  # made once, for the first face's corners
     faces = []
     for blob in contours:
         if cv2.contourArea(blob) < MIN_FACE_AREA * image_area:
@@ -380,7 +381,9 @@ def find_faces(image):
                 continue
             corners = quadrilateral(contour, gray.shape)
             if _is_face(contour, corners, gray, image_area):
-                faces.append(refine_corners(smooth, corners))
+                if smooth_float is None:
+                    smooth_float = smooth.astype(np.float32)
+                faces.append(refine_corners(smooth_float, corners))
     return sorted(faces, key=lambda c: (float(c[:, 0].mean()), float(c[:, 1].mean())))
 
 
