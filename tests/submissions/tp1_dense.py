@@ -46,21 +46,18 @@ MUTANTS = {
         [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
         {"q5_training": 1},
     ),
-    # Two slips in one grading run: labels never one-hot encoded (one_hot hands back the
-    # integers) and an output layer of 9 units. q2's and q4's checks catch one each;
-    # either one alone makes model.fit fail (a (n,) or a 10-wide target against 9
-    # outputs), so q5 is lost whole. The untrained model still has a consistent
-    # confusion matrix: q6 keeps its points.
-    "one_hot_missing_and_output_size_9": (
+    # Three slips in one grading run, each caught by its own question's checks: labels
+    # never one-hot encoded (one_hot hands back the integers), an output layer of 9
+    # units, and a confusion matrix that uses the global test labels instead of its
+    # argument (right on the public check's first 500 test digits, wrong on the
+    # grader's). Either of the first two alone makes model.fit fail (a (n,) or a
+    # 10-wide target against 9 outputs), so q5 is lost whole; the confusion check does
+    # not depend on training, so the untrained model changes nothing there.
+    "one_hot_missing_output_size_9_confusion_ignores_labels": (
         [('keras.utils.to_categorical(labels, num_classes=10).astype("float32")', 'np.asarray(labels, dtype="float32")'),
-         ('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(9, activation="softmax")')],
-        {"q2_one_hot": 1, "q4_model": 2, "q5_training": 5},
-    ),
-    # Uses the global test labels instead of its argument: right on the public
-    # check's first 500 test digits, wrong on anything else.
-    "confusion_ignores_labels_argument": (
-        [("return confusion_matrix(labels, predicted, labels=range(10))", "return confusion_matrix(y_test[: len(inputs)], predicted, labels=range(10))")],
-        {"q6_confusion": 1},
+         ('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(9, activation="softmax")'),
+         ("return confusion_matrix(labels, predicted, labels=range(10))", "return confusion_matrix(y_test[: len(inputs)], predicted, labels=range(10))")],
+        {"q2_one_hot": 1, "q4_model": 2, "q5_training": 5, "q6_confusion": 1},
     ),
 }
 
@@ -79,6 +76,7 @@ UNFILLED_HINTS = {
 FILLED_PRINTS = (
     "accuracy on load_digits, MNIST-like preprocessing",
     "MNIST-like, thinner, but inverted",
+    "file to hand in:",  # the hand-in cell says where the zip is
 )
 
 
