@@ -64,8 +64,9 @@ HIDDEN_SIZES = ((480, 640), (480, 752))
 SCENE_MARGIN = 0.08
 # Pixels between a found cube's centre and the true one for the cube to count as found.
 CENTER_TOLERANCE = 20.0
-# The reference sprites of the hidden faces: centre of mass at most 0.6 px from the
-# centre, digit sides 18-20 px; centring by bounding box instead puts it up to 3 px off.
+# The reference sprites of the hidden faces: centre of mass at most 0.6 px from
+# MNIST's (vision.MNIST_CENTRE), digit sides 18-20 px; centring by bounding box
+# instead puts it up to 3 px off.
 SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [16, 22], "min_median_correlation": 0.7}
 # The kit's MNIST loader, which the simulator draws its digits with (it fetches MNIST
 # on first use, checksum-verified, into the student's data/mnist/).
@@ -333,12 +334,14 @@ def grading_config(student_paths, scenes):
 
     total = len(scenes["truth_label"])
     slack = max(1, math.ceil(SCENE_MARGIN * total))
+    from robot_lab import vision
+
     return {
         "student_files": student_paths,
         "visibility": "visible",
         "hidden_seeds": list(HIDDEN_SEEDS),
         "tests": [{"name": name, **spec} for name, spec in hidden_tests.SPECS.items()],
-        "sprite": SPRITE_LIMITS,
+        "sprite": {**SPRITE_LIMITS, "center": float(vision.MNIST_CENTRE)},
         "scenes": {"center_tolerance": CENTER_TOLERANCE, "cubes": total,
                    "min_found": int(scenes["ref_found"]) - slack, "min_correct": int(scenes["ref_correct"]) - slack},
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import REPO_ROOT, build
+from autograder import REPO_ROOT, build, gradescope
 from autograder import robot_lab_build as rlb
 from robot_lab.grading import run as grading_run
 
@@ -231,6 +231,13 @@ def test_zip_of_the_whole_folder_prefers_robot_lab_paths(tmp_path):
     assert [(package / n).read_text() for n in STUDENT_FILES] == [f"student {n}\n" for n in STUDENT_FILES]
 
 
+@pytest.mark.parametrize("script", ["setup.sh", "run_autograder"])
+def test_gradescope_scripts_are_valid_bash(script):
+    path = SOLUTION / "grading" / script
+    assert subprocess.run(["bash", "-n", str(path)], capture_output=True).returncode == 0
+    assert path.read_text().startswith("#!/usr/bin/env bash\n")
+
+
 # --- a real build, graded by the zip's own run_autograder ------------------------------------
 
 
@@ -277,6 +284,7 @@ def grade(robot_build, tmp_path, files=None, env=None, as_zip=False):
                                **(env or {})}, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
+    assert gradescope.schema_errors(results) == [], "Gradescope accepts the results.json"
     names = {t["title"]: t["name"] for t in json.loads((root / "source" / "grading" / "config.json").read_text())["tests"]}
     return {names[t["name"]]: t["score"] for t in results["tests"]}, results
 
@@ -299,6 +307,8 @@ def test_build_is_reproducible_and_complete(robot_build, tmp_path):
     assert {"setup.sh", "run_autograder", "requirements.txt", "grading/run.py", "grading/hidden_tests.py",
             "grading/config.json", "grading/digits.keras", "grading/hidden_scenes.npz"} <= names
     assert {f"template/robot_lab/{n}" for n in STUDENT_FILES} <= names
+    with zipfile.ZipFile(again) as z:
+        assert all((z.getinfo(n).external_attr >> 16) & 0o111 for n in ("setup.sh", "run_autograder"))
     requirements = build.zip_contents(again)["requirements.txt"].decode()
     assert build.GRADING_REQUIREMENTS.read_text().strip() in requirements
     assert all("==" in line for line in requirements.splitlines() if line and not line.startswith("#"))
@@ -335,6 +345,42 @@ def test_zip_of_the_folder_without_ros_scores_full_marks(robot_build, tmp_path):
                             env={"ROBOT_LAB_GRADING_ROS": "never"})
     assert scores == FULL, results
     assert "stand-ins" in next(t["output"] for t in results["tests"] if t["name"].startswith("fill_response"))
+
+
+# A face_to_sprite written independently of the reference (another threshold, a
+# sub-pixel shift by scipy): a right answer the grader must not confuse with a wrong one.
+INDEPENDENT_SPRITE = """
+
+def face_to_sprite(face):
+    from scipy import ndimage
+
+    face = np.asarray(face, np.float32)
+    margin = int(0.15 * face.shape[0])
+    inner = face[margin:-margin, margin:-margin]
+    paper = np.percentile(inner, 70)
+    ink = np.clip((paper - inner) / max(paper - inner.min(), 1e-6), 0, 1)
+    ink[ink < 0.25] = 0
+    ys, xs = np.nonzero(ink > 0.3)
+    if len(ys) == 0:
+        return np.zeros((28, 28), np.float32)
+    crop = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    scale = 20 / max(crop.shape)
+    crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
+    sprite = np.zeros((28, 28), np.float32)
+    top, left = (28 - crop.shape[0]) // 2, (28 - crop.shape[1]) // 2
+    sprite[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
+    row, col = ndimage.center_of_mass(sprite)
+    return np.clip(ndimage.shift(sprite, (14 - row, 14 - col), order=1), 0, 1).astype(np.float32)
+"""
+
+
+@pytest.mark.slow
+def test_an_independent_right_answer_scores_full_marks(robot_build, tmp_path):
+    files = {name: None for name in STUDENT_FILES}
+    files["vision.py"] = (SOLUTION / "vision.py").read_text() + INDEPENDENT_SPRITE  # replaces the reference's
+    scores, results = grade(robot_build, tmp_path, files)
+    assert scores == FULL, results
 
 
 WRONG = {

@@ -143,13 +143,15 @@ def sprite_format():
 def sprite_mnist_like():
     limits = config()["sprite"]
     sprites, reference = _student_sprites(), data()["sprites"]
-    off_centre = np.linalg.norm(center_of_mass(sprites) - 13.5, axis=1)
+    centre = limits["center"]
+    off_centre = np.linalg.norm(center_of_mass(sprites) - centre, axis=1)
     off_centre = np.where(np.isfinite(off_centre), off_centre, np.inf)
     bad = np.flatnonzero(off_centre > limits["max_center_offset"])
     assert len(bad) == 0, (
         f"{len(bad)} of {len(sprites)} hidden faces give a sprite whose centre of mass is more than "
-        f"{limits['max_center_offset']} pixel from the centre (13.5, 13.5): e.g. hidden face {bad[0]} is "
-        f"{off_centre[bad[0]]:.1f} pixels off. MNIST moved each digit's centre of mass to the centre of the 28x28 field.")
+        f"{limits['max_center_offset']} pixel from ({centre:g}, {centre:g}) (row, column), where MNIST's digits have "
+        f"theirs: e.g. hidden face {bad[0]} is {off_centre[bad[0]]:.1f} pixels off. Move the digit so that its centre "
+        f"of mass lands there.")
     sides = ink_box_side(sprites)
     low, high = limits["box_side"]
     bad = np.flatnonzero((sides < low) | (sides > high))
@@ -162,7 +164,7 @@ def sprite_mnist_like():
         f"your sprites differ from the reference sprites of the same hidden faces: median correlation "
         f"{np.median(similar):.2f}, expected at least {limits['min_median_correlation']}. Remove the face's border "
         f"and dashed frame, keep only the digit, scale it into 20x20 and centre it by its centre of mass.")
-    return (f"{len(sprites)} hidden faces: centre of mass at most {off_centre.max():.2f} px from the centre, "
+    return (f"{len(sprites)} hidden faces: centre of mass at most {off_centre.max():.2f} px from ({centre:g}, {centre:g}), "
             f"digit sides {sides.min()}-{sides.max()} px, median correlation with the reference {np.median(similar):.2f}")
 
 

@@ -87,7 +87,7 @@ from robot_lab import classifier, pipeline, simulator, vision
 # scenes.
 
 # %%
-image, truth = simulator.render_scene(np.random.default_rng(3), n_cubes=3)
+image, truth = simulator.render_scene(np.random.default_rng(5), n_cubes=3)
 
 plt.figure(figsize=(8, 6))
 plt.imshow(image[..., ::-1])  # OpenCV images are BGR, matplotlib wants RGB
@@ -164,8 +164,8 @@ plt.show()
 #    **20 pixels** (en gardant ses proportions) ;
 # 4. la coller dans une image 28×28 en plaçant son **centre de masse** au centre.
 #
-# La cellule suivante dessine vos chiffres, avec leur centre de masse (croix rouge), qui
-# doit tomber au centre (13,5 ; 13,5).
+# La cellule suivante dessine vos chiffres avec leur centre de masse (croix rouge), qui doit
+# tomber là où MNIST a celui de ses chiffres (croix verte, ligne et colonne 14).
 
 # %% [markdown] lang="en"
 # ## 4. The 28×28 digits — your part: `face_to_sprite`
@@ -181,7 +181,7 @@ plt.show()
 # 4. paste it into a 28×28 image with its **centre of mass** at the centre.
 #
 # The next cell draws your digits with their centre of mass (red cross), which should
-# fall at the centre (13.5, 13.5).
+# fall where MNIST's digits have theirs (green cross, row and column 14).
 
 # %%
 sprites = np.stack([vision.face_to_sprite(face) for face in warped])
@@ -190,6 +190,7 @@ fig, axes = plt.subplots(1, len(sprites), figsize=(3 * len(sprites), 3), squeeze
 for ax, sprite in zip(axes[0], sprites):
     rows, cols = np.indices(sprite.shape)
     ax.imshow(sprite, cmap="gray", vmin=0, vmax=1)
+    ax.plot(vision.MNIST_CENTRE, vision.MNIST_CENTRE, "g+", markersize=16)
     ax.plot((cols * sprite).sum() / sprite.sum(), (rows * sprite).sum() / sprite.sum(), "r+", markersize=12)
     ax.set_title(f"{sprite.dtype}, {sprite.min():.1f} to {sprite.max():.1f}")
     ax.axis("off")
@@ -248,8 +249,8 @@ cubes = pipeline.recognise(image, model)
 drawn = image.copy()
 for cube in cubes:
     cv2.polylines(drawn, [np.round(cube.corners).astype(np.int32)], isClosed=True, color=(0, 255, 0), thickness=2)
-    x, y = map(int, cube.center)
-    cv2.putText(drawn, f"{cube.label} {cube.confidence:.0%}", (x - 30, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
+    x, y = int(cube.corners[:, 0].min()), int(cube.corners[:, 1].min()) - 8  # above the face
+    cv2.putText(drawn, f"{cube.label} ({cube.confidence:.0%})", (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 255), 2)
 
 plt.figure(figsize=(8, 6))
 plt.imshow(drawn[..., ::-1])
