@@ -228,14 +228,15 @@ def write_student_package(target, root=PACKAGE_DIR):
         target_path.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix != ".py":
             shutil.copyfile(source_path, target_path)
-            continue
-        source = source_path.read_text()
-        label = f"{LAB}/{relative.as_posix()}"
-        student, found = make_holes(source, label)
-        if found:
-            holes[relative.as_posix()] = found
-        leaks += file_leaks(student, source, label)
-        target_path.write_text(student)
+        else:
+            source = source_path.read_text()
+            label = f"{LAB}/{relative.as_posix()}"
+            student, found = make_holes(source, label)
+            if found:
+                holes[relative.as_posix()] = found
+            leaks += file_leaks(student, source, label)
+            target_path.write_text(student)
+        shutil.copymode(source_path, target_path)  # nodes/ stay executable: rosrun and roslaunch need it
     if leaks:
         shutil.rmtree(target)
         raise BuildError("the student version of the robot lab would leak the solution:\n  " + "\n  ".join(leaks))

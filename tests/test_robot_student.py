@@ -128,6 +128,7 @@ def test_student_package_has_holes_where_students_work_and_no_solution(student_p
             assert rlb.file_leaks(student.decode(), (SOLUTION / relative).read_text(), str(relative)) == []
         if relative.as_posix() not in holes:
             assert student == (SOLUTION / relative).read_bytes(), f"{relative} should be copied unchanged"
+        assert (target / relative).stat().st_mode == (SOLUTION / relative).stat().st_mode, "modes kept (nodes/ executable)"
     shipped = {p.relative_to(target).parts[0] for p in target.rglob("*")}
     assert not shipped & {"grading", "guide", "__pycache__"}, "hidden tests and the guide's source stay out"
 
@@ -470,3 +471,50 @@ def test_guide_runs_to_the_end_with_the_solution(robot_build, tmp_path):
     nb, error = run_guide(folder)
     assert error is None, str(error)
     assert pictures(nb) == 6
+
+
+@pytest.mark.slow
+def test_guide_ros_commands_work_in_the_student_folder(robot_build, tmp_path):
+    """The guide's section 7, command for command, in a student folder completed with the solution."""
+    import shutil
+    import signal
+    import socket
+    import time
+
+    if shutil.which("roslaunch") is None:
+        pytest.skip("ROS 1 is not installed here: run `make ros`")
+    folder = tmp_path / "robot_lab"
+    shutil.copytree(robot_build["dist"] / "en" / "robot_lab", folder)
+    for name in STUDENT_FILES:
+        shutil.copyfile(SOLUTION / name, folder / "robot_lab" / name)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "ROS_MASTER_URI": f"http://127.0.0.1:{port}", "ROS_HOSTNAME": "127.0.0.1", "ROS_HOME": str(tmp_path / "ros"),
+           "ROS_PACKAGE_PATH": str(folder / "robot_lab")}
+    env.pop("PYTHONPATH", None)
+    subprocess.run([sys.executable, "-m", "robot_lab.ros_msgs"], cwd=folder, env=env, check=True, capture_output=True)
+    with open(tmp_path / "roslaunch.log", "w") as log:
+        launch = subprocess.Popen(["roslaunch", "-p", str(port), "robot_lab", "robot_lab.launch", "seed:=5"], cwd=folder,
+                                  env={**env, "PYTHONPATH": str(folder)}, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        deadline, answer = time.monotonic() + 180, None
+        while time.monotonic() < deadline and launch.poll() is None:
+            done = subprocess.run(["rosservice", "call", "/robot_lab/recognise_cubes", "{}"], cwd=folder,
+                                  env={**env, "PYTHONPATH": "build/ros/python"}, capture_output=True, text=True, timeout=60)
+            if done.returncode == 0:
+                answer = done.stdout
+                break
+            time.sleep(2)
+        assert answer is not None, (tmp_path / "roslaunch.log").read_text()[-3000:]
+        assert "label:" in answer and "x_center:" in answer and "confidence: [" in answer
+        assert "data: 1" in answer or "data: 2" in answer
+    finally:
+        os.killpg(launch.pid, signal.SIGINT)  # what Ctrl-C does: roslaunch stops its nodes and roscore
+        try:
+            launch.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(launch.pid, signal.SIGKILL)
+            launch.wait()

@@ -271,10 +271,10 @@ plt.show()
 #
 # ```sh
 # make ros                                      # une fois, dans le dossier du kit : ROS 1 (paquets Debian/Ubuntu)
-# # puis dans le dossier de ce notebook :
+# # puis dans le dossier de ce notebook, avec le Python où requirements.txt est installé :
 # python -m robot_lab.ros_msgs                  # le code Python du service, dans build/ros/python
 # export ROS_PACKAGE_PATH=$PWD/robot_lab        # pour que roslaunch trouve le paquet robot_lab
-# roslaunch robot_lab robot_lab.launch seed:=3  # roscore, le service et une caméra simulée
+# PYTHONPATH=$PWD roslaunch robot_lab robot_lab.launch seed:=5   # roscore, le service, une caméra simulée
 # ```
 #
 # et interrogez-le depuis un autre terminal, dans le même dossier (`"{}"` : une image vide,
@@ -299,10 +299,10 @@ plt.show()
 #
 # ```sh
 # make ros                                      # once, in the kit's folder: ROS 1 (Debian/Ubuntu packages)
-# # then in this notebook's folder:
+# # then in this notebook's folder, with the Python where requirements.txt is installed:
 # python -m robot_lab.ros_msgs                  # the service's Python code, into build/ros/python
 # export ROS_PACKAGE_PATH=$PWD/robot_lab        # so that roslaunch finds the package robot_lab
-# roslaunch robot_lab robot_lab.launch seed:=3  # roscore, the service and a simulated camera
+# PYTHONPATH=$PWD roslaunch robot_lab robot_lab.launch seed:=5   # roscore, the service, a simulated camera
 # ```
 #
 # and call it from another terminal, in the same folder (`"{}"`: an empty image, so the
