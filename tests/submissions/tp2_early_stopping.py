@@ -20,11 +20,14 @@ MUTANTS = {
         [('mode="min",', 'mode="max",')],
         {"q1_callback": 0.5, "q2_train_function": 1.5, "q3_full_training": 2},
     ),
-    # Stops at the first epoch without progress: still stops early and restores the best
-    # weights, so only the patience test notices.
-    "patience_zero": (
-        [("patience=3,", "patience=0,")],
-        {"q1_callback": 0.5},
+    # Two slips in one grading run. No early stopping at all: the callback is never
+    # passed to fit, so training runs max_epochs every time and ends with the last
+    # epoch's weights (the final model, 30 epochs, still passes the accuracy test).
+    # And a patience of 0: only the callback's own check notices, and the callback
+    # is not used by the training anyway, so the two do not interact.
+    "no_early_stopping_and_patience_zero": (
+        [("callbacks=[make_early_stopping()],", ""), ("patience=3,", "patience=0,")],
+        {"q1_callback": 0.5, "q2_train_function": 2.5, "q3_full_training": 1},
     ),
     # Validates on a slice of its training data instead of the x_val, y_val it receives:
     # the weights restored are the best for another validation set.
@@ -65,4 +68,5 @@ FILLED_PRINTS = (
     "with early stopping: validation loss",
     "lowest validation loss at epoch",
     "test:       loss",
+    "file to hand in:",  # the hand-in cell says where the zip is
 )
