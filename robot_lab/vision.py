@@ -277,7 +277,7 @@ def refine_corners(smooth, corners):
     refined = []
     for i in range(4):
         corner = _line_intersection(*lines[i - 1], *lines[i])
-        if corner is None or np.hypot(*(corner - corners[i])) > 0.15 * np.hypot(*(corners[i] - centre)) + 3:
+        if corner is None or np.hypot(*(corner - corners[i])) > 0.3 * np.hypot(*(corners[i] - centre)) + 3:
             return order_corners(corners)  # a side went astray: keep the outline's corners
         refined.append(corner)
     return order_corners(np.array(refined))
