@@ -13,7 +13,7 @@ robot. A scene is drawn the way the real photos look:
   these digits. ``split="public"`` uses one half of them, ``split="hidden"`` the
   other half (the autograder's hidden scenes);
 - sometimes a cube touches the image's edge (its face may be cut by a few pixels);
-- a light level from dim (the paper at ~95 of 255) to normal (~240), blur, noise and
+- a light level from dim (the paper at 75-100 of 255) to normal (~240), blur, noise and
   a slight colour cast.
 
 Same generator state, same scene: everything random comes from ``rng``.
