@@ -218,8 +218,10 @@ def scenes():
 
 
 def test_find_faces_matches_the_simulated_truth(scenes):
-    errors = []
+    errors, touching = [], 0
     for image, truth in scenes:
+        h, w = image.shape[:2]
+        touching += sum(bool(np.any((c.corners < 1) | (c.corners > [w - 2, h - 2]))) for c in truth)
         found = [Cube(0, 0.0, tuple(c.mean(axis=0)), c) for c in vision.find_faces(image)]
         pairs, missed, false = match_cubes(found, truth)
         assert not missed and not false, f"missed {missed}, false {false}"
@@ -228,6 +230,7 @@ def test_find_faces_matches_the_simulated_truth(scenes):
             errors.append(corner_error(cube.corners, true.corners))
             assert errors[-1] < 0.12 * side
     assert np.median(errors) < 2.0
+    assert touching >= 3, "the scenes should hold faces cut by the image's edge"
 
 
 def test_no_false_cubes_on_an_empty_table():
