@@ -510,3 +510,14 @@ def test_guide_ros_commands_work_in_the_student_folder(robot_build, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(launch.pid, signal.SIGKILL)
             launch.wait()
+
+
+@pytest.mark.slow
+def test_a_module_that_loops_on_import_still_gets_a_results_file(robot_build, tmp_path):
+    files = solution_with("vision.py", "\nimport cv2\n", "\nimport cv2\nwhile True:\n    pass\n")
+    scores, results = grade(robot_build, tmp_path, files,
+                            env={"ROBOT_LAB_GRADING_TIMEOUT": "15", "ROBOT_LAB_GRADING_BUDGET": "25"})
+    assert scores == dict.fromkeys(FULL, 0.0)
+    outputs = [t["output"] for t in results["tests"]]
+    assert outputs[0].startswith("stopped after 15 s") and "used up" in outputs[-1]
+    assert results["execution_time"] < 60
