@@ -251,9 +251,9 @@ def ros(tmp_path_factory, robot_model_path):
     """roscore, then roslaunch robot_lab robot_lab.launch (service + simulated camera)."""
     ros = RosProcesses(tmp_path_factory.mktemp("ros_home"))
     try:
-        ros.timings = {"roscore": ros.start_master()}
+        ros.start_master()
         ros.launch("robot_lab.launch", f"model:={robot_model_path}", f"seed:={CAMERA_SEED}", "cubes:=3")
-        ros.timings["service"] = ros.wait_for_service("/robot_lab/recognise_cubes")
+        ros.wait_for_service("/robot_lab/recognise_cubes")
         ros.wait_for_service("/ros4pro/vision/predict")
         with ros.client_environment():
             yield ros
@@ -384,3 +384,16 @@ def test_node_without_a_model_stops_and_says_how_to_train_one(ros, tmp_path):
     assert status != 0
     assert "make robot-model" in ros.output("vision_server")
     ros.stop("vision_server")
+
+
+@pytest.mark.slow
+def test_empty_image_without_a_camera_gets_an_error(ros, robot_model_path):
+    ros.run_node("vision_server", f"_model:={robot_model_path}", "_camera_topic:=no_camera/image_raw",
+                 "__ns:=no_camera", name="vision_server_no_camera")
+    ros.wait_for_service("/no_camera/robot_lab/recognise_cubes", watch=("vision_server_no_camera",))
+    recognise = rospy.ServiceProxy("/no_camera/robot_lab/recognise_cubes", srv.RecogniseCubes)
+    with pytest.raises(rospy.ServiceException,
+                       match=r"image is empty and no image has arrived on the camera topic /no_camera/no_camera"):
+        recognise(Image())
+    ros.stop("vision_server_no_camera")
+
