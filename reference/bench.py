@@ -4,7 +4,12 @@ Each measurement runs in a fresh process, several times; the tables give the
 median and the range. Peak memory is the largest resident set of any process
 the command started (for a grading run: the notebook's kernel).
 
-    python reference/bench.py [--repeat 3]
+    python reference/bench.py [--repeat 3] [--only build|grading] [--submissions 20]
+
+The grading section measures what an instructor plans with: `make grade`'s
+throughput on a folder of TP1 submissions (solution copies and wrong ones), and
+each autograder zip's own run_autograder in Gradescope's layout (in a venv built
+from the zip's environment.yml; see autograder/gradescope.py).
 """
 
 import argparse
@@ -14,9 +19,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 # Runs a command and reports its wall time and the peak RSS of its process tree.
 _MEASURE = """
@@ -49,9 +56,77 @@ def row(name, runs):
             f"| {statistics.median(peaks):,.0f} | {len(runs)} |")
 
 
+def graded_zips():
+    """``[(name, autograder zip, English solution notebook)]`` of the notebook assignments in dist/."""
+    dist = REPO / "dist"
+    found = []
+    for zip_path in sorted(dist.glob("*/autograder.zip")):
+        name = zip_path.parent.name
+        solution = dist / "en" / name / "solution" / f"{name}.ipynb"
+        if solution.is_file():  # the robot lab's zip grades something else
+            found.append((name, zip_path, solution))
+    return found
+
+
+def grading_throughput(n_submissions, jobs=2):
+    """Grade a folder of ``n_submissions`` TP1 notebooks with ``make grade``'s entry point.
+
+    One in five is a wrong submission (tests/submissions/tp1_dense.py), the rest
+    copies of the solution. Returns ``(wall seconds, peak MB of the whole grading
+    run's processes together, [peak MB of each submission's run])``.
+    """
+    from autograder.grade import apply_changes, watch
+    from tests.submissions import tp1_dense
+
+    solution = REPO / "dist" / "en" / "tp1_dense" / "solution" / "tp1_dense.ipynb"
+    mutants = sorted(tp1_dense.MUTANTS.items())
+    with tempfile.TemporaryDirectory() as work:
+        folder, out = Path(work) / "submissions", Path(work) / "grades"
+        folder.mkdir()
+        for i in range(n_submissions):
+            target = folder / f"student{i:02d}.ipynb"
+            if i % 5 == 4:
+                apply_changes(solution, mutants[(i // 5) % len(mutants)][1][0], target)
+            else:
+                target.write_bytes(solution.read_bytes())
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "autograder.grade", "tp1_dense", str(folder), "--out", str(out),
+                                    "--jobs", str(jobs)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = watch(process, timeout=3600)
+        wall = time.perf_counter() - start
+        if process.returncode != 0:
+            raise RuntimeError(f"make grade exited with {process.returncode}")
+        rows = [json.loads(p.read_text()) for p in out.glob("*/done.json")]
+    return wall, peak / 2**20, [r["peak_memory_mb"] for r in rows if r["status"] == "graded"]
+
+
+def gradescope_runs(repeat):
+    """Each zip's run_autograder in Gradescope's layout, on its solution; prints a table."""
+    from autograder import gradescope
+
+    print("\n| Gradescope layout | median (s) | range (s) | peak memory (MB, median) | runs |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        venvs = {}
+        for name, zip_path, solution in graded_zips():
+            spec = gradescope.environment_spec(zip_path)
+            key = json.dumps(spec)
+            if key not in venvs:
+                venvs[key] = Path(work) / f"venv{len(venvs)}"
+                seconds = gradescope.make_environment(zip_path, venvs[key])
+                print(f"| venv from {name}'s environment.yml (pip cache warm) | {seconds:.0f} | | | 1 |", flush=True)
+            runs = []
+            for i in range(repeat):
+                _, run = gradescope.run_in_layout(zip_path, solution, Path(work) / f"{name}-{i}" / "autograder", venvs[key])
+                runs.append({"wall_s": run["wall_s"], "peak_mb": run["peak_memory_mb"]})
+            print(row(f"`run_autograder`, {name} solution", runs), flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["build", "grading"], help="one section (default: both)")
+    parser.add_argument("--submissions", type=int, default=20, help="TP1 submissions in the throughput folder (default 20)")
     args = parser.parse_args(argv)
 
     import keras
@@ -61,19 +136,30 @@ def main(argv=None):
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"{len(__import__('os').sched_getaffinity(0))} cores; Python {platform.python_version()}, "
           f"tensorflow {tf.__version__}, keras {keras.__version__}, otter-grader {otter.__version__}\n")
+    if args.only != "grading":
+        build_section(args.repeat)
+    if args.only != "build":
+        wall, peak, per_submission = grading_throughput(args.submissions)
+        print(f"\n| `make grade`, {args.submissions} TP1 submissions, 2 jobs | submissions per minute | wall (s) "
+              f"| peak memory, whole run (MB) | peak memory per submission (MB, median / max) |")
+        print("|---|---|---|---|---|")
+        print(f"| | {60 * args.submissions / wall:.1f} | {wall:.0f} | {peak:,.0f} "
+              f"| {statistics.median(per_submission):,.0f} / {max(per_submission):,.0f} |", flush=True)
+        gradescope_runs(args.repeat)
+
+
+def build_section(repeat):
+    """The build and `otter run` on each solution, then the calibrated accuracies; prints tables."""
     print("| what | median (s) | range (s) | peak memory (MB, median) | runs |")
     print("|---|---|---|---|---|")
 
     python = sys.executable
-    build = measure([python, "-m", "autograder.build"], args.repeat)
+    build = measure([python, "-m", "autograder.build"], repeat)
     print(row("`make assignments` (all TPs, fr + en, warm environment)", build), flush=True)
 
-    dist = REPO / "dist"
-    for zip_path in sorted(dist.glob("*/autograder.zip")):
-        name = zip_path.parent.name
-        solution = dist / "en" / name / "solution" / f"{name}.ipynb"
+    for name, zip_path, solution in graded_zips():
         with tempfile.TemporaryDirectory() as out:
-            runs = measure([python, "-m", "otter", "run", "-a", zip_path, "-o", out, solution], args.repeat)
+            runs = measure([python, "-m", "otter", "run", "-a", zip_path, "-o", out, solution], repeat)
         print(row(f"`otter run` grading the {name} solution", runs), flush=True)
 
     # Accuracy is deterministic for a seed: `make calibrate` measured it once (reference/results.md).

@@ -885,8 +885,8 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 #    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
 # 2. Enregistrez le notebook (*File → Save*).
 # 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques et crée,
-#    à côté du notebook, le fichier `tp2_early_stopping_<date>.zip` à déposer (un lien
-#    permet de le télécharger).
+#    à côté du notebook, le fichier `tp2_early_stopping_<date>.zip` à déposer, et affiche
+#    son chemin complet (un lien permet aussi de le télécharger).
 
 # %% [markdown] lang="en"
 # ## Handing in your work
@@ -895,7 +895,14 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 #    runs to the end without errors: the grader will do exactly that.
 # 2. Save the notebook (*File → Save*).
 # 3. Run the cell below: it re-runs the public checks and writes, next to the notebook,
-#    the file `tp2_early_stopping_<date>.zip` to hand in (a link lets you download it).
+#    the file `tp2_early_stopping_<date>.zip` to hand in, and prints its full path (a link
+#    also lets you download it).
 
 # %%
 grader.export(pdf=False, run_tests=True)
+
+# The zip just written, next to this notebook (its name holds the date: the last is the newest).
+from pathlib import Path
+
+hand_in = sorted(Path.cwd().glob("tp2_early_stopping_*.zip"))
+print("file to hand in:", hand_in[-1] if hand_in else "none was written: read the messages above")
