@@ -311,14 +311,9 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     sprites = np.stack([vision.face_to_sprite(face) for face in faces]).astype(np.float32)
     ref_labels, ref_confidences = classifier.predict_digits(model, sprites)
 
-    found = correct = 0
-    for i in range(len(seeds)):
-        in_scene = np.asarray(scene) == i
-        cubes = pipeline.recognise(images[f"image_{i:03d}"], model)
-        matches = hidden_tests.match_cubes(cubes, np.asarray(centers)[in_scene], CENTER_TOLERANCE)
-        for match, label in zip(matches, np.asarray(labels)[in_scene]):
-            found += int(match >= 0)
-            correct += int(match >= 0 and cubes[match].label == label)
+    found, correct = hidden_tests.count_recognised(
+        pipeline.recognise, model, hidden_tests.scene_images(images), np.asarray(scene), np.asarray(centers),
+        np.asarray(labels), CENTER_TOLERANCE)
     return {
         **images,
         "truth_scene": np.asarray(scene, np.int64), "truth_label": np.asarray(labels, np.int64),

@@ -222,22 +222,45 @@ def match_cubes(found, truth_centers, tolerance):
     return np.array(matches)
 
 
+def count_recognised(recognise, model, images, truth_scene, truth_center, truth_label, tolerance):
+    """How many true cubes ``recognise(image, model)`` finds, and reads right, over the scenes.
+
+    Parameters
+    ----------
+    recognise : callable (image, model) -> list of cubes with ``center`` and ``label``
+    images : list of ndarray (H, W, 3) uint8, one per scene
+    truth_scene, truth_label : ndarray (k,) int, the scene and the digit of each true cube
+    truth_center : ndarray (k, 2) float, the centre (x, y) of each true cube's face
+    tolerance : float, pixels between a found centre and the true one
+
+    Returns
+    -------
+    found, correct : int
+    """
+    found = correct = 0
+    for scene, image in enumerate(images):
+        in_scene = truth_scene == scene
+        cubes = list(recognise(image.copy(), model))
+        for match, label in zip(match_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
+            found += int(match >= 0)
+            correct += int(match >= 0 and int(cubes[match].label) == int(label))
+    return found, correct
+
+
+def scene_images(arrays):
+    """The scenes' images, in order, from ``hidden_scenes.npz``'s arrays."""
+    return [arrays[key] for key in sorted(arrays) if key.startswith("image_")]
+
+
 @hidden_test("hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
              points=4, timeout_s=240)
 def hidden_scenes():
     from robot_lab.pipeline import recognise
 
-    d, net, limits = data(), model(), config()["scenes"]
-    found = correct = 0
-    images = [d[key] for key in sorted(d) if key.startswith("image_")]
-    for scene, image in enumerate(images):
-        in_scene = d["truth_scene"] == scene
-        cubes = list(recognise(image.copy(), net))
-        matches = match_cubes(cubes, d["truth_center"][in_scene], limits["center_tolerance"])
-        for match, label in zip(matches, d["truth_label"][in_scene]):
-            if match >= 0:
-                found += 1
-                correct += int(cubes[match].label) == int(label)
+    d, limits = data(), config()["scenes"]
+    images = scene_images(d)
+    found, correct = count_recognised(recognise, model(), images, d["truth_scene"], d["truth_center"],
+                                      d["truth_label"], limits["center_tolerance"])
     total = len(d["truth_label"])
     summary = (f"{len(images)} hidden scenes, {total} cubes: {found} found, {correct} read right "
                f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)")
