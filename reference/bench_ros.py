@@ -168,7 +168,7 @@ def header(model):
         f"Versions: Python {platform.python_version()}, ROS 1 from Debian (python3-rospy {ros_version}), "
         f"TensorFlow {version('tensorflow-cpu')}.  ",
         f"Model: `{Path(model).relative_to(REPO) if Path(model).is_relative_to(REPO) else model}`.  ",
-        f"Command: `python reference/bench_ros.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"Command: `python reference/bench_ros.py {' '.join(sys.argv[1:])}`".rstrip() + "  ",
         "",
     ]
 
@@ -184,13 +184,20 @@ def main(argv=None):
     if not args.model.is_file():
         sys.exit(f"error: no trained model at {args.model}: run `make robot-model` first")
 
-    lines = header(args.model)
-    print("\n".join(lines), flush=True)
+    top = header(args.model)
+    print("\n".join(top), flush=True)
+    load_before = os.getloadavg()[0]
+    lines = []
     with tempfile.TemporaryDirectory(prefix="bench_ros-") as workdir:
         for section in (bench_startup(workdir, args.model, args.starts),
                         bench_service(workdir, args.model, args.calls, args.endurance)):
             print("\n".join(section), flush=True)
             lines += section
+    # On 2 shared cores the round trips' tail follows the other jobs' load: say what it was.
+    load = (f"Load average (1 min) on the {os.cpu_count()} cores: {load_before:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end.")
+    print(load)
+    lines = top[:-1] + [load, ""] + lines
     if args.write:
         (REPO / "reference" / "bench_ros.md").write_text("\n".join(lines))
 
