@@ -112,7 +112,11 @@ def generate(srv_files=None, package="robot_lab", out_dir=GENERATED_DIR):
                                    f"{done.stdout}{done.stderr}")
         (Path(tmp) / _STAMP).write_text(_fingerprint(srv_files))
         shutil.rmtree(srv_dir, ignore_errors=True)
-        os.rename(tmp, srv_dir)
+        try:
+            os.rename(tmp, srv_dir)
+        except OSError:  # another process generated the same code at the same moment
+            if not _is_current(srv_dir, srv_files):
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return srv_dir
@@ -128,6 +132,11 @@ def _fingerprint(srv_files):
     return digest.hexdigest()
 
 
+def _is_current(srv_dir, srv_files):
+    stamp = Path(srv_dir) / _STAMP
+    return stamp.is_file() and stamp.read_text() == _fingerprint(srv_files)
+
+
 def generate_if_stale(out_dir=GENERATED_DIR):
     """Run :func:`generate` unless the code in ``out_dir`` matches ``srv/*.srv`` already.
 
@@ -136,8 +145,7 @@ def generate_if_stale(out_dir=GENERATED_DIR):
     pathlib.Path, the generated ``srv`` folder.
     """
     srv_dir = Path(out_dir) / "robot_lab" / "srv"
-    stamp = srv_dir / _STAMP
-    if stamp.is_file() and stamp.read_text() == _fingerprint(sorted(SRV_DIR.glob("*.srv"))):
+    if _is_current(srv_dir, sorted(SRV_DIR.glob("*.srv"))):
         return srv_dir
     return generate(out_dir=out_dir)
 
