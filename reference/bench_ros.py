@@ -145,7 +145,8 @@ def bench_service(workdir, model, n_calls, n_endurance):
         "|---:|---:|",
         *[f"| {done} | {mb:.1f} |" for done, mb in rss],
         "",
-        f"Growth over {n_endurance} calls: {rss[-1][1] - rss[0][1]:+.1f} MB (target: a few MB at most); "
+        f"Growth over {n_endurance} calls: {rss[-1][1] - rss[0][1]:+.1f} MB (target: a few MB at most), "
+        f"over the last {rss[-1][0] - rss[1][0]}: {rss[-1][1] - rss[1][1]:+.1f} MB; "
         f"{n_endurance} calls in {endurance_s:.1f} s.",
         "",
     ]
