@@ -13,5 +13,15 @@ The vision part is plain Python (numpy, OpenCV, Keras) and runs without ROS:
 
 from pathlib import Path
 
+
+def _source_folder():
+    # In a catkin workspace this file is run by the __init__.py that catkin writes in
+    # devel/, so __file__ points there; the real sources are on the package's __path__.
+    for folder in map(Path, __path__):
+        if (folder / "vision.py").is_file():
+            return folder.resolve()
+    return Path(__file__).resolve().parent
+
+
 #: The repository root (the folder that holds ``robot_lab/`` and ``data/``).
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = _source_folder().parent

@@ -5,13 +5,10 @@ are plain Python and can be tested without a ROS master:
 
 - :func:`image_to_array`: a ``sensor_msgs/Image`` -> the numpy image that
   :func:`robot_lab.pipeline.recognise` takes, refusing what it cannot read;
-- :func:`fill_response`: the cubes found -> the service's response  <- STUDENT PART;
+- :func:`fill_response`: the cubes found -> the service's response (written in the lab);
 - :func:`array_to_image`: a numpy image -> ``sensor_msgs/Image`` (simulated camera, tests);
 - :func:`copy_response`: the response with confidences -> the workshop's ``VisionPredict`` one;
 - :func:`cubes_from_response`: a response -> the cubes again (clients, tests).
-
-STUDENT (course build): the student part is the body of ``fill_response(cubes, response)``,
-between the ``# BEGIN SOLUTION`` / ``# END SOLUTION`` lines; ``pixel`` stays given.
 """
 
 import numpy as np
@@ -148,6 +145,7 @@ def fill_response(cubes, response):
     -------
     response, filled in place.
     """
+    # HINT: one entry per cube in every list, in the same order; corners[0] gives x1, y1.
     # BEGIN SOLUTION
     for cube in cubes:
         response.label.append(UInt32(data=int(cube.label)))

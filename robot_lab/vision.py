@@ -433,6 +433,9 @@ def face_to_sprite(face):
         of mass within half a pixel of (14, 14) in array indices (row, column), where
         MNIST's digits have theirs. All zeros when the face holds no digit.
     """
+    # HINT: crop BORDER_FRACTION off every edge, invert (ink -> 1), scale the digit's
+    # bounding box to 20 pixels on its longer side, then shift it so that its centre
+    # of mass (the ink-weighted mean row and column) lands on (MNIST_CENTRE, MNIST_CENTRE).
     # BEGIN SOLUTION
     face = np.asarray(face, dtype=np.float32)
     side = face.shape[0]

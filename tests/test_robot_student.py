@@ -149,11 +149,13 @@ for call in (lambda: vision.face_to_sprite(np.zeros((112, 112), np.uint8)),
     done = subprocess.run([sys.executable, "-c", script], cwd=target.parent, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(target.parent)}, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
-        "robot_lab/vision.py, face_to_sprite(): yours to write (see its docstring)",
-        "robot_lab/classifier.py, predict_digits(): yours to write (see its docstring)",
-        "robot_lab/ros_service.py, fill_response(): yours to write (see its docstring)",
+    lines = done.stdout.splitlines()
+    assert [line.split(" Hint: ")[0] for line in lines] == [
+        "robot_lab/vision.py, face_to_sprite(): yours to write.",
+        "robot_lab/classifier.py, predict_digits(): yours to write.",
+        "robot_lab/ros_service.py, fill_response(): yours to write.",
     ]
+    assert all(" Hint: " in line for line in lines), "each hole quotes the hint written above its solution"
 
 
 def test_student_package_is_reproducible(student_package, tmp_path):
