@@ -57,6 +57,27 @@ def expected_notices(autograder_zip):
             for q, (h, t) in points.items()}
 
 
+def check_seconds(results_pkl):
+    """``{question: seconds}`` its ``grader.check`` cell took in the graded notebook (Otter's results.pkl).
+
+    nbclient stamps each executed cell with the times its execution began and
+    ended (``metadata.execution``); Otter keeps the executed notebook in the pickle.
+    """
+    from datetime import datetime
+
+    import dill
+
+    with open(results_pkl, "rb") as f:
+        notebook = dill.load(f).notebook
+    seconds = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("grader.check("):
+            stamps = cell.metadata["execution"]
+            began, ended = (datetime.fromisoformat(stamps[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+            seconds[cell.source.split('"')[1]] = (ended - began).total_seconds()
+    return seconds
+
+
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_zip_installs_pinned_requirements_and_cpu_tensorflow(built, name):
     python, conda, pip = gradescope.environment_spec(built(name)["zip"])
@@ -129,6 +150,12 @@ def test_gradescope_run_of_the_solution(built, tmp_path_factory, name):
     assert results.get("stdout_visibility") != "visible", "the grading log shows hidden tests' messages"
     for question, text in expected_notices(built(name)["zip"]).items():
         assert text in public[0]["output"], f"the public feedback does not tell {question}'s hidden points"
+
+    # Checks take seconds, not minutes (no training inside a check). While grading, a
+    # check runs the hidden tests too, so a student's public check takes less than this.
+    seconds = check_seconds(run["root"] / "results" / "results.pkl")
+    assert seconds.keys() == scores.keys()
+    assert max(seconds.values()) < 30, seconds
 
 
 @pytest.mark.slow

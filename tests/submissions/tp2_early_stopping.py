@@ -20,14 +20,18 @@ MUTANTS = {
         [('mode="min",', 'mode="max",')],
         {"q1_callback": 0.5, "q2_train_function": 1.5, "q3_full_training": 2},
     ),
-    # Two slips in one grading run. No early stopping at all: the callback is never
-    # passed to fit, so training runs max_epochs every time and ends with the last
-    # epoch's weights (the final model, 30 epochs, still passes the accuracy test).
-    # And a patience of 0: only the callback's own check notices, and the callback
-    # is not used by the training anyway, so the two do not interact.
-    "no_early_stopping_and_patience_zero": (
-        [("callbacks=[make_early_stopping()],", ""), ("patience=3,", "patience=0,")],
-        {"q1_callback": 0.5, "q2_train_function": 2.5, "q3_full_training": 1},
+    # Three slips in one grading run (one costly training instead of three). No early
+    # stopping at all: the callback is never passed to fit, so training runs max_epochs
+    # every time and ends with the last epoch's weights; a patience of 0, which only the
+    # callback's own check notices (the callback is not used anyway); and the final
+    # network trained on 5,000 images only: 93 % of the public check's 1000 digits (it
+    # passes), far below the pass mark on the grader's 10,000. q3 loses 1 to its
+    # public check (all MAX_EPOCHS ran) and 2 to the accuracy test; without the 5,000
+    # images, the 30 epochs alone still pass that test (checked when this was written).
+    "no_early_stopping_patience_zero_5000_images": (
+        [("callbacks=[make_early_stopping()],", ""), ("patience=3,", "patience=0,"),
+         ("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit[:5000], y_fit_1h[:5000], x_val, y_val_1h, MAX_EPOCHS)")],
+        {"q1_callback": 0.5, "q2_train_function": 2.5, "q3_full_training": 3},
     ),
     # Validates on a slice of its training data instead of the x_val, y_val it receives:
     # the weights restored are the best for another validation set.
@@ -45,12 +49,6 @@ MUTANTS = {
     "validation_on_test_set": (
         [("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit, y_fit_1h, x_test, y_test_1h, MAX_EPOCHS)")],
         {"q3_full_training": 1},
-    ),
-    # The final network trained on 5,000 images only: 93 % of the public check's 1000
-    # digits (it passes), 94 % of the grader's 10,000 (far below the pass mark).
-    "final_training_on_5000_images": (
-        [("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit[:5000], y_fit_1h[:5000], x_val, y_val_1h, MAX_EPOCHS)")],
-        {"q3_full_training": 2},
     ),
 }
 
