@@ -4,7 +4,10 @@ Each measurement runs in a fresh process, several times; the tables give the
 median and the range. Peak memory is the largest resident set of any process
 the command started (for a grading run: the notebook's kernel).
 
-    python reference/bench.py [--repeat 3] [--only build|grading] [--submissions 20]
+    python reference/bench.py [--repeat 3] [--only build|grading] [--submissions 20] [--write]
+
+``--write`` also saves the tables to reference/bench.md. The robot lab has its own
+benchmarks (reference/bench_robot.py, reference/bench_ros.py); `make bench` runs all three.
 
 The grading section measures what an instructor plans with: `make grade`'s
 throughput on a folder of TP1 submissions (solution copies and wrong ones), and
@@ -13,6 +16,8 @@ from the zip's environment.yml; see autograder/gradescope.py).
 """
 
 import argparse
+import contextlib
+import io
 import json
 import platform
 import statistics
@@ -127,8 +132,35 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["build", "grading"], help="one section (default: both)")
     parser.add_argument("--submissions", type=int, default=20, help="TP1 submissions in the throughput folder (default 20)")
+    parser.add_argument("--write", action="store_true", help="also write the tables to reference/bench.md")
     args = parser.parse_args(argv)
+    if args.write:
+        tables = io.StringIO()
+        with contextlib.redirect_stdout(_Tee(sys.stdout, tables)):
+            run(args)
+        (REPO / "reference" / "bench.md").write_text("# Benchmarks (`make bench`)\n\n" + tables.getvalue())
+    else:
+        run(args)
 
+
+class _Tee(io.TextIOBase):
+    """A text stream that writes to several streams (the terminal and the saved report)."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+def run(args):
+    """The sections ``args`` asks for, printed as they are measured."""
     import keras
     import otter
     import tensorflow as tf
@@ -162,7 +194,7 @@ def build_section(repeat):
             runs = measure([python, "-m", "otter", "run", "-a", zip_path, "-o", out, solution], repeat)
         print(row(f"`otter run` grading the {name} solution", runs), flush=True)
 
-    # Accuracy is deterministic for a seed: `make calibrate` measured it once (reference/results.md).
+    # Accuracy takes minutes per seed: `make calibrate` measures it (reference/results.md).
     print("\n| reference solution | held-out accuracy, min | median | seeds | pass mark |")
     print("|---|---|---|---|---|")
     for name, entry in json.loads((REPO / "reference" / "thresholds.json").read_text()).items():

@@ -1306,7 +1306,8 @@ plt.show()
 #    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
 # 2. Enregistrez le notebook (*File → Save*).
 # 3. Exécutez la cellule ci-dessous : elle crée, à côté du notebook, le fichier
-#    `tp3_convnet_<date>.zip` à déposer (un lien permet de le télécharger), puis vérifie ce
+#    `tp3_convnet_<date>.zip` à déposer et affiche son chemin complet (un lien permet aussi
+#    de le télécharger), puis vérifie ce
 #    fichier en ré-exécutant le notebook enregistré avec ses vérifications publiques
 #    (entraînement compris : une à deux minutes).
 
@@ -1317,9 +1318,16 @@ plt.show()
 #    runs to the end without errors: the grader will do exactly that.
 # 2. Save the notebook (*File → Save*).
 # 3. Run the cell below: it writes, next to the notebook, the file
-#    `tp3_convnet_<date>.zip` to hand in (a link lets you download it), then checks that
+#    `tp3_convnet_<date>.zip` to hand in and prints its full path (a link also lets you
+#    download it), then checks that
 #    file by running the saved notebook again with its public checks (training included:
 #    one to two minutes).
 
 # %%
 grader.export(pdf=False, run_tests=True)
+
+# The zip just written, next to this notebook (its name holds the date: the last is the newest).
+from pathlib import Path
+
+hand_in = sorted(Path.cwd().glob("tp3_convnet_*.zip"))
+print("file to hand in:", hand_in[-1] if hand_in else "none was written: read the messages above")
