@@ -34,7 +34,6 @@ Run ``python -m autograder.robot_lab_build [--model PATH]``.
 import argparse
 import ast
 import importlib.metadata
-import io
 import json
 import math
 import re
@@ -261,22 +260,6 @@ def write_guide(target, lang, source=GUIDE_SOURCE):
 # --- the autograder ------------------------------------------------------------------
 
 
-def write_npz(path, arrays):
-    """Write ``arrays`` (name -> ndarray) as a compressed ``.npz`` whose bytes depend on the arrays only.
-
-    ``np.savez_compressed`` stamps the current time into the archive; fixed dates
-    keep two builds' autograder zips identical.
-    """
-    import numpy as np
-
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as npz:
-        for key in sorted(arrays):
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(arrays[key]), allow_pickle=False)
-            npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=build.ZIP_DATE), buffer.getvalue(),
-                         compress_type=zipfile.ZIP_DEFLATED)
-
-
 def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     """Simulate the hidden scenes and compute the reference answers with the solution package.
 
@@ -389,7 +372,7 @@ def write_autograder(target, model_path, student_package, student_paths, work):
     (staging / "requirements.txt").write_text(requirements())
     (staging / "grading" / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     shutil.copyfile(model_path, staging / "grading" / "digits.keras")
-    write_npz(staging / "grading" / "hidden_scenes.npz", scenes)
+    build.write_npz(staging / "grading" / "hidden_scenes.npz", dict(sorted(scenes.items())), zipfile.ZIP_DEFLATED)
     for relative in package_files():
         (staging / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE_DIR / relative, staging / LAB / relative)
