@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine  # reference/machine.py, next to this script
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -165,8 +167,7 @@ def run(args):
     import otter
     import tensorflow as tf
 
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"{len(__import__('os').sched_getaffinity(0))} cores; Python {platform.python_version()}, "
+    print(f"{machine.describe()}  \nVersions: Python {platform.python_version()}, "
           f"tensorflow {tf.__version__}, keras {keras.__version__}, otter-grader {otter.__version__}\n")
     if args.only != "grading":
         build_section(args.repeat)

@@ -17,12 +17,13 @@ bounds when the machine is shared.
 """
 
 import argparse
-import os
 import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+import machine  # reference/machine.py, next to this script
 
 import numpy as np
 
@@ -40,19 +41,10 @@ def header(model_path):
     import keras
     import tensorflow as tf
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return [
         "# Robot lab: vision pipeline benchmark",
         "",
-        f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()} "
-        "(shared with other jobs while measured: timings are upper bounds).  ",
+        machine.describe() + "  ",
         f"Versions: Python {platform.python_version()}, numpy {np.__version__}, "
         f"OpenCV {cv2.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}.  ",
         f"Model: `{Path(model_path).relative_to(REPO) if Path(model_path).is_relative_to(REPO) else model_path}` "

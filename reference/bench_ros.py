@@ -29,6 +29,8 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+import machine  # reference/machine.py, next to this script
+
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
@@ -154,18 +156,12 @@ def bench_service(workdir, model, n_calls, n_endurance):
 
 
 def header(model):
-    cpu = platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
     ros_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-rospy"],
                                  capture_output=True, text=True).stdout or "?"
     return [
         "# Robot lab: ROS service benchmark",
         "",
-        f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()} "
-        "(shared with other jobs while measured: timings are upper bounds).  ",
+        machine.describe() + "  ",
         f"Versions: Python {platform.python_version()}, ROS 1 from Debian (python3-rospy {ros_version}), "
         f"TensorFlow {version('tensorflow-cpu')}.  ",
         f"Model: `{Path(model).relative_to(REPO) if Path(model).is_relative_to(REPO) else model}`.  ",
