@@ -56,9 +56,9 @@ test: $(STAMP) $(MNIST) ## Run the kit's whole test suite (builds, grades, train
 test-fast: $(STAMP) ## Run only the fast unit tests (no training, no full grading run)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline and its ROS service; tables in reference/bench*.md
+bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS service; tables in reference/bench*.md
 	$(PY) reference/bench.py --write
-	$(PY) reference/bench_robot.py --train --write
+	$(PY) reference/bench_robot.py --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
 	$(PY) reference/bench_ros.py --write
 
 calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json

@@ -1,6 +1,7 @@
 """Benchmark of the robot lab's vision pipeline, printed as markdown tables.
 
-    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--train] [--write]
+    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--train]
+                                    [--photos DIR] [--write]
 
 0. With ``--train``: the wall time of ``make robot-model``'s training command
    (``python -m robot_lab.classifier``, into a temporary file), imports included.
@@ -11,12 +12,17 @@
    cubes found, cubes missed, false cubes (also on empty tables), labels right,
    corner error. Targets: every cube found, no false cube, >= 99 % labels right,
    <= 30 ms per frame.
+3. With ``--photos DIR``: the same network on a folder of real camera photos laid
+   out like ``../shared/real_cubes`` (labels from its ``truth.json`` or the file
+   names, see :mod:`robot_lab.photos`): cubes found, false cubes, labels right,
+   photos fully right, time per photo. Targets: all, 0, all, all.
 
 ``--write`` also saves the tables to reference/bench_robot.md. Timings are upper
 bounds when the machine is shared.
 """
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -169,6 +175,22 @@ def bench_accuracy(model, n_scenes, n_empty, seed=2024):
     return lines
 
 
+def bench_photos(model, folder):
+    """Score recognise() on a folder of real photos (robot_lab.photos)."""
+    from robot_lab.photos import score_photos, summary_table
+
+    folder = Path(folder)
+    scores = score_photos(folder, model)
+    sizes = sorted({s.size for s in scores}, reverse=True)
+    shown = Path(os.path.relpath(folder.resolve(), REPO)).as_posix()
+    return [
+        f"## Real photos: `{shown}` ({len(scores)} photos; "
+        f"{', '.join(f'{w}x{h}' for w, h in sizes)})",
+        "",
+        *summary_table(scores),
+    ]
+
+
 def main(argv=None):
     from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model
 
@@ -178,10 +200,17 @@ def main(argv=None):
     parser.add_argument("--empty", type=int, default=100, help="empty tables scored (default 100)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--train", action="store_true", help="also time the training (~1.5 min)")
+    parser.add_argument("--photos", type=Path, metavar="DIR",
+                        help="also score a folder of real photos laid out like ../shared/real_cubes "
+                             "(truth.json or labels in the file names)")
     parser.add_argument("--write", action="store_true", help="also write reference/bench_robot.md")
     args = parser.parse_args(argv)
 
     try:
+        if args.photos is not None:
+            from robot_lab.photos import read_truth
+
+            read_truth(args.photos)  # a bad folder stops the bench before minutes of work
         model = load_model(args.model)
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
@@ -189,6 +218,8 @@ def main(argv=None):
     print("\n".join(lines), flush=True)
     sections = [bench_training] if args.train else []
     sections += [lambda: bench_speed(model, args.frames), lambda: bench_accuracy(model, args.scenes, args.empty)]
+    if args.photos is not None:
+        sections.append(lambda: bench_photos(model, args.photos))
     for make_section in sections:
         section = make_section()
         print("\n".join(section), flush=True)

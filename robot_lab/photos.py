@@ -90,6 +90,7 @@ class PhotoScore:
     problems : list of str
         What went wrong, one phrase per missed, misread or false cube; empty when
         the photo is fully right.
+    size : (width, height) of int, or None when unknown
     """
 
     name: str
@@ -100,6 +101,7 @@ class PhotoScore:
     seconds: float
     readings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    size: tuple = None
 
     @property
     def fully_right(self):
@@ -259,7 +261,7 @@ def _where(xy):
     return f"({xy[0]:.0f}, {xy[1]:.0f})"
 
 
-def score_photo(truth, cubes, seconds=0.0):
+def score_photo(truth, cubes, seconds=0.0, size=None):
     """A PhotoScore from the cubes ``recognise`` found in one photo (see :func:`match_photo`)."""
     cubes = sorted(cubes, key=lambda cube: cube.center[0])
     pairs, false = match_photo(cubes, truth)
@@ -279,7 +281,8 @@ def score_photo(truth, cubes, seconds=0.0):
     return PhotoScore(
         name=truth.name, n_true=len(truth.labels), found=len(pairs),
         right=sum(cube.label == truth.labels[t] for cube, t in pairs), false=len(false),
-        seconds=seconds, readings=[f"{c.label} ({c.confidence:.2f})" for c in cubes], problems=problems)
+        seconds=seconds, readings=[f"{c.label} ({c.confidence:.2f})" for c in cubes], problems=problems,
+        size=size)
 
 
 def score_photos(folder, model, progress=None):
@@ -309,7 +312,7 @@ def score_photos(folder, model, progress=None):
     for truth, image in zip(photos, images):
         start = time.perf_counter()
         cubes = recognise(image, model)
-        score = score_photo(truth, cubes, time.perf_counter() - start)
+        score = score_photo(truth, cubes, time.perf_counter() - start, size=image.shape[1::-1])
         scores.append(score)
         if progress is not None:
             progress(score)
@@ -340,8 +343,14 @@ def summary_table(scores):
         f"| labels right | {right} / {n_true} | all |",
         f"| photos fully right | {sum(s.fully_right for s in scores)} / {len(scores)} | all |",
         f"| time per photo, median / max (ms) | {np.median(ms):.1f} / {max(ms):.1f} | |",
-        "",
     ]
+    sizes = sorted({s.size for s in scores if s.size is not None}, reverse=True)
+    if len(sizes) > 1:
+        for size in sizes:
+            of_size = [1000 * s.seconds for s in scores if s.size == size]
+            lines.append(f"| time per {size[0]}x{size[1]} photo, median / max (ms), {len(of_size)} photos "
+                         f"| {np.median(of_size):.1f} / {max(of_size):.1f} | |")
+    lines.append("")
     wrong = [s for s in scores if not s.fully_right]
     if wrong:
         lines += ["Not fully right:", ""]
