@@ -49,12 +49,16 @@ grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (C
 	@test -f dist/$(TP)/autograder.zip || $(MAKE) assignments TP=$(TP)
 	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
 
-test: $(STAMP) $(MNIST) ## Run the kit's whole test suite (builds, grades, trains on real MNIST)
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
-	$(PY) -m pytest -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
+# `make test` installs ROS 1 first (the `ros` target) and sets ROBOT_LAB_REQUIRE_ROS=1, so that
+# a test needing ROS fails instead of being skipped (tests/conftest.py). `make test-fast` needs
+# neither ROS (those tests are skipped, with the reason, when it is missing) nor a trained network.
+# -ra: the summary names every skipped, failed or erroring test and why.
+test: $(STAMP) $(MNIST) ros ## Run the kit's whole test suite (installs ROS 1, builds, grades, trains on real MNIST)
+	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
+	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
 
-test-fast: $(STAMP) ## Run only the fast unit tests (no training, no full grading run)
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no training, no full grading run)
+	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS service; tables in reference/bench*.md
 	$(PY) reference/bench.py --write

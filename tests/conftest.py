@@ -1,8 +1,56 @@
-"""Shared fixtures: one real build of each assignment per test session."""
+"""Shared fixtures (one real build of each assignment per test session) and the ``ros`` marker.
+
+Tests that need ROS 1 (``make ros``) carry the ``ros`` marker: without ROS they are
+skipped, with the reason, so that ``make test-fast`` runs on a machine without it;
+under ``make test``, which installs ROS first and sets ``ROBOT_LAB_REQUIRE_ROS=1``,
+they run, and a missing ROS is a failure. ``tests/test_robot_ros.py`` imports rospy
+at module level and skips itself the same way.
+"""
+
+import importlib.util
+import os
 
 import pytest
 
 from autograder import build, checks
+
+#: ROS 1's Python packages that the robot lab's service imports (Debian: ``make ros``).
+ROS_MODULES = ("rospy", "genpy", "std_msgs", "sensor_msgs")
+
+#: Tests outside tests/test_robot_ros.py that need ROS 1: they import the robot lab's
+#: service (robot_lab/ros_service.py), whose messages come from ROS. Marked ``ros`` here.
+NEEDS_ROS = {
+    "tests/test_robot_student.py::test_untouched_student_version_imports_and_stops_with_clear_messages",
+}
+
+
+def missing_ros():
+    """The ROS 1 packages of :data:`ROS_MODULES` that this Python cannot import (empty: ROS is here).
+
+    Returns
+    -------
+    list of str
+    """
+    return [name for name in ROS_MODULES if importlib.util.find_spec(name) is None]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ros: needs ROS 1 (`make ros`); skipped without it, except under `make test` (ROBOT_LAB_REQUIRE_ROS=1)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid in NEEDS_ROS:
+            item.add_marker(pytest.mark.ros)
+    missing = missing_ros()
+    if not missing or os.environ.get("ROBOT_LAB_REQUIRE_ROS") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"ROS 1 is not installed (no {', '.join(missing)} module): "
+                                   "`make ros` installs it from Debian/Ubuntu packages, `make test` does so first")
+    for item in items:
+        if item.get_closest_marker("ros"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
