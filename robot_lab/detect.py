@@ -9,8 +9,10 @@ and its four corners (x, y pixels; clockwise from the one nearest the top-left).
     [{"image": "scene_000.png", "cubes": [{"label": 2, "confidence": 0.998,
       "center": [312.4, 201.7], "corners": [[270.1, 160.3], ...]}]}]
 
-``--draw OUT_DIR`` also writes each image with the faces outlined and labelled
-(``OUT_DIR/<name>_cubes.png``). No robot at hand? Make scenes with
+``--draw OUT_DIR`` also writes each image with the faces outlined and labelled, as
+``OUT_DIR/<folder>/<name>_cubes.png``: the images keep their folders below the one
+they all share, so ``straight/1_1.jpg`` and ``rotations/1_1.jpg`` give two drawings
+(see :func:`drawing_paths`). No robot at hand? Make scenes with
 ``python -m robot_lab.simulator --out scenes --n 5``. The exit status is 0 when
 every image was read, 1 when one could not be, 2 for a usage error (no model, or
 a file that is not one).
@@ -18,6 +20,7 @@ a file that is not one).
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +48,47 @@ def read_image(path):
         raise ValueError(f"{path}: not an image OpenCV can read (expected a PNG, JPEG, BMP, "
                          "TIFF... camera picture)")
     return image
+
+
+def drawing_paths(images, out_dir):
+    """Where ``--draw`` writes each image's drawing: one distinct file per image.
+
+    Each drawing keeps the image's folders below the deepest folder that all the
+    images share, and is named ``<name>_cubes.png``; two images of one folder with
+    the same name but another suffix (``a.jpg``, ``a.png``) keep it
+    (``a_jpg_cubes.png``, ``a_png_cubes.png``). The shared folder is that of the
+    files OpenCV recognises as images (a text file passed by mistake does not move
+    the drawings one folder down).
+
+    Parameters
+    ----------
+    images : list of str or Path
+    out_dir : str or Path
+
+    Returns
+    -------
+    paths : dict {Path(image) as given: Path of its drawing}, for every image file
+        that exists
+
+    Example: ``scenes/straight/1_1.jpg`` and ``scenes/rotations/1_1.jpg`` ->
+    ``OUT/straight/1_1_cubes.png`` and ``OUT/rotations/1_1_cubes.png``.
+    """
+    resolved = {Path(p): Path(p).resolve() for p in images if Path(p).is_file()}
+    if not resolved:
+        return {}
+    readable = [full for path, full in resolved.items() if cv2.haveImageReader(str(path))]
+    shared = Path(os.path.commonpath([full.parent for full in readable or resolved.values()]))
+    stems = {}
+    for path, full in resolved.items():
+        key = (full.parent, full.stem)
+        stems.setdefault(key, set()).add(full.suffix)
+    paths = {}
+    for path, full in resolved.items():
+        clash = len(stems[(full.parent, full.stem)]) > 1
+        name = f"{full.stem}_{full.suffix.lstrip('.').lower()}" if clash else full.stem
+        below = full.parent.relative_to(shared) if full.parent.is_relative_to(shared) else Path(full.parent.name)
+        paths[path] = Path(out_dir) / below / f"{name}_cubes.png"
+    return paths
 
 
 def draw_cubes(image, cubes):
@@ -80,8 +124,7 @@ def main(argv=None):
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.draw:
-        args.draw.mkdir(parents=True, exist_ok=True)
+    drawings = drawing_paths(args.images, args.draw) if args.draw else {}
 
     results, failed = [], False
     for path in args.images:
@@ -100,8 +143,12 @@ def main(argv=None):
                 print(f"  {cube.label}  confidence {cube.confidence:.3f}  "
                       f"centre ({cube.center[0]:.1f}, {cube.center[1]:.1f})  corners {corners}")
         if args.draw:
-            out = args.draw / f"{path.stem}_cubes.png"
-            cv2.imwrite(str(out), draw_cubes(image, cubes))
+            out = drawings[path]
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not cv2.imwrite(str(out), draw_cubes(image, cubes)):
+                print(f"error: {out}: could not write the drawing (is {args.draw} writable?)",
+                      file=sys.stderr)
+                failed = True
             if not args.json:
                 print(f"  drawn: {out}")
     if args.json:
