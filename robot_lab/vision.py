@@ -26,10 +26,20 @@ import numpy as np
 FACE_SIZE = 112
 
 #: Fraction of the face's side removed on every edge by :func:`face_to_sprite`: the
-#: face's own edge, the printed dashed frame, and a margin for imprecise corners.
-#: MNIST digits fill the central 20 of 28 pixels (a 14 % margin) and the written
-#: digits are smaller than the face, so the digit itself is never cut.
-BORDER_FRACTION = 0.14
+#: face's own edge and a margin for imprecise corners. Only that: a thick digit
+#: written near the edge must not be cut.
+BORDER_FRACTION = 0.04
+
+#: Marks that lie entirely within this fraction of the (cut) face from its edges are
+#: not the digit: the printed frame (a dashed line, or notches along the edges and at
+#: the corners), the edge of the cube's other faces, a crease. The digit always
+#: reaches further in: written in the middle of the face, it crosses its centre.
+FRAME_FRACTION = 0.16
+
+#: The paper's own light level under the ink is estimated over this fraction of the
+#: face: wider than a marker's stroke (so the stroke is bridged), narrower than the
+#: slow changes of the light across the face (a hotspot, vignetting).
+PAPER_WINDOW = 0.25
 
 #: Where MNIST's digits have their centre of mass, in array indices (row and column):
 #: measured on the training set, 14.0 +- 0.3 on both axes.
@@ -323,23 +333,33 @@ def _is_face(contour, corners, gray, image_area):
 
 
 def _face_blobs(smooth, blob, kernel):
-    """Split one blob of the global mask into the faces' own outlines.
+    """Split one blob of the global mask into the outlines of the bright surfaces in it.
 
-    A face's shaded sides, or two cubes side by side, can pass the global
-    threshold together with the face. Inside the blob, the paper is the brightest
-    part: keep what is brighter than ``PAPER_FRACTION`` of the blob's bright level.
+    A cube's shaded sides, its top face seen from the side, or two cubes side by
+    side can pass the global threshold together with the face. They meet the face
+    along an edge where the light changes abruptly, whereas light that is uneven
+    across one face changes slowly. So each pixel is compared with the brightest
+    paper *near it* (a local maximum over a quarter of the blob's size, then
+    smoothed): it belongs to a surface when it is brighter than ``PAPER_FRACTION``
+    of that local level. A slow hotspot or vignetting leaves a face whole; a
+    darker side next to it is cut off along their common edge.
 
     Returns a list of contours ((n, 1, 2) int32, in the image's coordinates).
     """
     x, y, w, h = cv2.boundingRect(blob)
-    local = smooth[y:y + h, x:x + w]
-    inside = np.zeros((h, w), np.uint8)
-    cv2.drawContours(inside, [blob], -1, 255, cv2.FILLED, offset=(-x, -y))
-    paper = _percentile_u8(local[inside > 0], 95)
-    bright = np.where((local > PAPER_FRACTION * paper) & (inside > 0), 255, 0).astype(np.uint8)
+    pad = max(w, h) // 8
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(smooth.shape[1], x + w + pad), min(smooth.shape[0], y + h + pad)
+    local = smooth[y0:y1, x0:x1].astype(np.float32)
+    inside = np.zeros(local.shape, np.uint8)
+    cv2.drawContours(inside, [blob], -1, 255, cv2.FILLED, offset=(-x0, -y0))
+    reach = max(3, min(w, h) // 4) | 1
+    level = cv2.dilate(np.where(inside > 0, local, 0), np.ones((reach, reach), np.uint8))
+    level = cv2.blur(level, (reach, reach))
+    bright = np.where((local > PAPER_FRACTION * level) & (inside > 0), 255, 0).astype(np.uint8)
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel, iterations=2)
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(x, y))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(x0, y0))
     return contours
 
 
@@ -376,14 +396,21 @@ def find_faces(image):
     for blob in contours:
         if cv2.contourArea(blob) < MIN_FACE_AREA * image_area:
             continue  # too small to hold a face: skip the costlier steps
+        found = []
         for contour in _face_blobs(smooth, blob, kernel):
-            if cv2.contourArea(contour) < MIN_FILL * MIN_FACE_AREA * image_area:
-                continue
-            corners = quadrilateral(contour, gray.shape)
-            if _is_face(contour, corners, gray, image_area):
-                if smooth_float is None:
-                    smooth_float = smooth.astype(np.float32)
-                faces.append(refine_corners(smooth_float, corners))
+            if cv2.contourArea(contour) >= MIN_FILL * MIN_FACE_AREA * image_area:
+                corners = quadrilateral(contour, gray.shape)
+                if _is_face(contour, corners, gray, image_area):
+                    found.append(corners)
+        if not found:
+            # Nothing in it stands out from the rest: the blob may be one face whose
+            # printed frame or uneven light confused the split.
+            corners = quadrilateral(blob, gray.shape)
+            if _is_face(blob, corners, gray, image_area):
+                found.append(corners)
+        if found and smooth_float is None:
+            smooth_float = smooth.astype(np.float32)
+        faces += [refine_corners(smooth_float, corners) for corners in found]
     return sorted(faces, key=lambda c: (float(c[:, 0].mean()), float(c[:, 1].mean())))
 
 
@@ -414,10 +441,11 @@ def warp_face(gray, corners, size=FACE_SIZE):
 def face_to_sprite(face):
     """Cut a square face into a 28x28 digit the way MNIST was made.
 
-    Steps: remove the face's border (its edge and the printed dashed frame:
-    ``BORDER_FRACTION`` of the side on every edge, then any dark mark still touching
-    the cut edge); invert and normalise by the face's own paper and ink levels so
-    that the digit is white (1) on black (0) whatever the light; scale the digit's
+    Steps: remove a thin border (the face's edge, ``BORDER_FRACTION`` of the side);
+    measure each pixel's darkness relative to the paper around it, so that light
+    that is uneven across the face (a hotspot, vignetting) is not taken for ink;
+    keep the strokes that reach the face's centre region (marks confined to the
+    outer ``FRAME_FRACTION``, like a printed frame, are dropped); scale the digit's
     bounding box so that its longer side is 20 pixels (aspect ratio kept); paste it
     in a 28x28 field with its centre of mass at the field's centre.
 
@@ -433,34 +461,39 @@ def face_to_sprite(face):
         of mass within half a pixel of (14, 14) in array indices (row, column), where
         MNIST's digits have theirs. All zeros when the face holds no digit.
     """
-    # HINT: crop BORDER_FRACTION off every edge, invert (ink -> 1), scale the digit's
-    # bounding box to 20 pixels on its longer side, then shift it so that its centre
-    # of mass (the ink-weighted mean row and column) lands on (MNIST_CENTRE, MNIST_CENTRE).
+    # HINT: crop a thin border, measure the ink as darkness relative to the paper
+    # around each pixel (not a fixed grey level), drop marks near the edges (the
+    # printed frame), scale the digit's bounding box to 20 pixels on its longer side,
+    # then shift it so that its centre of mass (the ink-weighted mean row and column)
+    # lands on (MNIST_CENTRE, MNIST_CENTRE).
     # BEGIN SOLUTION
     face = np.asarray(face, dtype=np.float32)
     side = face.shape[0]
     cut = int(round(BORDER_FRACTION * side))
     inner = face[cut:side - cut, cut:side - cut]
+    h, w = inner.shape
 
-    # Ink 0 on the paper, 1 on the marker's darkest strokes, whatever the light.
-    paper = np.percentile(inner, 60)
-    darkest = np.percentile(inner, 0.5)
-    if paper - darkest < 1e-3:
+    # The paper's light level under every pixel: a closing (max, then min filter)
+    # wider than the strokes fills them in with the paper around them.
+    window = max(3, int(round(PAPER_WINDOW * side)) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (window, window))
+    paper = cv2.morphologyEx(inner, cv2.MORPH_CLOSE, disc, borderType=cv2.BORDER_REPLICATE)
+    paper = cv2.blur(paper, (window, window))
+    # Ink: 0 on the paper, 1 on the marker's darkest strokes, whatever the light.
+    darkness = np.clip(1.0 - inner / np.maximum(paper, 1.0), 0.0, 1.0)
+    darkest = np.percentile(darkness, 99.5)
+    if darkest < 0.15:  # nothing on the paper darker than its own texture
         return np.zeros((28, 28), np.float32)
-    ink = np.clip((paper - inner) / (paper - darkest), 0.0, 1.0)
+    ink = np.clip(darkness / darkest, 0.0, 1.0)
 
-    # Strokes are the clearly dark pixels. Thin marks along the cut edge are what is
-    # left of the face's edge or of the dashed frame; specks are noise. A stroke that
-    # touches the edge but reaches well inside is the digit (written near the edge).
+    # Strokes are the clearly dark pixels. The digit is what reaches the central
+    # region; marks confined to the band along the edges are the printed frame.
     strokes = (ink > 0.35).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
-    h, w = strokes.shape
-    keep = np.zeros(count, bool)
-    for i in range(1, count):
-        x, y, bw, bh, area = stats[i]
-        along_side = (x == 0 or x + bw == w) and bw < 0.25 * w
-        along_top_bottom = (y == 0 or y + bh == h) and bh < 0.25 * h
-        keep[i] = not (along_side or along_top_bottom) and area >= 0.002 * h * w
+    band_x, band_y = int(round(FRAME_FRACTION * w)), int(round(FRAME_FRACTION * h))
+    in_centre = np.bincount(labels[band_y:h - band_y, band_x:w - band_x].ravel(), minlength=count)
+    keep = (in_centre > 0) & (stats[:, cv2.CC_STAT_AREA] >= 0.002 * h * w)
+    keep[0] = False  # the paper
     if not keep.any():
         return np.zeros((28, 28), np.float32)
     # The digit's pixels, with the anti-aliased rim of its strokes (MNIST is grey-level).

@@ -105,6 +105,32 @@ def test_find_faces_rebuilds_a_corner_cut_by_the_image_edge():
     assert corner_error(faces[0], truth) < 3
 
 
+@pytest.mark.parametrize("darkest", [0.75, 0.55, 0.4])
+def test_find_faces_under_a_hotspot(darkest):
+    # The light falls off across the face (real faces: down to 0.4 of the brightest
+    # paper): the face is found whole, not only its brightest part.
+    truth = vision.order_corners(square((420, 300), 150, 4))
+    image = draw_quad((480, 752), truth, paper=110, table=6).astype(np.float32)
+    x, y = np.meshgrid(np.arange(752), np.arange(480))
+    falloff = np.hypot(x - truth[0, 0], y - truth[0, 1]) / (150 * np.sqrt(2))
+    image = np.where(image > 50, image * (1 - (1 - darkest) * np.clip(falloff, 0, 1)), image)
+    faces = vision.find_faces(image.astype(np.uint8))
+    assert len(faces) == 1 and corner_error(faces[0], truth) < 4
+
+
+def test_find_faces_when_the_top_face_above_is_brighter():
+    # Seen from the side, the cube's top face shows above the digit face as a
+    # brighter strip; the digit face is found, it need not be the brightest region.
+    face = vision.order_corners([[300, 150], [450, 150], [450, 300], [300, 300]])
+    image = draw_quad((480, 640), face, paper=190, table=40)
+    top = np.array([[310, 130], [460, 130], [450, 150], [300, 150]], np.float32)
+    cv2.fillConvexPoly(image, np.round(top * 16).astype(np.int32), 245, cv2.LINE_AA, shift=4)
+    faces = vision.find_faces(image)
+    assert len(faces) == 1
+    # The strip is 13 % of the face's height: the centre may move by half of it at most.
+    assert np.hypot(*(faces[0].mean(axis=0) - face.mean(axis=0))) < 12
+
+
 def test_find_faces_ignores_what_is_not_a_face():
     image = np.full((480, 640), 30, np.uint8)
     cv2.circle(image, (150, 150), 50, 220, -1)               # round
@@ -170,10 +196,97 @@ def test_face_to_sprite_does_not_depend_on_the_light(mnist_test):
     assert np.abs(bright - dim).mean() < 0.03
 
 
+def lit_unevenly(face, darkest=0.4):
+    """The face under a hotspot: full light at its top-left corner, ``darkest`` of it at the bottom-right."""
+    size = face.shape[0]
+    ramp = np.add.outer(np.arange(size), np.arange(size)) / (2 * (size - 1))
+    return np.clip(face * (1 - (1 - darkest) * ramp), 0, 255).astype(np.uint8)
+
+
+def notched_frame(face, tab=0.07):
+    """The face with the real cubes' printed frame: dark tabs along every edge and at the corners."""
+    face = face.copy()
+    size = face.shape[0]
+    depth, length = max(2, int(tab * size)), max(3, int(1.6 * tab * size))
+    for start in list(range(0, size - length, int(0.2 * size))) + [size - length]:
+        face[:depth, start:start + length] = face[-depth:, start:start + length] = 70
+        face[start:start + length, :depth] = face[start:start + length, -depth:] = 70
+    return face
+
+
+def sprite_correlation(a, b):
+    """Best correlation of two sprites over shifts of up to a pixel (centring rounds either way)."""
+    return max(np.corrcoef(np.roll(a, shift, axis=(0, 1)).ravel(), b.ravel())[0, 1]
+               for shift in [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)])
+
+
+@pytest.mark.parametrize("darkest", [0.75, 0.55, 0.4])
+def test_face_to_sprite_under_a_hotspot_is_the_evenly_lit_digit(mnist_test, darkest):
+    # Real faces: the darkest paper is often 0.75 of the brightest, down to 0.4. A
+    # fixed grey level would take the dim paper for ink; the paper's own level is used.
+    for digit in (mnist_test[0][np.flatnonzero(mnist_test[1] == label)[0]] for label in (1, 2)):
+        even = vision.face_to_sprite(face_with_digit(digit))
+        uneven = vision.face_to_sprite(lit_unevenly(face_with_digit(digit), darkest))
+        assert sprite_correlation(uneven, even) > 0.9
+
+
+def test_face_to_sprite_ignores_the_printed_notched_frame(mnist_test):
+    digit = mnist_test[0][np.flatnonzero(mnist_test[1] == 2)[1]]
+    plain = vision.face_to_sprite(face_with_digit(digit, frame=False))
+    framed = vision.face_to_sprite(notched_frame(face_with_digit(digit, frame=False)))
+    assert sprite_correlation(framed, plain) > 0.95
+
+
+def test_face_to_sprite_keeps_a_thick_digit_that_reaches_the_edge(mnist_test):
+    # A marker digit written large: its strokes come within 5 % of the face's edge.
+    digit = mnist_test[0][np.flatnonzero(mnist_test[1] == 2)[2]]
+    size = 112
+    rows, cols = np.nonzero(digit)
+    box = cv2.dilate(digit, np.ones((2, 2), np.uint8))[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    scale = 0.92 * size / max(box.shape)
+    ink = np.zeros((size, size), np.float32)
+    h, w = int(box.shape[0] * scale), int(box.shape[1] * scale)
+    top, left = (size - h) // 2, (size - w) // 2
+    ink[top:top + h, left:left + w] = cv2.resize(box.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    rows, cols = np.nonzero(ink > 128)
+    assert min(rows.min(), cols.min(), size - 1 - rows.max(), size - 1 - cols.max()) < 0.06 * size
+    face = np.clip(230 * (1 - 0.85 * np.clip(ink, 0, 255) / 255.0), 0, 255).astype(np.uint8)
+    sprite = vision.face_to_sprite(face)
+    check_sprite(sprite)
+    # The whole digit, scaled to 20 px as MNIST's: the original digit comes back.
+    assert sprite_correlation(sprite, digit.astype(np.float32) / 255) > 0.8
+
+
 def test_face_to_sprite_of_a_blank_face_is_empty():
     blank = face_with_digit(np.zeros((28, 28), np.uint8))
     sprite = vision.face_to_sprite(blank)
     assert sprite.shape == (28, 28) and sprite.dtype == np.float32 and not sprite.any()
+
+
+# --- the four quarter-turns --------------------------------------------------------
+
+def test_combine_turns_weighs_every_turn():
+    from robot_lab.pipeline import combine_turns
+
+    # A '1' reads as a 1 upright and upside down; sideways it once looks like a 2,
+    # more strongly than either upright reading: the two readings of '1' together win.
+    labels, confidences = combine_turns([[1, 2, 1, 1]], [[0.6, 0.7, 0.5, 0.0]])
+    assert labels.tolist() == [1]
+    assert 0.4 < confidences[0] < 0.6  # torn between two readings: not sure
+
+
+def test_combine_turns_confidence_means_something():
+    from robot_lab.pipeline import combine_turns
+
+    labels, confidences = combine_turns(
+        [[2, 1, 2, 1], [1, 2, 1, 2], [1, 1, 1, 1]],
+        [[0.99, 0.01, 0.02, 0.0],    # a clear '2'
+         [0.05, 0.04, 0.03, 0.02],   # looks like no digit at any turn
+         [0.97, 0.0, 0.95, 0.0]])    # a clear '1', also upside down
+    assert labels.tolist() == [2, 1, 1]
+    assert confidences.dtype == np.float32
+    assert confidences[0] > 0.95 and confidences[2] > 0.95
+    assert confidences[1] < 0.1
 
 
 # --- the simulated camera ---------------------------------------------------------
