@@ -13,8 +13,8 @@
 # %% [markdown] lang="fr"
 # # TP robot : lire les chiffres écrits sur les cubes
 #
-# Un bras robot photographie des cubes posés sur une table. Sur la face du dessus de
-# chaque cube, un « 1 » ou un « 2 » est écrit au feutre. Le service ROS que vous allez
+# Un bras robot photographie des cubes posés sur une table. Sur une face de chaque cube,
+# un « 1 » ou un « 2 » est écrit au feutre. Le service ROS que vous allez
 # terminer trouve chaque face dans l'image, la découpe en un petit chiffre 28×28 comme
 # ceux de MNIST, le lit avec le réseau convolutif du TP3, et répond où est chaque cube et
 # quel chiffre il porte.
@@ -38,8 +38,8 @@
 # %% [markdown] lang="en"
 # # Robot lab: reading the digits written on the cubes
 #
-# A robot arm photographs cubes lying on a table. On the top face of each cube, a '1'
-# or a '2' is written in marker. The ROS service you are going to finish finds each face
+# A robot arm photographs cubes lying on a table. On one face of each cube, a '1' or a
+# '2' is written in marker. The ROS service you are going to finish finds each face
 # in the image, cuts it into a small 28×28 digit like MNIST's, reads it with TP3's
 # convolutional network, and answers where each cube is and which digit it carries.
 #
@@ -131,14 +131,16 @@ plt.show()
 #
 # `vision.warp_face` applique la perspective inverse : chaque face devient un carré vu de
 # face, de 112×112 pixels. Le chiffre y est sombre sur fond clair, entouré du bord de la
-# face et parfois d'un cadre en pointillés ; il peut être tourné d'un quart de tour.
+# face et souvent d'un cadre imprimé (pointillés ou encoches) ; il peut être tourné d'un
+# quart de tour.
 
 # %% [markdown] lang="en"
 # ## 3. The warped faces
 #
 # `vision.warp_face` undoes the perspective: each face becomes a square seen from the
 # front, 112×112 pixels. The digit is dark on a light background, surrounded by the
-# face's edge and sometimes a dashed frame; it may be turned by a quarter turn.
+# face's edge and often a printed frame (dashes or notches); it may be turned by a
+# quarter turn.
 
 # %%
 gray = vision.to_gray(image)
@@ -157,7 +159,8 @@ plt.show()
 # Le réseau a appris sur MNIST, il faut donc lui montrer des chiffres faits comme ceux de
 # MNIST. Écrivez `face_to_sprite` dans `robot_lab/vision.py` :
 #
-# 1. enlever le bord de la face (son bord et le cadre en pointillés) ;
+# 1. enlever un mince liseré au bord de la face, puis les marques qui restent le long du
+#    bord sans atteindre le milieu (le cadre imprimé) ;
 # 2. inverser pour avoir un chiffre **blanc sur noir**, valeurs dans [0, 1], quelle que
 #    soit la lumière (normalisez par le papier et l'encre de la face elle-même) ;
 # 3. mettre à l'échelle la boîte englobante du chiffre pour que son plus grand côté fasse
@@ -173,7 +176,8 @@ plt.show()
 # The network learnt on MNIST, so it must be shown digits made the way MNIST's were.
 # Write `face_to_sprite` in `robot_lab/vision.py`:
 #
-# 1. remove the face's border (its edge and the dashed frame);
+# 1. remove a thin strip along the face's edge, then the marks that stay along the edge
+#    without reaching the middle (the printed frame);
 # 2. invert to get a **white digit on black**, values in [0, 1], whatever the light
 #    (normalise by the face's own paper and ink);
 # 3. scale the digit's bounding box so that its longer side is **20 pixels** (keeping
@@ -195,6 +199,89 @@ for ax, sprite in zip(axes[0], sprites):
     ax.set_title(f"{sprite.dtype}, {sprite.min():.1f} to {sprite.max():.1f}")
     ax.axis("off")
 plt.show()
+
+# %% [markdown] lang="fr"
+# ### Et sur de vraies photos ?
+#
+# Une vraie photo réserve des surprises qu'une scène simulée trop sage ne montrerait pas.
+# Le simulateur les reproduit toutes, dans les scènes de ce notebook comme dans celles du
+# correcteur : votre `face_to_sprite` doit donc s'en accommoder.
+#
+# - **Une lumière inégale sur une même face.** Une lampe proche fait un point chaud,
+#   l'objectif assombrit les coins de l'image : sur une vraie face, le papier le plus
+#   sombre n'a souvent que les trois quarts de la luminosité du plus clair, parfois moins
+#   de la moitié.
+# - **Des scènes très sombres ou très claires.** Sous la lumière grise de la salle, le
+#   papier ne dépasse pas 80 à 115 (sur 255) et la table est presque noire ; sous un
+#   projecteur, le papier monte à 220–240, posé sur un tissu sombre, plissé, avec ses
+#   reflets.
+# - **Un cadre imprimé.** Chaque face porte un cadre à encoches : des taches sombres le long
+#   des bords et dans les coins, qui ne sont pas le chiffre.
+# - **Des cubes vus de côté.** Quand la caméra regarde de biais, la face du dessus apparaît
+#   au-dessus de celle qui porte le chiffre, et c'est souvent elle la plus claire de
+#   l'image ; les coins trouvés sont moins précis, et un liseré de l'arête peut rester dans
+#   la face redressée.
+# - **Des chiffres épais, près du bord.** Écrits au gros feutre, ils s'approchent parfois
+#   à quelques pixels du bord de la face ; le « 1 » à l'européenne a une longue barre.
+# - **Le bruit du JPEG.** Des blocs de 8×8 pixels et des traits aux bords baveux.
+#
+# Concrètement, votre `face_to_sprite` doit :
+#
+# 1. **mesurer l'encre par rapport au papier et à l'encre de la face elle-même**, pas avec
+#    un seuil fixe. Avec « sombre si < 128 », un coin de papier mal éclairé devient de
+#    l'encre, et sur une photo sombre tout le papier y passe. L'encre, c'est ce qui est
+#    nettement plus sombre que le papier *qui l'entoure* : estimez le niveau du papier
+#    localement (sur une fenêtre plus large qu'un trait) et comptez l'encre en proportion
+#    de ce niveau ; une face sombre et une face claire donnent alors le même chiffre ;
+# 2. **ignorer les marques le long du bord découpé** : une tache qui reste collée au bord
+#    (le cadre, l'arête de la face voisine) n'est pas le chiffre, qui, lui, s'avance vers
+#    le milieu de la face. Sans rogner trop large pour autant : un chiffre épais écrit près
+#    du bord doit rester entier ;
+# 3. **garder les proportions du chiffre** : le plus grand côté de sa boîte englobante passe
+#    à 20 pixels, l'autre suit dans le même rapport. Un « 1 » étiré en carré devient un pavé
+#    que le réseau lit au hasard.
+#
+# Pour voir ce que donne votre fonction sur de vraies photos, passez à la section 8.
+
+# %% [markdown] lang="en"
+# ### What about real photos?
+#
+# A real photo holds surprises that a too well-behaved simulated scene would not show.
+# The simulator reproduces all of them, in this notebook's scenes as in the grader's, so
+# your `face_to_sprite` must cope with them.
+#
+# - **Light that is uneven across one face.** A nearby lamp makes a hotspot, the lens
+#   darkens the corners of the picture: on a real face the darkest paper is often only
+#   three quarters as bright as the brightest, sometimes less than half.
+# - **Very dark and very bright scenes.** Under the room's grey light the paper is only
+#   80 to 115 (out of 255) and the table almost black; under a spotlight the paper reaches
+#   220–240, standing on dark, folded fabric with its own highlights.
+# - **A printed frame.** Every face carries a notched frame: dark tabs along the edges and
+#   at the corners, which are not the digit.
+# - **Cubes seen from the side.** When the camera looks at them at an angle, the cube's top
+#   face shows above the face with the digit, and it is often the brightest thing in the
+#   picture; the corners found are less precise, and a strip of the cube's edge can remain
+#   in the warped face.
+# - **Thick digits near the edge.** Written with a broad marker, they sometimes come within
+#   a few pixels of the face's edge; a European '1' has a long flag.
+# - **JPEG noise.** 8×8 blocks and smeared stroke edges.
+#
+# In practice, your `face_to_sprite` must:
+#
+# 1. **measure the ink against the face's own paper and ink levels**, not with a fixed
+#    threshold. With "dark if < 128", a poorly lit corner of paper becomes ink, and in a
+#    dark photo all the paper does. Ink is what is clearly darker than the paper *around
+#    it*: estimate the paper's level locally (over a window wider than a stroke) and
+#    measure the ink as a proportion of that level; a dark face and a bright one then give
+#    the same digit;
+# 2. **ignore marks along the cut edge**: a blob that stays along the edge (the frame, the
+#    edge of the next face) is not the digit, which reaches towards the middle of the face.
+#    Without cropping too wide, though: a thick digit written near the edge must stay whole;
+# 3. **keep the digit's aspect ratio**: the longer side of its bounding box becomes 20
+#    pixels and the other follows in the same ratio. A '1' stretched into a square becomes
+#    a blob that the network reads at random.
+#
+# To see how your function does on real photos, go to section 8.
 
 # %% [markdown] lang="fr"
 # ## 5. Lire les chiffres — à vous : `predict_digits`
@@ -326,8 +413,19 @@ plt.show()
 # ```
 #
 # La commande écrit pour chaque cube son chiffre, la confiance et la position, et
-# `dessins/photo1_cubes.png` montre ce qui a été trouvé. Où se trompe-t-elle ? Une lumière
-# trop faible, un reflet, un chiffre trop petit ou collé au bord ?
+# `dessins/photo1_cubes.png` montre ce qui a été trouvé (des photos rangées dans des
+# sous-dossiers gardent leur sous-dossier dans `dessins/`). Où se trompe-t-elle ? Une
+# lumière trop faible, un reflet, un chiffre trop petit ou collé au bord ?
+#
+# Pour faire le bilan sur tout un dossier, nommez chaque photo d'après ses chiffres, de
+# gauche à droite (`12_1.jpg` : un « 1 » à gauche d'un « 2 », première photo), puis :
+#
+# ```sh
+# python -m robot_lab.photos mes_photos/
+# ```
+#
+# Elle compte les cubes trouvés, les cubes vus là où il n'y en a pas et les chiffres bien
+# lus, et dit pour chaque photo ce qui n'a pas marché.
 
 # %% [markdown] lang="en"
 # ## 8. Your own photos
@@ -340,8 +438,19 @@ plt.show()
 # ```
 #
 # The command prints each cube's digit, confidence and position, and
-# `drawings/photo1_cubes.png` shows what was found. Where does it go wrong? Light too
-# dim, a reflection, a digit too small or touching the edge?
+# `drawings/photo1_cubes.png` shows what was found (photos in sub-folders keep their
+# sub-folder under `drawings/`). Where does it go wrong? Light too dim, a reflection, a
+# digit too small or touching the edge?
+#
+# To score a whole folder, name each photo after its digits, left to right (`12_1.jpg`:
+# a '1' left of a '2', first photo), then:
+#
+# ```sh
+# python -m robot_lab.photos my_photos/
+# ```
+#
+# It counts the cubes found, the cubes seen where there are none and the digits read
+# right, and says for each photo what went wrong.
 
 # %% [markdown] lang="fr"
 # ## 9. Rendre le travail
