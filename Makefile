@@ -52,8 +52,9 @@ grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (C
 # `make test` installs ROS 1 first (the `ros` target) and sets ROBOT_LAB_REQUIRE_ROS=1, so that
 # a test needing ROS fails instead of being skipped (tests/conftest.py). `make test-fast` needs
 # neither ROS (those tests are skipped, with the reason, when it is missing) nor a trained network.
+# The real-photo test (ROBOT_LAB_PHOTOS) reads the photos with the network the kit ships: $(ROBOT_MODEL).
 # -ra: the summary names every skipped, failed or erroring test and why.
-test: $(STAMP) $(MNIST) ros ## Run the kit's whole test suite (installs ROS 1, builds, grades, trains on real MNIST)
+test: $(STAMP) $(MNIST) ros $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1, builds, grades, trains on real MNIST)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
 

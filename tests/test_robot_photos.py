@@ -3,8 +3,10 @@
 Fast tests check robot_lab.photos itself on tiny images written to a temporary
 folder (no real photo, no network). The slow test reads the real photos of the
 folder named by the environment variable ROBOT_LAB_PHOTOS (``.ci/run`` sets it to
-``../shared/real_cubes`` when that folder exists), with the session's small network
-(``robot_model`` in conftest.py); without the variable it is skipped. The photos are
+``../shared/real_cubes`` when that folder exists), with the network the kit ships
+(``make robot-model``, which ``make test`` runs first): the claim is about the
+pipeline students and robots use, not the tests' small network, which reads a
+real '1' as a '2'. Without the variable it is skipped. The photos are
 evaluation data: they are read where they are, never copied into the repository.
 """
 
@@ -170,9 +172,11 @@ def photos_folder():
                     reason=f"{PHOTOS_VARIABLE} is not set: it names a folder of real robot photos laid "
                            "out like ../shared/real_cubes; run e.g. "
                            f"`{PHOTOS_VARIABLE}=../shared/real_cubes make test`")
-def test_recognise_reads_every_cube_of_the_real_photos(robot_model):
-    """The issue's target on real photos: every cube found, none false, every label right."""
-    model, _ = robot_model
+def test_recognise_reads_every_cube_of_the_real_photos():
+    """The target on real photos: every cube found, none false, every label right."""
+    from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model
+
+    model = load_model(DEFAULT_MODEL_PATH)  # says to run `make robot-model` when missing
     folder = photos_folder()
     scores = photos.score_photos(folder, model)
     totals = {key: sum(getattr(s, key) for s in scores) for key in ("n_true", "found", "right", "false")}
