@@ -58,6 +58,9 @@ GRADING_DIR = PACKAGE_DIR / "grading"
 # public scenes never use, at both real cameras' sizes.
 HIDDEN_SEEDS = tuple(range(7000, 7020))
 HIDDEN_SIZES = ((480, 640), (480, 752))
+# Both views, each at both sizes (scenes 0-1 top, 2-3 side, ...); the other conditions of
+# the real photos (light, frames, marker digits, JPEG, clutter) are drawn from each seed.
+HIDDEN_VIEWS = ("top", "side")
 # How far from the reference a student's pipeline may be on the hidden scenes: a
 # cube or two that a slightly different, still correct sprite reads otherwise.
 SCENE_MARGIN = 0.08
@@ -260,6 +263,11 @@ def write_guide(target, lang, source=GUIDE_SOURCE):
 # --- the autograder ------------------------------------------------------------------
 
 
+def hidden_scene_layout(i):
+    """The image size (H, W) and the view ("top" or "side") of the i-th hidden scene."""
+    return HIDDEN_SIZES[i % len(HIDDEN_SIZES)], HIDDEN_VIEWS[(i // len(HIDDEN_SIZES)) % len(HIDDEN_VIEWS)]
+
+
 def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     """Simulate the hidden scenes and compute the reference answers with the solution package.
 
@@ -268,7 +276,8 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     model : keras.Model
         The trained network that ships in the autograder.
     seeds : sequence of int
-        One scene per seed (``numpy.random.default_rng(seed)``), hidden split.
+        One scene per seed (``numpy.random.default_rng(seed)``), hidden split, size and
+        view from :func:`hidden_scene_layout`, the other conditions drawn at random.
 
     Returns
     -------
@@ -282,8 +291,8 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
 
     images, scene, labels, centers, corners = {}, [], [], [], []
     for i, seed in enumerate(seeds):
-        size = HIDDEN_SIZES[i % len(HIDDEN_SIZES)]
-        image, truth = simulator.render_scene(np.random.default_rng(seed), size=size, split="hidden")
+        size, view = hidden_scene_layout(i)
+        image, truth = simulator.render_scene(np.random.default_rng(seed), size=size, split="hidden", view=view)
         images[f"image_{i:03d}"] = image
         for cube in truth:
             scene.append(i)

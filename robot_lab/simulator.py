@@ -651,6 +651,47 @@ def _finish(rng, image, scene):
     return bgr
 
 
+def _begin(rng, n_cubes, view, conditions):
+    """Check the arguments, split ``rng`` into one stream per stage, draw the conditions.
+
+    One stream for each stage: fixing a condition changes only what depends on it.
+    Returns (n_cubes, [choose, backdrop, place, finish, paint 1-3], scene Conditions,
+    [3 face Conditions]).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"expected a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng)}")
+    if n_cubes is None:
+        n_cubes = int(rng.integers(1, 4))
+    if not 0 <= n_cubes <= 3:
+        raise ValueError(f"n_cubes must be 0 to 3, got {n_cubes}")
+    fixed = conditions or Conditions()
+    if view is not None:
+        fixed = dataclasses.replace(fixed, view=view)
+    streams = [np.random.default_rng(seed) for seed in rng.integers(0, 2 ** 63, size=7)]
+    scene = draw_scene_conditions(streams[0], fixed)
+    faces = [draw_face_conditions(streams[0], scene) for _ in range(3)]
+    return n_cubes, streams, scene, faces
+
+
+def scene_conditions(rng, n_cubes=None, view=None, conditions=None):
+    """The conditions :func:`render_scene` draws with the same arguments, without drawing.
+
+    Parameters
+    ----------
+    rng, n_cubes, view, conditions
+        As for :func:`render_scene` (``rng`` advances the same way).
+
+    Returns
+    -------
+    scene : Conditions
+        The scene's conditions (its face fields as ``conditions`` sets them).
+    faces : list of Conditions
+        One per cube, every field set, in the order the cubes are drawn.
+    """
+    n_cubes, _, scene, faces = _begin(rng, n_cubes, view, conditions)
+    return scene, faces[:n_cubes]
+
+
 def render_scene(rng, n_cubes=None, size=(480, 640), split="public", view=None, conditions=None):
     """Draw one camera image of cubes on a table, with its ground truth.
 
@@ -680,20 +721,8 @@ def render_scene(rng, n_cubes=None, size=(480, 640), split="public", view=None, 
         :func:`robot_lab.vision.find_faces` orders them; a corner may lie slightly
         outside the image when the cube touches its edge).
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"expected a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng)}")
-    if n_cubes is None:
-        n_cubes = int(rng.integers(1, 4))
-    if not 0 <= n_cubes <= 3:
-        raise ValueError(f"n_cubes must be 0 to 3, got {n_cubes}")
-    fixed = conditions or Conditions()
-    if view is not None:
-        fixed = dataclasses.replace(fixed, view=view)
-    # One stream for each stage: fixing a condition changes only what depends on it.
-    seeds = rng.integers(0, 2 ** 63, size=7)
-    choose, backdrop, place, finish, *paint = [np.random.default_rng(s) for s in seeds]
-    scene = draw_scene_conditions(choose, fixed)
-    faces = [draw_face_conditions(choose, scene) for _ in range(3)]
+    n_cubes, streams, scene, faces = _begin(rng, n_cubes, view, conditions)
+    choose, backdrop, place, finish, *paint = streams
     labels, picks = choose.integers(1, 3, size=3), choose.integers(0, 2 ** 31, size=3)
     reflectances = choose.uniform(0.9, 1.0, size=3)
     reflectances /= reflectances[:max(n_cubes, 1)].max()  # the brightest paper is at paper_level

@@ -279,3 +279,28 @@ def test_command_line_writes_side_view_scenes(tmp_path):
     simulator.main(["--out", str(tmp_path), "--n", "2", "--seed", "1", "--view", "side", "--lighting", "dim"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scene_000.png", "scene_001.png", "truth.json"]
     assert cv2.imread(str(tmp_path / "scene_000.png")).shape == (480, 640, 3)
+
+
+def test_scene_conditions_are_what_render_scene_draws():
+    scene, faces = simulator.scene_conditions(np.random.default_rng(19), view="side")
+    image, truth = render_scene(np.random.default_rng(19), view="side")
+    assert scene.view == "side" and len(faces) == len(truth)
+    assert all(face.frame in simulator.FRAMES for face in faces)
+
+
+def test_hidden_scenes_hold_both_views_and_the_real_photos_conditions():
+    from autograder import robot_lab_build
+
+    seeds = robot_lab_build.HIDDEN_SEEDS
+    layouts = [robot_lab_build.hidden_scene_layout(i) for i in range(len(seeds))]
+    assert set(layouts) == {(size, view) for size in robot_lab_build.HIDDEN_SIZES for view in simulator.VIEWS}
+    drawn = [simulator.scene_conditions(np.random.default_rng(seed), view=view)
+             for seed, (_, view) in zip(seeds, layouts)]
+    scenes_drawn = [scene for scene, _ in drawn]
+    faces = [face for _, faces in drawn for face in faces]
+    assert {scene.lighting for scene in scenes_drawn} == set(simulator.LIGHTINGS)
+    assert any(scene.jpeg_quality for scene in scenes_drawn)
+    assert any(scene.gripper or scene.table_edge for scene in scenes_drawn)
+    assert {face.frame for face in faces} >= {"notched", "dashed"}
+    assert min(face.face_light_ratio for face in faces) < 0.55
+    assert any(face.ink_thickening > 0 for face in faces)
