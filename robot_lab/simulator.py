@@ -461,8 +461,7 @@ def _european_one(ink, rng, foot):
     length = float(np.ptp(along))
     width = max(2, int(round(len(xs) / max(length, 1.0))))
     top, bottom = points[np.argmin(along)], points[np.argmax(along)]
-    up = -down
-    left = np.array([up[1], -up[0]])  # the stroke's left, seen upright
+    up, left = np.array([0.0, -1.0]), np.array([-1.0, 0.0])  # the writer's, whatever the stroke's slant
     angle = np.radians(rng.uniform(125, 150))  # from straight up, towards the left and down
     flag = top + rng.uniform(0.25, 0.4) * length * (np.cos(angle) * up + np.sin(angle) * left)
     cv2.line(ink, tuple(np.round(top).astype(int)), tuple(np.round(flag).astype(int)), 1.0, width, cv2.LINE_AA)
