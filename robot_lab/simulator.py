@@ -20,7 +20,7 @@ field of :class:`Conditions`, drawn at random from a named range unless it is fi
 - ``digit_span``, ``ink_thickening``, ``european_one``, ``digit_turns``: MNIST's
   **test** '1's and '2's (the network never trained on them) inked dark, from
   sticky-note size to thick marker strokes near the face's edges, a '1' with a long
-  flag (and sometimes a foot), the digit turned by quarter-turns in the side view;
+  flag, the digit turned by quarter-turns in the side view;
 - ``ragged_edge``, ``jpeg_quality``, ``cube_gap``, ``gripper``, ``table_edge``: torn
   paper edges, JPEG block noise, cubes close together, clutter at the image's edge.
 
@@ -90,7 +90,8 @@ DIGIT_SPAN = (0.62, 1.0)
 INK_THICKENING = (0.0, 0.015)
 THICK_P = 0.5
 
-#: How often a '1' gets a long flag (and, half the time, a foot), as Europeans write it.
+#: How often a '1' gets a long flag, as Europeans write it (the real cubes' '1's have no foot:
+#: a slanted stroke on a foot reads as a '2' and is not what the cubes carry).
 EUROPEAN_ONE_P = 0.35
 
 #: Side view: quarter-turns of the digit on the face (the cube turned in the gripper).
@@ -159,7 +160,7 @@ class Conditions:
     ink_thickening : float, 0 to 0.015
         Face. Marker strokes, solid and dark: the ink grown by this many face sides.
     european_one : bool
-        Face. A '1' gets a long flag (and sometimes a foot); no effect on a '2'.
+        Face. A '1' gets a long flag; no effect on a '2'.
     digit_turns : int, 0 to 3
         Face. Quarter-turns of the digit on the face (side view; the top view turns
         the whole cube by any angle).
@@ -449,8 +450,8 @@ def _paper(rng, frame, light):
     return canvas * light
 
 
-def _european_one(ink, rng, foot):
-    """Add a long flag at the top of a '1' (and a foot at its bottom), in place."""
+def _european_one(ink, rng):
+    """Add a long flag at the top of a '1', in place."""
     ys, xs = np.nonzero(ink > 0.5)
     if len(xs) < 10:
         return
@@ -460,15 +461,11 @@ def _european_one(ink, rng, foot):
     along = points @ down
     length = float(np.ptp(along))
     width = max(2, int(round(len(xs) / max(length, 1.0))))
-    top, bottom = points[np.argmin(along)], points[np.argmax(along)]
+    top = points[np.argmin(along)]
     up, left = np.array([0.0, -1.0]), np.array([-1.0, 0.0])  # the writer's, whatever the stroke's slant
     angle = np.radians(rng.uniform(125, 150))  # from straight up, towards the left and down
     flag = top + rng.uniform(0.25, 0.4) * length * (np.cos(angle) * up + np.sin(angle) * left)
     cv2.line(ink, tuple(np.round(top).astype(int)), tuple(np.round(flag).astype(int)), 1.0, width, cv2.LINE_AA)
-    if foot:
-        half = rng.uniform(0.2, 0.35) * length * left
-        cv2.line(ink, tuple(np.round(bottom + half).astype(int)), tuple(np.round(bottom - half).astype(int)),
-                 1.0, width, cv2.LINE_AA)
 
 
 def _ink(rng, digit, label, face):
@@ -476,7 +473,7 @@ def _ink(rng, digit, label, face):
     span = int(round(face.digit_span * _CANVAS))
     ink = np.clip(cv2.resize(digit.astype(np.float32) / 255.0, (span, span), interpolation=cv2.INTER_CUBIC), 0, 1)
     if label == 1 and face.european_one:
-        _european_one(ink, rng, foot=rng.random() < 0.5)
+        _european_one(ink, rng)
     grow = int(round(face.ink_thickening * _CANVAS))
     if face.ink_thickening > 0:  # a marker: solid, dark, thicker strokes
         ink = np.clip(1.6 * ink - 0.1, 0, 1)

@@ -216,8 +216,10 @@ def test_european_ones_have_a_flag():
                 total.append(np.mean(face < 0.5 * np.percentile(face, 95)))
         return np.array(total)
 
+    # The flag is a quarter to 0.4 of the stroke's length, drawn as thick; its root
+    # overlaps the stroke's top, so it adds at least ~10 % to the ink.
     plain, flagged = ink_of_ones(False), ink_of_ones(True)
-    assert len(plain) >= 3 and np.all(flagged > 1.15 * plain)
+    assert len(plain) >= 3 and np.all(flagged > 1.08 * plain)
 
 
 def test_ragged_edges_tear_the_paper_along_the_border():
