@@ -116,11 +116,13 @@ TABLE_EDGE_P = 0.3
 FACE_SIDE = {"top": (0.16, 0.27), "side": (0.26, 0.36)}
 
 #: Side view: the top face's visible depth and the side face's visible width, in face
-#: sides; the top face's light relative to the digit face's brightest paper; the side
-#: face's; the camera's roll (degrees).
-TOP_FACE_DEPTH = (0.0, 0.3)
-SIDE_FACE_WIDTH = (0.0, 0.3)
-TOP_FACE_LIGHT = (1.05, 1.35)
+#: sides; the top face's light and the side face's, relative to the digit face's light
+#: along their common edge (one light falls on the whole cube: two faces differ by
+#: their orientation to it, so a hotspot on the digit face goes on across the edge);
+#: the camera's roll (degrees).
+TOP_FACE_DEPTH = (0.0, 0.12)  # ergo_cubes: up to ~0.07 (8-10 px of a 150 px face)
+SIDE_FACE_WIDTH = (0.0, 0.12)
+TOP_FACE_LIGHT = (1.08, 1.35)
 SIDE_FACE_LIGHT = (0.35, 0.8)
 SIDE_VIEW_ROLL = (-20.0, 20.0)
 
@@ -166,8 +168,9 @@ class Conditions:
         the whole cube by any angle).
     ragged_edge : float, 0 to 0.02
         Face. Depth of the torn paper along the face's edges, in face sides.
-    top_face_depth, side_face_width : float, 0 to 0.3
-        Face, side view. How much of the cube's top face and side face shows.
+    top_face_depth, side_face_width : float, 0 to 0.12
+        Face, side view. How much of the cube's top face and side face shows, in face
+        sides (the real side-view photos show up to ~0.07).
     """
 
     view: str = None
@@ -513,16 +516,43 @@ def _ragged_alpha(rng, depth):
     return alpha
 
 
-def _digit_face(rng, digit, label, face, paper):
-    """The digit face seen from the front: (canvas (C, C) float32, alpha (C, C) float32)."""
-    light = _face_light(rng, face.face_light_ratio) * paper
+def _digit_face(rng, digit, label, face, light):
+    """The digit face, lit by ``light`` (C, C), seen from the front: (canvas (C, C), alpha (C, C)) float32."""
     canvas = _paper(rng, face.frame, light)
     canvas *= 1 - _ink(rng, digit, label, face)
-    canvas += rng.normal(0, 0.01 * paper, canvas.shape).astype(np.float32)  # paper texture
+    canvas += rng.normal(0, 0.01 * float(light.max()), canvas.shape).astype(np.float32)  # paper texture
     return np.clip(canvas, 0, 1), _ragged_alpha(rng, face.ragged_edge)
 
 
 # --- a cube ------------------------------------------------------------------------
+
+def _edge_light(light, face, quad):
+    """The light (C, C) of a neighbouring face: the face's light along their common edge.
+
+    One light falls on the whole cube, so a hotspot on the digit face goes on across
+    the edge; the neighbour only gets a different share of it (its orientation), the
+    factor the caller multiplies by. ``face`` (4, 2) holds the face's corners in the
+    order of its canvas's (top-left, top-right, bottom-right, bottom-left of
+    ``light``); ``quad`` (4, 2) is the neighbour, built on two of them (the same
+    points). The result is the neighbour's canvas, constant across its depth.
+    """
+    corner = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float64)  # canvas corners, in sides
+    shared = [(q, int(np.argmin(np.hypot(*(face - point).T)))) for q, point in enumerate(quad)
+              if np.min(np.hypot(*(face - point).T)) < 1e-6]
+    if len(shared) != 2:
+        raise ValueError(f"the neighbouring face {quad.tolist()} shares no edge with the face {face.tolist()}")
+    (qa, fa), (qb, fb) = shared
+    size = light.shape[0]
+    steps = np.linspace(0, 1, size)
+    along = corner[fa] + steps[:, None] * (corner[fb] - corner[fa])  # the face's edge, fa to fb
+    index = np.round(along * (size - 1)).astype(int)
+    profile = light[index[:, 1], index[:, 0]]
+    # Each pixel of the neighbour's canvas takes the light of the edge point in front of it.
+    grid = np.stack(np.meshgrid(steps, steps), axis=-1)  # (y, x) -> (x, y) in sides
+    direction = corner[qb] - corner[qa]
+    t = np.clip((grid - corner[qa]) @ direction / (direction @ direction), 0, 1)
+    return np.interp(t, steps, profile).astype(np.float32)
+
 
 def _paint(image, canvas, quad, alpha=None):
     """Warp a (C, C) canvas onto the quad (4, 2) of the image, blended by alpha; in place."""
@@ -557,7 +587,7 @@ def _top_view_cube(rng, side):
     for i in range(4):  # a side shows when its outward direction points the way the height goes
         a, b = face[i], face[(i + 1) % 4]
         if np.dot((a + b) / 2, height) > 0:
-            # Lit from above: the sides get 30-60 % of the light the top gets.
+            # Lit from above: the sides get 30-60 % of the light the top gets along their edge.
             sides.append((np.array([a, b, b + height, a + height]), rng.uniform(0.3, 0.6)))
     return face, sides
 
@@ -749,12 +779,13 @@ def render_scene(rng, n_cubes=None, size=(480, 640), split="public", view=None, 
             raise RuntimeError(f"could not place {n_cubes} cubes without overlap in {size}")
         corners = corners + shift
         reflectance = reflectances[i]
-        for quad, light in others:
-            field = _face_light(paint[i], paint[i].uniform(0.85, 1.0)) * light * reflectance * paper
+        light = _face_light(paint[i], face.face_light_ratio) * reflectance * paper
+        for quad, factor in others:
+            field = _edge_light(light, corners, quad + shift) * factor
             _paint(image, np.clip(_paper(paint[i], face.frame, field), 0, 1), quad + shift)
         label = int(labels[i])
         digit = digits[label][picks[i] % len(digits[label])]
-        canvas, alpha = _digit_face(paint[i], digit, label, face, reflectance * paper)
+        canvas, alpha = _digit_face(paint[i], digit, label, face, light)
         _paint(image, canvas, corners, alpha)
         ordered = order_corners(corners)
         truth.append(Cube(label=label, confidence=1.0, center=face_center(ordered), corners=ordered))

@@ -54,6 +54,13 @@ MAX_CORNER_GAP = 0.14     # of the side: how far a corner may lie outside the bl
 MAX_ASPECT = 2.0          # longest / shortest side of the quadrilateral (perspective allowed)
 MIN_CONTRAST = 30         # grey levels between a face's paper and the table around it
 PAPER_FRACTION = 0.75     # paper: brighter than this fraction of its blob's bright level
+MIN_SHARP_SIDES = 2       # sides on a sharp edge: paper has them, a soft highlight on cloth has not
+
+# split_folds: where two of a cube's faces meet, the light jumps along a straight line.
+FOLD_SIZE = 128           # side (pixels) of the square a candidate face is looked at in
+FOLD_STEP = 0.10          # the jump, in log light (~11 %): more than the paper's own texture
+FOLD_SHARPNESS = 0.6      # jump over 3 rows / over 8 rows: ~1 for an edge, ~0.4 for a slow change
+FOLD_DEPTH = (0.08, 0.45)  # where a fold may lie, as a fraction of the side, from each side
 
 
 def to_gray(image):
@@ -221,6 +228,11 @@ def quadrilateral(contour, image_shape=None):
 
 
 def refine_corners(smooth, corners):
+    """Move each side of a face onto the paper's edge (see :func:`_refine`): corners (4, 2) float32."""
+    return _refine(smooth, corners)[0]
+
+
+def _refine(smooth, corners):
     """Move each side of a face onto the paper's edge, then re-intersect the sides.
 
     The thresholded outline lies a pixel or two inside the face and rounds its
@@ -239,12 +251,14 @@ def refine_corners(smooth, corners):
     Returns
     -------
     corners : ndarray (4, 2) float32, same order
+    sharp : int, 0 to 4
+        How many sides lie on a sharp edge (a paper's edge, not a soft highlight).
     """
     corners = np.asarray(corners, np.float64)
     image = smooth if smooth.dtype == np.float32 else smooth.astype(np.float32)
     h, w = smooth.shape
     centre = corners.mean(axis=0)
-    lines = []
+    lines, sharp = [], 0
     for i in range(4):
         a, b = corners[i], corners[(i + 1) % 4]
         length = np.hypot(*(b - a))
@@ -274,6 +288,7 @@ def refine_corners(smooth, corners):
         if valid.sum() < 6:
             lines.append((a, b))
             continue
+        sharp += 1
         # Sub-pixel: the vertex of the parabola through the peak and its neighbours.
         rows = np.arange(len(peak))
         left, right = drop[rows, np.maximum(peak - 1, 0)], drop[rows, np.minimum(peak + 1, drop.shape[1] - 1)]
@@ -288,9 +303,9 @@ def refine_corners(smooth, corners):
     for i in range(4):
         corner = _line_intersection(*lines[i - 1], *lines[i])
         if corner is None or np.hypot(*(corner - corners[i])) > 0.3 * np.hypot(*(corners[i] - centre)) + 3:
-            return order_corners(corners)  # a side went astray: keep the outline's corners
+            return order_corners(corners), sharp  # a side went astray: keep the outline's corners
         refined.append(corner)
-    return order_corners(np.array(refined))
+    return order_corners(np.array(refined)), sharp
 
 
 def _is_face(contour, corners, gray, image_area):
@@ -330,6 +345,69 @@ def _is_face(contour, corners, gray, image_area):
     paper = _percentile_u8(local[inside > 0], 75)
     table = _percentile_u8(local[inside == 0], 25) if np.any(inside == 0) else 0
     return paper - table >= MIN_CONTRAST
+
+
+def split_folds(smooth, corners, max_folds=2):
+    """Cut off a neighbouring face that the outline took in with the digit face.
+
+    A cube's top face seen from the side, or one of its sides seen from above, can
+    be as bright as the digit face, and then one outline holds both. Where two faces
+    meet, the light jumps along a straight line: the cube's edge, parallel to the
+    far edge of the neighbouring face (which the outline follows). Light that is
+    uneven across one face (a hotspot, vignetting) changes slowly instead. So the
+    candidate is warped into a square, the ink and printed frame are filled in with
+    the paper around them (a morphological closing, as in :func:`face_to_sprite`), and
+    the median light of every line parallel to each side is read (a profile). A fold
+    is a jump in a profile larger than ``FOLD_STEP`` (log light) that happens over
+    a few lines (``FOLD_SHARPNESS``), within ``FOLD_DEPTH`` of a side; the strip
+    between that side and the fold is cut off. Repeated for a second neighbour.
+
+    Parameters
+    ----------
+    smooth : ndarray (H, W) float32, the slightly blurred grey image
+    corners : ndarray (4, 2) float32, ordered by :func:`order_corners`
+    max_folds : int, default 2
+        The most neighbouring faces to cut off (a cube shows at most two beside the digit).
+
+    Returns
+    -------
+    corners : ndarray (4, 2) float32, same order
+    """
+    size = FOLD_SIZE
+    square = np.array([[0, 0], [size, 0], [size, size], [0, size]], np.float32)
+    window = max(3, int(round(PAPER_WINDOW * size)) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (window, window))
+    near, far = 3, 8  # rows on each side of a candidate fold: the jump, and the slow change
+    first, last = max(far, int(FOLD_DEPTH[0] * size)), int(FOLD_DEPTH[1] * size)
+    rows = np.arange(first, last)
+    for _ in range(max_folds):
+        corners = np.asarray(corners, np.float32)
+        homography = cv2.getPerspectiveTransform(corners, square)
+        face = cv2.warpPerspective(smooth, homography, (size, size), flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)
+        paper = np.log(cv2.morphologyEx(face, cv2.MORPH_CLOSE, disc, borderType=cv2.BORDER_REPLICATE) + 1.0)
+        best = None
+        for turn in range(4):  # side `turn` of the face brought to the top
+            profile = np.median(np.rot90(paper, turn), axis=1)
+            total = np.concatenate([[0.0], np.cumsum(profile)])
+            mean = lambda a, b: (total[b] - total[a]) / (b - a)  # noqa: E731 (rows a to b - 1)
+            jump = np.abs(mean(rows, rows + near) - mean(rows - near, rows))
+            slow = np.abs(mean(rows, rows + far) - mean(rows - far, rows))
+            fold = (jump >= FOLD_STEP) & (jump >= FOLD_SHARPNESS * slow)
+            if fold.any():
+                i = int(np.argmax(np.where(fold, jump, 0)))
+                if best is None or jump[i] > best[0]:
+                    best = (jump[i], turn, rows[i])
+        if best is None:
+            return corners
+        _, turn, row = best
+        # The kept part, in the turned square's coordinates, back to the face's square.
+        kept = np.array([[0, row], [size, row], [size, size], [0, size]], np.float64)
+        for _ in range(turn):  # undo np.rot90 (counter-clockwise): (x, y) -> (size - y, x)
+            kept = np.column_stack([size - kept[:, 1], kept[:, 0]])
+        back = cv2.perspectiveTransform(kept[None].astype(np.float32), np.linalg.inv(homography))[0]
+        corners = order_corners(back)
+    return corners
 
 
 def _face_blobs(smooth, blob, kernel):
@@ -410,7 +488,10 @@ def find_faces(image):
                 found.append(corners)
         if found and smooth_float is None:
             smooth_float = smooth.astype(np.float32)
-        faces += [refine_corners(smooth_float, corners) for corners in found]
+        for corners in found:
+            corners, sharp = _refine(smooth_float, corners)
+            if sharp >= MIN_SHARP_SIDES:
+                faces.append(split_folds(smooth_float, corners))
     return sorted(faces, key=lambda c: (float(c[:, 0].mean()), float(c[:, 1].mean())))
 
 
