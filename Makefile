@@ -35,14 +35,9 @@ help: ## Show this help
 	@echo
 	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
-assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
-ifneq ($(TP),robot_lab)
+# The robot lab ships the trained network: it is trained first when the robot lab is built.
+assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL)) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
 	$(PY) -m autograder.build $(TP)
-endif
-ifeq ($(filter-out robot_lab,$(TP)),)
-	$(MAKE) --no-print-directory $(ROBOT_MODEL)
-	$(PY) -m autograder.robot_lab_build
-endif
 
 grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
@@ -62,12 +57,12 @@ test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no train
 	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS service; tables in reference/bench*.md
-	$(PY) reference/bench.py --write
-	$(PY) reference/bench_robot.py --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
-	$(PY) reference/bench_ros.py --write
+	$(PY) -m reference.bench --write
+	$(PY) -m reference.bench_robot --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
+	$(PY) -m reference.bench_ros --write
 
 calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json
-	$(PY) reference/calibrate.py --write $(TP)
+	$(PY) -m reference.calibrate --write $(TP)
 	$(PY) -m autograder.build $(TP)  # the new thresholds go into the notebooks and zips
 
 robot-model: $(ROBOT_MODEL) ## Train the robot lab's digit network on MNIST (~1.5 min) into data/robot_lab/
@@ -91,7 +86,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(MNIST): | $(STAMP)
-	$(PY) -m autograder.data
+	$(PY) -m robot_lab.mnist
 	touch $@
 
 clean: ## Remove generated files (dist/, build/)

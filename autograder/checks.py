@@ -47,7 +47,7 @@ def load_heldout():
 
 
 def threshold(assignment, key):
-    """The calibrated pass mark ``key`` of ``assignment`` (see reference/thresholds.json)."""
+    """The calibrated pass mark ``key`` of ``assignment`` (see assignments/thresholds.json)."""
     table = json.loads(_support_file(THRESHOLDS_FILE).read_text())
     return table[assignment][key]["threshold"]
 

@@ -216,7 +216,7 @@ def question_scores(results):
 def apply_changes(notebook_path, changes, target):
     """Write ``target``: the notebook at ``notebook_path`` with each ``(old, new)`` text change applied once.
 
-    Used to make wrong submissions from a solution (tests/submissions) and the
+    Used to make wrong submissions from a solution (reference/submissions) and the
     calibration's variants (reference/calibrate.py). Raises ``ValueError`` when a
     change does not match exactly one place, so a variant can never silently turn
     into the unchanged notebook.

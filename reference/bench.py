@@ -4,7 +4,7 @@ Each measurement runs in a fresh process, several times; the tables give the
 median and the range. Peak memory is the largest resident set of any process
 the command started (for a grading run: the notebook's kernel).
 
-    python reference/bench.py [--repeat 3] [--only build|grading] [--submissions 20] [--write]
+    python -m reference.bench [--repeat 3] [--only build|grading] [--submissions 20] [--write]
 
 ``--write`` also saves the tables to reference/bench.md. The robot lab has its own
 benchmarks (reference/bench_robot.py, reference/bench_ros.py); `make bench` runs all three.
@@ -27,10 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
+from autograder import REPO_ROOT as REPO
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from . import machine
 
 # Runs a command and reports its wall time and the peak RSS of its process tree.
 _MEASURE = """
@@ -78,12 +77,12 @@ def graded_zips():
 def grading_throughput(n_submissions, jobs=2):
     """Grade a folder of ``n_submissions`` TP1 notebooks with ``make grade``'s entry point.
 
-    One in five is a wrong submission (tests/submissions/tp1_dense.py), the rest
+    One in five is a wrong submission (reference/submissions/tp1_dense.py), the rest
     copies of the solution. Returns ``(wall seconds, peak MB of the whole grading
     run's processes together, [peak MB of each submission's run])``.
     """
     from autograder.grade import apply_changes, watch
-    from tests.submissions import tp1_dense
+    from .submissions import tp1_dense
 
     solution = REPO / "dist" / "en" / "tp1_dense" / "solution" / "tp1_dense.ipynb"
     mutants = sorted(tp1_dense.MUTANTS.items())
@@ -187,7 +186,9 @@ def build_section(repeat):
     print("|---|---|---|---|---|")
 
     python = sys.executable
-    build = measure([python, "-m", "autograder.build"], repeat)
+    from autograder.build import list_assignments
+
+    build = measure([python, "-m", "autograder.build", *list_assignments()], repeat)
     print(row("`make assignments` (all TPs, fr + en, warm environment)", build), flush=True)
 
     for name, zip_path, solution in graded_zips():
@@ -198,7 +199,7 @@ def build_section(repeat):
     # Accuracy takes minutes per seed: `make calibrate` measures it (reference/results.md).
     print("\n| reference solution | held-out accuracy, min | median | seeds | pass mark |")
     print("|---|---|---|---|---|")
-    for name, entry in json.loads((REPO / "reference" / "thresholds.json").read_text()).items():
+    for name, entry in json.loads((REPO / "assignments" / "thresholds.json").read_text()).items():
         stats = entry["test_accuracy"]
         if "reference_min" in stats:
             print(f"| {name} | {100 * stats['reference_min']:.2f} % | {100 * stats['reference_median']:.2f} % "

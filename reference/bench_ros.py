@@ -1,6 +1,6 @@
 """Benchmark of the robot lab's ROS service, printed as markdown tables.
 
-    python reference/bench_ros.py [--calls 300] [--endurance 1000] [--model PATH] [--write]
+    python -m reference.bench_ros [--calls 300] [--endurance 1000] [--model PATH] [--write]
 
 A private roscore on 127.0.0.1 and the real nodes (``nodes/vision_server``), called
 by a rospy client in this process:
@@ -29,18 +29,15 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
-
 import numpy as np
+import rospy
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from robot_lab import REPO_ROOT as REPO
+from robot_lab import ros_msgs, ros_service, simulator
+from robot_lab.classifier import DEFAULT_MODEL_PATH
+from robot_lab.ros_processes import RosProcesses
 
-import rospy  # noqa: E402  (after the path: robot_lab from this checkout)
-
-from robot_lab import ros_msgs, ros_service, simulator  # noqa: E402
-from robot_lab.classifier import DEFAULT_MODEL_PATH  # noqa: E402
-from robot_lab.ros_processes import RosProcesses  # noqa: E402
+from . import machine
 
 SERVICE = "/robot_lab/recognise_cubes"
 
@@ -165,7 +162,7 @@ def header(model):
         f"Versions: Python {platform.python_version()}, ROS 1 from Debian (python3-rospy {ros_version}), "
         f"TensorFlow {version('tensorflow-cpu')}.  ",
         f"Model: `{Path(model).relative_to(REPO) if Path(model).is_relative_to(REPO) else model}`.  ",
-        f"Command: `python reference/bench_ros.py {' '.join(sys.argv[1:])}`".rstrip() + "  ",
+        f"Command: `python -m reference.bench_ros {' '.join(sys.argv[1:])}`".rstrip() + "  ",
         "",
     ]
 

@@ -10,10 +10,10 @@ threshold derived from the seeds:
     threshold = (lowest accuracy over the seeds) - MARGINS[name], rounded down to 0.1 %
 
 It prints a Markdown report and, with ``--write``, stores it in reference/results.md
-and the thresholds in reference/thresholds.json (the one place hidden tests and the
+and the thresholds in assignments/thresholds.json (the one place hidden tests and the
 notebooks' prose read them from).
 
-    python reference/calibrate.py [NAME ...] [--seeds 0 1 2 3 4] [--write]
+    python -m reference.calibrate [NAME ...] [--seeds 0 1 2 3 4] [--write]
 """
 
 import argparse
@@ -31,11 +31,9 @@ from pathlib import Path
 import nbclient
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from autograder import build  # noqa: E402
-from autograder.grade import apply_changes  # noqa: E402
+from autograder import REPO_ROOT as REPO
+from autograder import build
+from autograder.grade import apply_changes
 
 RESULTS = REPO / "reference" / "results.md"
 

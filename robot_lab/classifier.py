@@ -61,7 +61,7 @@ def train_model(x_train=None, y_train=None, *, epochs=6, n_validation=6000, seed
     Parameters
     ----------
     x_train : ndarray (n, 28, 28) uint8 (0-255) or float32 in [0, 1], optional
-        Defaults to MNIST's 60,000 training images (:func:`autograder.data.load_mnist`).
+        Defaults to MNIST's 60,000 training images (:func:`robot_lab.mnist.load_mnist`).
         Tests pass a few thousand to train in seconds.
     y_train : ndarray (n,) int, digits 0-9, optional (with ``x_train``)
     epochs : int, default 6
@@ -80,7 +80,7 @@ def train_model(x_train=None, y_train=None, *, epochs=6, n_validation=6000, seed
     import keras
 
     if x_train is None:
-        from autograder.data import load_mnist
+        from .mnist import load_mnist
         (x_train, y_train), _ = load_mnist()
     x = np.asarray(x_train)
     x = (x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32))[..., None]

@@ -80,7 +80,7 @@ def robot_model(tmp_path_factory):
     Returns ``(model, path)``: the keras.Model and the ``.keras`` file it was saved to
     (what the ROS node and the grader load).
     """
-    from autograder.data import load_mnist
+    from robot_lab.mnist import load_mnist
     from robot_lab import classifier
 
     (x_train, y_train), _ = load_mnist()

@@ -3,7 +3,7 @@
 Each grading run executes the whole notebook, training included, so these tests
 are the slow tier: the solution (full marks), the untouched student notebook
 (zero, without crashing the grader) and every wrong submission of
-tests/submissions/<name>.py (exactly the points it must lose). The solution's
+reference/submissions/<name>.py (exactly the points it must lose). The solution's
 full marks come from its Gradescope-layout run (tests/test_gradescope_layout.py),
 the suite's one grading of each solution; the hostile submissions run there too.
 """
@@ -13,7 +13,9 @@ import pytest
 from autograder import build
 from autograder.grade import apply_changes, question_scores, run_otter
 
-from . import gradescope_runs, submissions
+from reference import submissions
+
+from . import gradescope_runs
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = build.list_assignments()

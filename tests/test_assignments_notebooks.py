@@ -8,7 +8,7 @@ import pytest
 
 from autograder import build
 
-from . import submissions
+from reference import submissions
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = build.list_assignments()

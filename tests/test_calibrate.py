@@ -1,15 +1,9 @@
 """The calibration script's pieces (its full run is `make calibrate`, minutes per assignment)."""
 
-import importlib.util
-
 import pytest
 
-from autograder import REPO_ROOT
 from autograder.grade import apply_changes
-
-spec = importlib.util.spec_from_file_location("calibrate", REPO_ROOT / "reference" / "calibrate.py")
-calibrate = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(calibrate)
+from reference import calibrate
 
 
 def test_merge_sections_replaces_only_the_recalibrated_assignments():

@@ -68,7 +68,7 @@ def test_broken_submissions_are_graded_as_broken_without_harming_the_others(buil
 def test_good_and_wrong_submissions_get_their_points_in_the_csv(built, tmp_path):
     from autograder.grade import apply_changes
 
-    from .submissions import tp1_dense
+    from reference.submissions import tp1_dense
 
     out = built(NAME)
     solution = out["dist"] / "en" / NAME / "solution" / f"{NAME}.ipynb"

@@ -23,7 +23,9 @@ import pytest
 from autograder import build, gradescope
 from autograder.grade import apply_changes, question_scores
 
-from . import gradescope_runs, submissions
+from reference import submissions
+
+from . import gradescope_runs
 
 ASSIGNMENTS = build.list_assignments()
 # Conda packages that Otter's own environment.yml template lists without a version.

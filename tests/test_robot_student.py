@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from autograder import REPO_ROOT, build, gradescope
-from autograder import robot_lab_build as rlb
+from autograder.build import robot_lab as rlb
 from robot_lab.grading import run as grading_run
 
 SOLUTION = REPO_ROOT / "robot_lab"

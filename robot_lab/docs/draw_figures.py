@@ -3,13 +3,12 @@
 Simulated scenes only, drawn by :mod:`robot_lab.simulator`, beside a schematic of the
 side view; the real photos they imitate are named, never copied.
 
-    python robot_lab/docs/draw_figures.py      # writes robot_lab/docs/simulated_conditions.png
+    python -m robot_lab.docs.draw_figures      # writes robot_lab/docs/simulated_conditions.png
 """
 
 import argparse
 import dataclasses
 import io
-import sys
 from pathlib import Path
 
 import cv2
@@ -20,7 +19,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from robot_lab.simulator import Conditions, render_scene  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -212,7 +212,7 @@ def predict_digits():
 # --- the whole pipeline on hidden scenes ----------------------------------------------
 
 
-def match_cubes(found, truth_centers, tolerance):
+def nearest_cubes(found, truth_centers, tolerance):
     """Index in ``found`` of the cube nearest each truth centre (-1: none within ``tolerance`` pixels)."""
     matches = []
     for center in truth_centers:
@@ -241,7 +241,7 @@ def count_recognised(recognise, model, images, truth_scene, truth_center, truth_
     for scene, image in enumerate(images):
         in_scene = truth_scene == scene
         cubes = list(recognise(image.copy(), model))
-        for match, label in zip(match_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
+        for match, label in zip(nearest_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
             found += int(match >= 0)
             correct += int(match >= 0 and int(cubes[match].label) == int(label))
     return found, correct

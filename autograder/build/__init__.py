@@ -19,7 +19,8 @@ Outputs::
     dist/<lang>/<name>/solution/<name>.ipynb   the instructor's solution notebook
     dist/<name>/autograder.zip                 for Gradescope or `make grade`
 
-Run ``python -m autograder.build [NAME ...]``.
+Run ``python -m autograder.build [NAME ...]`` (``autograder/build/__main__.py``); the robot
+lab, a Python package rather than a notebook, is built by :mod:`autograder.build.robot_lab`.
 """
 
 import argparse
@@ -40,16 +41,15 @@ import jupytext
 import nbformat
 import numpy as np
 
-from . import REPO_ROOT
-from . import checks
-from .data import load_mnist
+from .. import REPO_ROOT, checks
+from robot_lab.mnist import load_mnist
 
 LANGUAGES = ("fr", "en")
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
 DEFAULT_DIST = REPO_ROOT / "dist"
 DEFAULT_WORK = REPO_ROOT / "build"
 GRADING_REQUIREMENTS = ASSIGNMENTS_DIR / "requirements.txt"
-THRESHOLDS = REPO_ROOT / "reference" / "thresholds.json"
+THRESHOLDS = ASSIGNMENTS_DIR / "thresholds.json"
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # 1980-01-01 is the earliest date a zip entry can hold; a fixed date makes the
@@ -450,27 +450,3 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(zips[first], target)
     return target
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__.split("\n")[0])
-    parser.add_argument("assignments", nargs="*", help=f"names to build (default: all: {', '.join(list_assignments())})")
-    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
-    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default: dist/)")
-    args = parser.parse_args(argv)
-    names = args.assignments or list_assignments()
-    for name in names:
-        start = time.perf_counter()
-        print(f"building {name} ({', '.join(args.lang)}) ...", flush=True)
-        try:
-            target = build(name, args.lang, args.dist)
-        except BuildError as error:
-            sys.exit(f"error: {error}")
-        outputs = [f"{args.dist / lang / name / 'student' / (name + '.ipynb')}" for lang in args.lang]
-        for path in [*outputs, target]:
-            print(f"  {Path(path).relative_to(Path.cwd()) if Path(path).is_relative_to(Path.cwd()) else path}")
-        print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
-
-
-if __name__ == "__main__":
-    main()

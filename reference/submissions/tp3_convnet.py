@@ -1,4 +1,4 @@
-"""TP3's wrong submissions (see tests/submissions/__init__.py for the format).
+"""TP3's wrong submissions (see reference/submissions/__init__.py for the format).
 
 Each grading run of TP3 trains a convnet (about a minute on 2 cores), so the
 mistakes the public checks miss share one submission, and two mutants are made

@@ -1,4 +1,4 @@
-"""TP2's wrong submissions (see tests/submissions/__init__.py for the format)."""
+"""TP2's wrong submissions (see reference/submissions/__init__.py for the format)."""
 
 # name -> (list of (solution text, replacement), {question: points lost})
 MUTANTS = {

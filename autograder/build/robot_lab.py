@@ -24,11 +24,10 @@ Outputs::
     dist/<lang>/robot_lab/robot_lab/         the package with holes (the same in both languages)
     dist/<lang>/robot_lab/data/robot_lab/digits.keras   the trained network (load_model()'s default path)
     dist/<lang>/robot_lab/requirements.txt   what the guide and the service need (pinned)
-    dist/<lang>/robot_lab/autograder/        the kit's MNIST loader, for the simulator
     dist/robot_lab/autograder.zip            for Gradescope (setup.sh, run_autograder, hidden tests,
                                              the trained model, hidden scenes with reference answers)
 
-Run ``python -m autograder.robot_lab_build [--model PATH]``.
+Run ``python -m autograder.build robot_lab [--model PATH]``.
 """
 
 import argparse
@@ -46,13 +45,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from . import REPO_ROOT
-from . import build
-from .build import BuildError
+from .. import REPO_ROOT
+from .. import build
+from . import BuildError
 
 LAB = "robot_lab"
 PACKAGE_DIR = REPO_ROOT / LAB
-GUIDE_SOURCE = PACKAGE_DIR / "guide" / "robot_lab_guide.py"
+GUIDE_SOURCE = build.ASSIGNMENTS_DIR / LAB / "robot_lab_guide.py"
 GRADING_DIR = PACKAGE_DIR / "grading"
 # The hidden scenes: simulated from the half of MNIST's test '1's and '2's that the
 # public scenes never use, at both real cameras' sizes.
@@ -70,17 +69,13 @@ CENTER_TOLERANCE = 20.0
 # MNIST's (vision.MNIST_CENTRE), digit sides 18-20 px; centring by bounding box
 # instead puts it up to 3 px off.
 SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [16, 22], "min_median_correlation": 0.7}
-# The kit's MNIST loader, which the simulator draws its digits with (it fetches MNIST
-# on first use, checksum-verified, into the student's data/mnist/).
-STUDENT_SUPPORT = (Path("autograder") / "__init__.py", Path("autograder") / "data.py")
 # Where the student's copy of the trained network goes: classifier.load_model()'s
 # default path, relative to the folder that holds robot_lab/.
 STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
 
-# Folders and files of robot_lab/ that students never get: the hidden tests, the
-# guide's source (they get the built notebook), and what Python, catkin or a
-# training run leave behind.
-NOT_FOR_STUDENTS = {"grading", "guide", "__pycache__", "build", "devel", ".pytest_cache"}
+# Folders and files of robot_lab/ that students never get: the hidden tests and what
+# Python, catkin or a training run leave behind.
+NOT_FOR_STUDENTS = {"grading", "__pycache__", "build", "devel", ".pytest_cache"}
 GENERATED_SUFFIXES = {".pyc", ".keras", ".h5", ".npz", ".npy"}
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b", re.I)
@@ -418,37 +413,7 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
         write_guide(folder / "guide.ipynb", lang)
         (folder / STUDENT_MODEL).parent.mkdir(parents=True, exist_ok=True)
         build.link_or_copy(model_path, folder / STUDENT_MODEL)
-        for support in STUDENT_SUPPORT:
-            (folder / support).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(REPO_ROOT / support, folder / support)
         (folder / "requirements.txt").write_text(requirements())
     target = dist / LAB / "autograder.zip"
     write_autograder(target, model_path, dist / languages[0] / LAB / LAB, sorted(holes), work)
     return target
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.robot_lab_build", description=__doc__.split("\n")[0])
-    parser.add_argument("--lang", nargs="+", choices=build.LANGUAGES, default=list(build.LANGUAGES))
-    parser.add_argument("--dist", type=Path, default=build.DEFAULT_DIST, help="output folder (default: dist/)")
-    parser.add_argument("--model", type=Path, help="the trained network (default: data/robot_lab/digits.keras)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    print(f"building {LAB} ({', '.join(args.lang)}) ...", flush=True)
-    try:
-        target = build_lab(args.lang, args.dist, model_path=args.model)
-    except BuildError as error:
-        sys.exit(f"error: {error}")
-    for lang in args.lang:
-        print(f"  {_shown(args.dist / lang / LAB)}/  (guide.ipynb, {LAB}/ with holes, {STUDENT_MODEL}, requirements.txt)")
-    print(f"  {_shown(target)}")
-    print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
-
-
-def _shown(path):
-    path = Path(path).resolve()
-    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""TP1's wrong submissions (see tests/submissions/__init__.py for the format)."""
+"""TP1's wrong submissions (see reference/submissions/__init__.py for the format)."""
 
 # name -> (list of (solution text, replacement), {question: points lost})
 MUTANTS = {
