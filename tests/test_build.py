@@ -126,3 +126,12 @@ def test_list_assignments_finds_tp1():
 def test_unknown_assignment_is_a_clear_error():
     with pytest.raises(build.BuildError, match="expected assignments/tp9_nothing/tp9_nothing.py"):
         build.read_source("tp9_nothing")
+
+
+def test_include_lines_are_replaced_by_the_shared_file_and_a_missing_one_is_named():
+    source = "x = 1\n# INCLUDE common/load_mnist.py\n\ny = load_mnist()\n"
+    expanded = build.expand_includes(source, "tp.py")
+    assert "def load_mnist(" in expanded and "# INCLUDE" not in expanded
+    assert expanded.endswith("keras.datasets.mnist.load_data()\n\ny = load_mnist()\n")
+    with pytest.raises(build.BuildError, match="common/nothing.py"):
+        build.expand_includes("# INCLUDE common/nothing.py\n", "tp.py")

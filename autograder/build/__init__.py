@@ -60,6 +60,8 @@ EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
 SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE)
 # What `otter assign` may put in a student folder; anything else is a leak.
 STUDENT_FILES_ALLOWED = {".ipynb"}
+# A line of a source cell replaced by a file of assignments/ at build time.
+INCLUDE = re.compile(r"^# INCLUDE (?P<path>\S+)$", re.MULTILINE)
 # Lines this short ("return model", "...") say nothing about a solution.
 MIN_LEAK_LINE = 16
 
@@ -81,7 +83,29 @@ def read_source(name):
             f"no source for assignment {name!r}: expected {path.relative_to(REPO_ROOT)}; "
             f"known assignments: {', '.join(list_assignments()) or 'none'}"
         )
-    return jupytext.read(path, fmt="py:percent")
+    return read_notebook(path)
+
+
+def read_notebook(path):
+    """A Jupytext percent source as a notebook, its ``# INCLUDE`` lines replaced (:func:`expand_includes`)."""
+    # Expanded before Jupytext parses the text, so a notebook reads as if the file were pasted in.
+    return jupytext.reads(expand_includes(Path(path).read_text(), path), fmt="py:percent")
+
+
+def expand_includes(source, origin):
+    """Replace each line ``# INCLUDE <path>`` by that file of ``assignments/`` (a cell several notebooks share).
+
+    The file's text goes in as it is, less its final newline, so a shared function is
+    written once (``assignments/common/``) and each notebook still shows it in full.
+    """
+
+    def insert(match):
+        path = ASSIGNMENTS_DIR / match["path"]
+        if not path.is_file():
+            raise BuildError(f"{origin}: {match[0]!r} names no file; expected {path.relative_to(REPO_ROOT)}")
+        return path.read_text().rstrip("\n")
+
+    return INCLUDE.sub(insert, source)
 
 
 def render_thresholds(text, lang):

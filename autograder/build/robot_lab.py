@@ -249,7 +249,7 @@ def write_guide(target, lang, source=GUIDE_SOURCE):
     """Write the guide in ``lang`` (cells tagged ``lang`` or untagged), with stable cell ids and no outputs."""
     if not source.is_file():
         raise BuildError(f"no lab guide at {source.relative_to(REPO_ROOT)}")
-    nb = build.select_language(jupytext.read(source, fmt="py:percent"), lang)
+    nb = build.select_language(build.read_notebook(source), lang)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     build.normalize_notebook(target)
