@@ -81,7 +81,9 @@ def model_inputs(model, images):
     """
     shape = tuple(model.input_shape[1:])
     if int(np.prod(shape)) != 28 * 28:
-        raise AssertionError(f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}")
+        raise AssertionError(
+            f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}"
+        )
     return flat_inputs(images).reshape((len(images), *shape))
 
 

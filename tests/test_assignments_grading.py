@@ -12,7 +12,6 @@ import pytest
 
 from autograder import build
 from autograder.grade import apply_changes, question_scores, run_otter
-
 from reference import submissions
 
 from . import gradescope_runs
@@ -76,6 +75,10 @@ def test_each_mutant_loses_exactly_its_points(built, solution_scores, tmp_path, 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_hidden_test_has_a_mutant_that_it_catches(built, name):
     """Statically: each question with a hidden test appears in some mutant's expected losses."""
-    questions = {path[len("tests/"):-len(".py")] for path in build.zip_contents(built(name)["zip"]) if path.startswith("tests/")}
+    questions = {
+        path[len("tests/") : -len(".py")]
+        for path in build.zip_contents(built(name)["zip"])
+        if path.startswith("tests/")
+    }
     caught = {q for _, losses in submissions.load(name).MUTANTS.values() for q in losses}
     assert questions <= caught, f"no wrong submission exercises {sorted(questions - caught)}"

@@ -292,8 +292,9 @@ def test_main_exits_with_the_error(offline):
 
 def test_module_imports_without_tensorflow():
     code = "import sys, robot_lab.mnist; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=data.REPO_ROOT).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=data.REPO_ROOT
+    ).stdout
     assert out.strip() == "[]"
 
 

@@ -23,7 +23,6 @@ Run ``python -m autograder.build [NAME ...]`` (``autograder/build/__main__.py``)
 lab, a Python package rather than a notebook, is built by :mod:`autograder.build.robot_lab`.
 """
 
-import argparse
 import ast
 import contextlib
 import copy
@@ -32,8 +31,6 @@ import json
 import os
 import re
 import shutil
-import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -41,8 +38,9 @@ import jupytext
 import nbformat
 import numpy as np
 
-from .. import REPO_ROOT, checks
 from robot_lab.mnist import load_mnist
+
+from .. import REPO_ROOT, checks
 
 LANGUAGES = ("fr", "en")
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
@@ -167,7 +165,9 @@ def write_npz(path, arrays, compression=zipfile.ZIP_STORED):
         for key, array in arrays.items():
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue(), compress_type=compression)
+            npz.writestr(
+                zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue(), compress_type=compression
+            )
 
 
 def link_or_copy(source, target):
@@ -460,7 +460,9 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         leaks = find_leaks(student, select_language(nb, lang), tests)
         if leaks:
             shutil.rmtree(student)
-            raise BuildError(f"{name} ({lang}): the student folder would leak grading material:\n  " + "\n  ".join(leaks))
+            raise BuildError(
+                f"{name} ({lang}): the student folder would leak grading material:\n  " + "\n  ".join(leaks)
+            )
 
     # Tests and support files are language-independent, so one zip grades both.
     first, *others = languages

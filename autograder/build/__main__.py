@@ -10,8 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import DEFAULT_DIST, LANGUAGES, BuildError, build, list_assignments
-from . import robot_lab
+from . import DEFAULT_DIST, LANGUAGES, BuildError, build, list_assignments, robot_lab
 
 
 def _shown(path):
@@ -23,8 +22,11 @@ def build_one(name, languages, dist, model=None):
     """Build assignment ``name``; returns the paths to print."""
     if name == robot_lab.LAB:
         target = robot_lab.build_lab(languages, dist, model_path=model)
-        folders = [f"{_shown(dist / lang / name)}/  (guide.ipynb, {name}/ with holes, {robot_lab.STUDENT_MODEL}, "
-                   "requirements.txt)" for lang in languages]
+        folders = [
+            f"{_shown(dist / lang / name)}/  (guide.ipynb, {name}/ with holes, {robot_lab.STUDENT_MODEL}, "
+            "requirements.txt)"
+            for lang in languages
+        ]
         return [*folders, _shown(target)]
     target = build(name, languages, dist)
     return [*(_shown(dist / lang / name / "student" / f"{name}.ipynb") for lang in languages), _shown(target)]
@@ -33,11 +35,14 @@ def build_one(name, languages, dist, model=None):
 def main(argv=None):
     names = [*list_assignments(), robot_lab.LAB]
     parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__.split("\n")[0])
-    parser.add_argument("assignments", nargs="*", metavar="NAME",
-                        help=f"names to build (default: all: {', '.join(names)})")
+    parser.add_argument(
+        "assignments", nargs="*", metavar="NAME", help=f"names to build (default: all: {', '.join(names)})"
+    )
     parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default: dist/)")
-    parser.add_argument("--model", type=Path, help="the robot lab's trained network (default: data/robot_lab/digits.keras)")
+    parser.add_argument(
+        "--model", type=Path, help="the robot lab's trained network (default: data/robot_lab/digits.keras)"
+    )
     args = parser.parse_args(argv)
     for name in args.assignments or names:
         start = time.perf_counter()

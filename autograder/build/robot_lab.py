@@ -30,23 +30,18 @@ Outputs::
 Run ``python -m autograder.build robot_lab [--model PATH]``.
 """
 
-import argparse
 import ast
 import importlib.metadata
 import json
 import math
 import re
 import shutil
-import sys
-import time
 import zipfile
 from pathlib import Path
 
-import jupytext
 import nbformat
 
-from .. import REPO_ROOT
-from .. import build
+from .. import REPO_ROOT, build
 from . import BuildError
 
 LAB = "robot_lab"
@@ -107,7 +102,7 @@ def _hint_above(lines, index):
     for i, line in enumerate(comment):
         match = HINT.match(line)
         if match:
-            more = [HINT_MORE.match(l) for l in comment[i + 1:]]
+            more = [HINT_MORE.match(text) for text in comment[i + 1 :]]
             return " ".join([match["text"].strip(), *(m["text"].strip() for m in more if m)]).strip()
     return ""
 
@@ -153,8 +148,10 @@ def make_holes(source, label):
             continue
         end = next((j for j in range(i + 1, len(lines)) if END.match(lines[j]) or BEGIN.match(lines[j])), None)
         if end is None or BEGIN.match(lines[end]):
-            raise BuildError(f"{label}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION' before the next block")
-        if not any(l.strip() for l in lines[i + 1:end]):
+            raise BuildError(
+                f"{label}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION' before the next block"
+            )
+        if not any(text.strip() for text in lines[i + 1 : end]):
             raise BuildError(f"{label}:{i + 1}: empty solution block")
         function = owners.get(i + 1)
         if function is None:
@@ -208,8 +205,11 @@ def package_files(root=PACKAGE_DIR):
 
 def student_files(root=PACKAGE_DIR):
     """The package's files that hold solution blocks: what students edit and hand in."""
-    return [p for p in package_files(root)
-            if p.suffix == ".py" and any(BEGIN.match(line) for line in (root / p).read_text().splitlines())]
+    return [
+        p
+        for p in package_files(root)
+        if p.suffix == ".py" and any(BEGIN.match(line) for line in (root / p).read_text().splitlines())
+    ]
 
 
 def write_student_package(target, root=PACKAGE_DIR):
@@ -299,15 +299,26 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     ref_labels, ref_confidences = classifier.predict_digits(model, sprites)
 
     found, correct = hidden_tests.count_recognised(
-        pipeline.recognise, model, hidden_tests.scene_images(images), np.asarray(scene), np.asarray(centers),
-        np.asarray(labels), CENTER_TOLERANCE)
+        pipeline.recognise,
+        model,
+        hidden_tests.scene_images(images),
+        np.asarray(scene),
+        np.asarray(centers),
+        np.asarray(labels),
+        CENTER_TOLERANCE,
+    )
     return {
         **images,
-        "truth_scene": np.asarray(scene, np.int64), "truth_label": np.asarray(labels, np.int64),
-        "truth_center": np.asarray(centers, np.float32), "truth_corners": np.asarray(corners, np.float32),
-        "faces": faces, "sprites": sprites,
-        "ref_labels": np.asarray(ref_labels, np.int64), "ref_confidences": np.asarray(ref_confidences, np.float32),
-        "ref_found": np.int64(found), "ref_correct": np.int64(correct),
+        "truth_scene": np.asarray(scene, np.int64),
+        "truth_label": np.asarray(labels, np.int64),
+        "truth_center": np.asarray(centers, np.float32),
+        "truth_corners": np.asarray(corners, np.float32),
+        "faces": faces,
+        "sprites": sprites,
+        "ref_labels": np.asarray(ref_labels, np.int64),
+        "ref_confidences": np.asarray(ref_confidences, np.float32),
+        "ref_found": np.int64(found),
+        "ref_correct": np.int64(correct),
     }
 
 
@@ -327,8 +338,12 @@ def grading_config(student_paths, scenes):
         # All tests together, under Gradescope's default 10-minute limit: results.json is always written.
         "budget_s": 540,
         "sprite": {**SPRITE_LIMITS, "center": float(vision.MNIST_CENTRE)},
-        "scenes": {"center_tolerance": CENTER_TOLERANCE, "cubes": total,
-                   "min_found": int(scenes["ref_found"]) - slack, "min_correct": int(scenes["ref_correct"]) - slack},
+        "scenes": {
+            "center_tolerance": CENTER_TOLERANCE,
+            "cubes": total,
+            "min_found": int(scenes["ref_found"]) - slack,
+            "min_correct": int(scenes["ref_correct"]) - slack,
+        },
     }
 
 
@@ -401,8 +416,10 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
 
     model_path = Path(model_path or classifier.DEFAULT_MODEL_PATH)
     if not model_path.is_file():
-        raise BuildError(f"no trained digit network at {model_path}: run `make robot-model` first "
-                         "(the autograder and the students' folders ship it)")
+        raise BuildError(
+            f"no trained digit network at {model_path}: run `make robot-model` first "
+            "(the autograder and the students' folders ship it)"
+        )
     work = work / LAB
     work.mkdir(parents=True, exist_ok=True)
     holes = {}
