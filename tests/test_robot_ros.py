@@ -12,7 +12,6 @@ started is stopped by its process group at the end.
 import io
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -138,13 +137,12 @@ def workshop_srv(tmp_path_factory):
     root = tmp_path_factory.mktemp("ros4pro")
     (root / "VisionPredict.srv").write_text(WORKSHOP_SRV)
     ros_msgs.generate([root / "VisionPredict.srv"], package="ros4pro", out_dir=root / "python")
-    sys.path.insert(0, str(root / "python"))
-    try:
+    # Generated into a temporary folder: importable only while this fixture lasts.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(root / "python")
         import ros4pro.srv
 
         yield ros4pro.srv
-    finally:
-        sys.path.remove(str(root / "python"))
 
 
 def test_vision_predict_has_the_workshop_md5sum(workshop_srv):
