@@ -32,6 +32,16 @@ import numpy as np
 DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", Path(__file__).resolve().parent))
 PACKAGE = "robot_lab"
 
+#: Slack on a sprite's [0, 1] range: what float rounding leaves on a correct sprite.
+RANGE_SLACK = 1e-6
+#: A sprite is a white digit on black: its median pixel at most BACKGROUND_MAX, its brightest at least INK_MIN.
+BACKGROUND_MAX = 0.1
+INK_MIN = 0.5
+#: How far predict_digits's confidences may be from the reference's (the same network, the same sprites).
+CONFIDENCE_TOLERANCE = 1e-3
+#: How far response.confidence may be from the cubes' own confidences.
+RESPONSE_TOLERANCE = 1e-6
+
 #: name -> test function; filled by :func:`hidden_test` in the order of this file.
 TESTS = {}
 #: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
@@ -100,7 +110,7 @@ def _student_sprites():
         assert np.issubdtype(sprite.dtype, np.floating), (
             f"face_to_sprite should return float32 values in [0, 1]; it returned dtype {sprite.dtype} (hidden face {i})"
         )
-        assert np.all(np.isfinite(sprite)) and sprite.min() >= -1e-6 and sprite.max() <= 1 + 1e-6, (
+        assert np.all(np.isfinite(sprite)) and sprite.min() >= -RANGE_SLACK and sprite.max() <= 1 + RANGE_SLACK, (
             f"face_to_sprite should return values in [0, 1]; found {np.nanmin(sprite):.3g} to {np.nanmax(sprite):.3g} "
             f"(hidden face {i})"
         )
@@ -139,7 +149,7 @@ def correlation(a, b):
 def sprite_format():
     sprites = _student_sprites()
     background = np.median(sprites.reshape(len(sprites), -1), axis=1)
-    bad = np.flatnonzero((background > 0.1) | (sprites.max(axis=(1, 2)) < 0.5))
+    bad = np.flatnonzero((background > BACKGROUND_MAX) | (sprites.max(axis=(1, 2)) < INK_MIN))
     assert len(bad) == 0, (
         f"{len(bad)} of {len(sprites)} hidden faces give a sprite that is not a white digit (near 1) on a black "
         f"background (0): e.g. hidden face {bad[0]} has background {background[bad[0]]:.2f} and brightest pixel "
@@ -223,7 +233,7 @@ def predict_digits():
         f"network's probabilities for digit 1 and digit 2, the larger."
     )
     gap = np.abs(confidences - d["ref_confidences"])
-    assert gap.max() <= 1e-3, (
+    assert gap.max() <= CONFIDENCE_TOLERANCE, (
         f"predict_digits's confidences differ from the reference by up to {gap.max():.3f} (sprite {gap.argmax()}: "
         f"{confidences[gap.argmax()]:.3f} instead of {d['ref_confidences'][gap.argmax()]:.3f}). The confidence is the "
         f"network's softmax probability of the chosen label (among the ten digits, not renormalised)."
@@ -423,7 +433,7 @@ def fill_response():
                 f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}"
             )
             found = [float(e) for e in entries]
-            ok = np.allclose(found, values, atol=1e-6)
+            ok = np.allclose(found, values, atol=RESPONSE_TOLERANCE)
         else:
             assert all(isinstance(e, uint32) for e in entries), (
                 f"response.{field} should hold std_msgs/UInt32 messages (UInt32(data=...), see pixel()); "
