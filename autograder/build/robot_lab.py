@@ -1,8 +1,9 @@
 """Build the robot lab's student version, its guide (fr, en) and its autograder zip.
 
-The robot lab's one source is the solution package ``robot_lab/`` itself. The
-parts students write sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``
-inside functions; the build replaces each such block with a hole::
+The robot lab's sources are the solution package ``robot_lab/`` itself and its guide,
+``assignments/robot_lab/robot_lab_guide.py`` (Jupytext, built like a TP's prose). The
+parts students write sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` (the TPs'
+markers) inside functions; the build replaces each such block with a hole::
 
     # HINT: threshold the face, then crop the digit's bounding box.   <- kept, and quoted in the hole
     # BEGIN SOLUTION
