@@ -592,3 +592,13 @@ def test_a_module_that_loops_on_import_still_gets_a_results_file(robot_build, tm
     outputs = [t["output"] for t in results["tests"]]
     assert outputs[0].startswith("stopped after 15 s") and "used up" in outputs[-1]
     assert results["execution_time"] < 60
+
+
+def test_hidden_tests_are_an_otter_exception_format_test_file_like_the_tps():
+    from otter.test_files import ExceptionTestFile
+
+    from robot_lab.grading import hidden_tests
+
+    parsed = ExceptionTestFile.from_file(str(REPO_ROOT / "robot_lab" / "grading" / "hidden_tests.py"))
+    assert [c.name for c in parsed.test_cases] == [spec["title"] for spec in hidden_tests.SPECS.values()]
+    assert build.points_by_visibility(Path(hidden_tests.__file__).read_text()) == (14, 14)

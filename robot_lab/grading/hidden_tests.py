@@ -1,5 +1,7 @@
 """The robot lab's hidden tests: the student's functions on camera scenes they have never seen.
 
+Written in the TPs' test format, an Otter exception-format test file: each test is a
+function decorated with Otter's ``test_case(name=<what students read>, points=..., hidden=True)``.
 Ships in the autograder zip as ``grading/hidden_tests.py``; ``grading/run.py``
 runs each test in a worker process (with the student's files placed over the
 solution package) and gives the test's points when it returns, none when it
@@ -29,7 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", Path(__file__).resolve().parent))
+# (Otter reads a test file by running its text, without __file__: the working directory then.)
+_HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", _HERE))
 PACKAGE = "robot_lab"
 
 #: Slack on a sprite's [0, 1] range: what float rounding leaves on a correct sprite.
@@ -42,21 +46,33 @@ CONFIDENCE_TOLERANCE = 1e-3
 #: How far response.confidence may be from the cubes' own confidences.
 RESPONSE_TOLERANCE = 1e-6
 
-#: name -> test function; filled by :func:`hidden_test` in the order of this file.
-TESTS = {}
-#: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
-SPECS = {}
+# The TPs' test format: this file is an Otter exception-format test file (each test a
+# function decorated with Otter's test_case, its title in ``name``). The grading venv needs
+# no Otter: there the same decorator only records what the tests declare.
+try:
+    from otter.test_files import test_case
+except ImportError:
+
+    class test_case:  # noqa: N801  (Otter's name)
+        """Otter's ``test_case`` decorator, for a machine without Otter: it keeps the metadata and the function."""
+
+        def __init__(self, name=None, points=None, hidden=False, success_message=None, failure_message=None):
+            self.name, self.points, self.hidden = name, points, hidden
+            self.success_message, self.failure_message = success_message, failure_message
+
+        def __call__(self, test_func):
+            self.test_func = test_func
+            return self
 
 
-def hidden_test(title, points, timeout_s=120):
-    """Register a test: ``title`` is what students read, ``points`` what it is worth."""
+# Otter's test-file header: exception format, one "question" for the whole lab, points per test.
+OK_FORMAT = False
+name = "robot_lab"
+points = None
 
-    def register(function):
-        TESTS[function.__name__] = function
-        SPECS[function.__name__] = {"title": title, "points": points, "timeout_s": timeout_s}
-        return function
-
-    return register
+#: Seconds each test may run in grading/run.py (Otter's test_case has no time limit).
+TIME_LIMITS_S = {"predict_digits": 180, "hidden_scenes": 240}
+DEFAULT_TIME_LIMIT_S = 120
 
 
 @functools.cache
@@ -145,7 +161,7 @@ def correlation(a, b):
     return np.where(norm > 0, (a * b).sum(axis=1) / np.where(norm > 0, norm, 1), 0.0)
 
 
-@hidden_test("face_to_sprite: a (28, 28) float sprite in [0, 1], white digit on black", points=1)
+@test_case(name="face_to_sprite: a (28, 28) float sprite in [0, 1], white digit on black", points=1, hidden=True)
 def sprite_format():
     sprites = _student_sprites()
     background = np.median(sprites.reshape(len(sprites), -1), axis=1)
@@ -158,7 +174,11 @@ def sprite_format():
     return f"{len(sprites)} hidden faces: every sprite is a white digit on black, values in [0, 1]"
 
 
-@hidden_test("face_to_sprite: MNIST-like (20x20 box, centred by centre of mass, close to the reference)", points=3)
+@test_case(
+    name="face_to_sprite: MNIST-like (20x20 box, centred by centre of mass, close to the reference)",
+    points=3,
+    hidden=True,
+)
 def sprite_mnist_like():
     limits = config()["sprite"]
     sprites, reference = _student_sprites(), data()["sprites"]
@@ -217,7 +237,7 @@ def _check_prediction(result, n, what):
     return labels, confidences.astype(np.float64)
 
 
-@hidden_test("predict_digits: labels 1 or 2 and confidences, as the reference computes them", points=3, timeout_s=180)
+@test_case(name="predict_digits: labels 1 or 2 and confidences, as the reference computes them", points=3, hidden=True)
 def predict_digits():
     from robot_lab.classifier import predict_digits as student_predict
 
@@ -286,10 +306,10 @@ def scene_images(arrays):
     return [arrays[key] for key in sorted(arrays) if key.startswith("image_")]
 
 
-@hidden_test(
-    "hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
+@test_case(
+    name="hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
     points=4,
-    timeout_s=240,
+    hidden=True,
 )
 def hidden_scenes():
     from robot_lab.pipeline import recognise
@@ -411,7 +431,9 @@ def expected_response(cubes):
     return expected
 
 
-@hidden_test("fill_response: every field of the service's response, one entry per cube, in order", points=3)
+@test_case(
+    name="fill_response: every field of the service's response, one entry per cube, in order", points=3, hidden=True
+)
 def fill_response():
     import numbers
 
@@ -453,3 +475,13 @@ def fill_response():
 
         response.serialize(io.BytesIO())  # a real ROS message: it must also be sendable
     return f"3 cubes: every field right ({kind})"
+
+
+#: The tests in the order of this file: function name -> the function (it returns what students read when it passes).
+TESTS = {key: value.test_func for key, value in list(globals().items()) if isinstance(value, test_case)}
+#: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
+SPECS = {
+    key: {"title": value.name, "points": value.points, "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S)}
+    for key, value in list(globals().items())
+    if isinstance(value, test_case)
+}
