@@ -500,14 +500,13 @@ EPOCHS = 10
 BATCH_SIZE = 128
 VALIDATION_SPLIT = 0.1  # the last 10 % of the training images
 STEPS = EPOCHS * math.ceil(len(x_train_raw) * (1 - VALIDATION_SPLIT) / BATCH_SIZE)
+LEARNING_RATE = 1e-3  # at the first step
 
 
-def make_optimizer():
-    """Adam whose learning rate decays from 1e-3 to 0 along a cosine over the whole training."""
-    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=STEPS))
+# INCLUDE common/make_optimizer.py
 
 
-schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=STEPS)
+schedule = keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=STEPS)
 steps = np.arange(0, STEPS, 20)
 plt.figure(figsize=(6, 2.5))
 plt.plot(steps, [float(schedule(step)) for step in steps])

@@ -696,11 +696,10 @@ BATCH_SIZE = 128
 VALIDATION_SPLIT = 0.1  # the last 10 % of the training images
 PATIENCE = 3  # epochs without a better validation accuracy before stopping
 STEPS = EPOCHS * math.ceil(len(x_train_raw) * (1 - VALIDATION_SPLIT) / BATCH_SIZE)
+LEARNING_RATE = 2e-3  # at the first step
 
 
-def make_optimizer():
-    """Adam whose learning rate decays from 2e-3 to 0 along a cosine over EPOCHS epochs."""
-    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=STEPS))
+# INCLUDE common/make_optimizer.py
 
 # %% [markdown] lang="fr"
 # ### Question 4 — Construire le réseau
