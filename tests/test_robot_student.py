@@ -1,4 +1,4 @@
-"""The robot lab's student version, guide and autograder (autograder/robot_lab_build.py, robot_lab/grading/).
+"""The robot lab's student version, guide and autograder (autograder/build/robot_lab.py, robot_lab/grading/).
 
 Fast tests: holes and leak checks on small sources and on the real package, the
 student package imports and stops with clear messages, the guide in both
