@@ -1,7 +1,7 @@
 """Benchmark of the robot lab's vision pipeline, printed as markdown tables.
 
-    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--train]
-                                    [--photos DIR] [--write]
+    python -m reference.bench_robot [--frames 200] [--scenes 500] [--model PATH] [--train]
+                                   [--photos DIR] [--write]
 
 0. With ``--train``: the wall time of ``make robot-model``'s training command
    (``python -m robot_lab.classifier``, into a temporary file), imports included.
@@ -29,13 +29,11 @@ import sys
 import time
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
-
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from robot_lab import REPO_ROOT as REPO
 
+from . import machine
 
 
 def percentile(values, q):
@@ -55,7 +53,7 @@ def header(model_path):
         f"OpenCV {cv2.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}.  ",
         f"Model: `{Path(model_path).relative_to(REPO) if Path(model_path).is_relative_to(REPO) else model_path}` "
         "(`make robot-model`).  ",
-        f"Command: `python reference/bench_robot.py {' '.join(sys.argv[1:])}`".rstrip() + "",
+        f"Command: `python -m reference.bench_robot {' '.join(sys.argv[1:])}`".rstrip() + "",
         "",
     ]
 

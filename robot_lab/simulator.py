@@ -293,7 +293,7 @@ def mnist_digits(split="public"):
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    from autograder.data import load_mnist
+    from .mnist import load_mnist
 
     _, (x_test, y_test) = load_mnist()
     offset = SPLITS.index(split)

@@ -296,7 +296,7 @@ def test_scene_conditions_are_what_render_scene_draws():
 
 
 def test_hidden_scenes_hold_both_views_and_the_real_photos_conditions():
-    from autograder import robot_lab_build
+    from autograder.build import robot_lab as robot_lab_build
 
     seeds = robot_lab_build.HIDDEN_SEEDS
     layouts = [robot_lab_build.hidden_scene_layout(i) for i in range(len(seeds))]

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from autograder import REPO_ROOT
-from autograder.data import load_mnist
 from robot_lab import classifier, vision
+from robot_lab.mnist import load_mnist
 from robot_lab.pipeline import Cube, recognise
 from robot_lab.simulator import Conditions, corner_error, match_cubes, mnist_digits, render_scene
 
