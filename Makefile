@@ -17,6 +17,15 @@ ROS_DEBS    := python3-rospy python3-rosmaster python3-roslaunch rosout python3-
                python3-rosservice python3-rosparam python3-rostopic python3-rosnode rosbash \
                python3-std-msgs python3-sensor-msgs ros-std-msgs ros-sensor-msgs
 SUDO        := $(shell test "$$(id -u)" = 0 || echo sudo)
+# ROS 2 Jazzy from PyPI wheels (the ros-jazzy-* meta-packages pin one release), in a venv of
+# its own: its std_msgs/sensor_msgs would hide ROS 1's in .venv. The robot lab's services are
+# generated and compiled into it (robot_lab/ros2/interfaces.py): a C/C++ compiler and Python's headers.
+VENV_ROS2   ?= .venv-ros2
+PY_ROS2     := $(VENV_ROS2)/bin/python
+ROS2_STAMP  := $(VENV_ROS2)/.installed
+ROS2_SRV    := $(VENV_ROS2)/.interfaces
+ROS2_WHEELS := ros-jazzy-rclpy[fastrtps]==7.1.6 ros-jazzy-sensor-msgs==5.3.6 ros-jazzy-std-msgs==5.3.6 catkin-pkg>=1,<2
+ROS2_DEBS   := gcc g++ libpython3-dev
 
 TP          ?=
 PYTEST_ARGS ?=
@@ -26,7 +35,7 @@ TEST_JOBS   ?= 2
 GRADE_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model ros assignments grade test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros ros2 assignments grade test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -54,9 +63,11 @@ grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (C
 # neither ROS (those tests are skipped, with the reason, when it is missing) nor a trained network.
 # The real-photo test (ROBOT_LAB_PHOTOS) reads the photos with the network the kit ships: $(ROBOT_MODEL).
 # -ra: the summary names every skipped, failed or erroring test and why.
-test: $(STAMP) $(MNIST) ros $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1, builds, grades, trains on real MNIST)
+test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1 and 2, builds, grades, trains on real MNIST)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
+	# The ROS 2 tests run in the ROS 2 venv (exit status 5: PYTEST_ARGS selected none of them).
+	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py $(PYTEST_ARGS) || test $$? = 5
 
 test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no training, no full grading run)
 	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
@@ -80,6 +91,20 @@ ros: $(STAMP) ## Install ROS 1 from Debian/Ubuntu packages (sudo) and generate t
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS_DEBS); }
 	$(PY) -m robot_lab.ros_msgs
 
+ros2: $(ROS2_SRV) ## Install ROS 2 Jazzy (PyPI wheels) into .venv-ros2 with the kit, and compile the robot lab's services
+
+$(ROS2_STAMP): pyproject.toml
+	dpkg -s $(ROS2_DEBS) >/dev/null 2>&1 || ! command -v apt-get >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS2_DEBS); }
+	test -x $(PY_ROS2) || $(PYTHON_BASE) -m venv $(VENV_ROS2)
+	$(PY_ROS2) -m pip install --quiet --upgrade pip
+	$(PY_ROS2) -m pip install --quiet -e ".[dev]" $(foreach w,$(ROS2_WHEELS),'$(w)')
+	touch $@
+
+$(ROS2_SRV): $(ROS2_STAMP) $(wildcard robot_lab/srv/*.srv) robot_lab/ros2/interfaces.py
+	$(PY_ROS2) -m robot_lab.ros2.interfaces
+	touch $@
+
 data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
 
 venv: $(STAMP) ## Create the virtual environment .venv with the kit's dependencies
@@ -98,4 +123,4 @@ clean: ## Remove generated files (dist/, build/)
 	rm -rf dist build .pytest_cache
 
 distclean: clean ## Also remove the virtual environment and the downloaded data
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(VENV_ROS2) data

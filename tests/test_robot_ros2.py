@@ -426,6 +426,6 @@ def test_empty_image_without_a_camera_gets_an_error(ros2, robot_model_path):
         response = ros2.client.call(recognise, request())
         assert len(response.label) == 0
         ros2.client.wait_for_log(r"image is empty and no image has arrived on the camera topic "
-                                 r"/no_camera/no_camera/image_raw")
+                                 r"/no_camera/no_camera/image_raw", node="no_camera.vision_server")
     finally:
         ros2.stop("vision_server_no_camera")
