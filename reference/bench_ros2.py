@@ -83,7 +83,7 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
             client = node.create_client(RecogniseCubes, SERVICE)
             for i in range(repeat):
                 start = time.perf_counter()
-                ros.run_node("vision_server", "-p", f"model:={model}", "-p", "camera_topic:=")
+                ros.run_node("vision_server", "-p", f"model:={model}", "-p", "camera_topic:=''")
                 ros.wait_for_service(client)
                 call(node, client, requests[0])  # answered: the service is up for a client
                 results["startup"].append(time.perf_counter() - start)

@@ -429,3 +429,26 @@ def test_empty_image_without_a_camera_gets_an_error(ros2, robot_model_path):
                                  r"/no_camera/no_camera/image_raw", node="no_camera.vision_server")
     finally:
         ros2.stop("vision_server_no_camera")
+
+
+@pytest.mark.slow
+def test_command_line_client_process_prints_the_cubes(ros2, robot_model, tmp_path):
+    import subprocess
+
+    import cv2
+
+    from robot_lab import pipeline, simulator
+
+    model, _ = robot_model
+    image, _ = simulator.render_scene(np.random.default_rng(SEEDS[1]), n_cubes=3, size=(480, 640))
+    cv2.imwrite(str(tmp_path / "scene.png"), image)  # PNG: the same pixels back
+    done = subprocess.run([sys.executable, "-m", "robot_lab.ros2.client", str(tmp_path / "scene.png")],
+                          env=ros2.env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    expected = [pipeline.cube_to_json(c) for c in ros_service.cubes_from_response(expected_response(image, model))]
+    assert [{k: v for k, v in p.items() if k != "image"} for p in printed] == expected
+    # A service that is not there: a clear error, not a hang.
+    done = subprocess.run([sys.executable, "-m", "robot_lab.ros2.client", "--timeout", "1", str(tmp_path / "none.png")],
+                          env=ros2.env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1 and "cannot read" in done.stderr

@@ -28,6 +28,7 @@ name; an interface package cannot share its name with the Python package
 
 import argparse
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -91,6 +92,8 @@ def _generate(work, prefix):
     except ImportError as error:
         raise RuntimeError(f"{_MISSING.format(python=sys.executable)} ({error})") from None
 
+    # The wheels register every rosidl extension twice (the same entry point): said once here, not per file.
+    logging.getLogger("rosidl_cli.entry_points").setLevel(logging.ERROR)
     # The generators find their templates through the ament index, as under colcon.
     os.environ["AMENT_PREFIX_PATH"] = os.pathsep.join(
         filter(None, [str(prefix), os.environ.get("AMENT_PREFIX_PATH", "")]))
