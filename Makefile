@@ -72,10 +72,11 @@ test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suit
 test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no training, no full grading run)
 	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
-bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS service; tables in reference/bench*.md
+bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ros2 ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS 1 and 2 services; tables in reference/bench*.md
 	$(PY) reference/bench.py --write
 	$(PY) reference/bench_robot.py --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
 	$(PY) reference/bench_ros.py --write
+	$(PY_ROS2) reference/bench_ros2.py --write
 
 calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json
 	$(PY) reference/calibrate.py --write $(TP)

@@ -96,6 +96,14 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
                 times.append((time.perf_counter() - start) * 1000)
                 assert len(response.label) == 3
             results["ros2"] = times
+            # The same frame size with nothing to find: ROS 2's share of a round trip.
+            blank = RecogniseCubes.Request(image=ros_service.array_to_image(np.zeros((480, 640, 3), np.uint8)))
+            times = []
+            for i in range(n_calls):
+                start = time.perf_counter()
+                call(node, client, blank)
+                times.append((time.perf_counter() - start) * 1000)
+            results["ros2_blank"] = times
             pid = ros.processes["vision_server"].pid
             memory, start = [(0, rss_mb(pid))], time.perf_counter()
             for i in range(1, n_endurance + 1):
@@ -114,6 +122,12 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
         pipeline.recognise(images[i % len(images)], keras_model)
         local.append((time.perf_counter() - start) * 1000)
     results["local"] = local
+    blank, local = np.zeros((480, 640, 3), np.uint8), []
+    for i in range(n_calls):
+        start = time.perf_counter()
+        pipeline.recognise(blank, keras_model)
+        local.append((time.perf_counter() - start) * 1000)
+    results["local_blank"] = local
     return results
 
 
@@ -157,11 +171,16 @@ def report(results, model, n_calls, n_endurance, load_start, previous):
         f"| round trip 640x480, 3 cubes: p95 ms (target <= 30) | {shown(ros1['rtt'], 1)} (persistent), "
         f"{shown(ros1['rtt_new'], 1)} (new connection) | {percentile(rtt, 95):.1f} |",
         f"| round trip: max ms | see above | {max(rtt):.1f} |",
+        f"| round trip 640x480, blank (nothing to find): median / p95 ms | not measured "
+        f"| {statistics.median(results['ros2_blank']):.1f} / {percentile(results['ros2_blank'], 95):.1f} |",
         f"| node memory growth over {n_endurance} calls | {shown(ros1['growth'])} | {growth:+.1f} MB |",
         "",
         f"Round trips: {n_calls} calls over 20 different frames (921,600 bytes each). In the same process, "
         f"without ROS, `recognise()` takes {statistics.median(local):.1f} ms median, "
-        f"{percentile(local, 95):.1f} ms p95 over the same {n_calls} frames: the rest is ROS 2's transport.",
+        f"{percentile(local, 95):.1f} ms p95 over the same {n_calls} frames, and "
+        f"{statistics.median(results['local_blank']):.1f} ms median on the blank frame: the rest of a round trip "
+        "is ROS 2 (two processes' executors, DDS over loopback, message conversions: ~1 ms of these) and the "
+        "CPU the two processes share with the machine's other jobs.",
         "",
         f"| calls made | node RSS MB |",
         "|---:|---:|",

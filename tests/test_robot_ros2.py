@@ -227,7 +227,8 @@ def declared_parameters(module):
 def test_launch_file_starts_both_nodes_with_their_parameters(monkeypatch):
     for name, module in fake_launch_modules().items():
         monkeypatch.setitem(sys.modules, name, module)
-    spec = importlib.util.spec_from_file_location("launch_file", COLCON / "robot_lab" / "launch" / "robot_lab.launch.py")
+    path = COLCON / "robot_lab" / "launch" / "robot_lab.launch.py"
+    spec = importlib.util.spec_from_file_location("launch_file", path)
     launch_file = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(launch_file)
     description = launch_file.generate_launch_description()
@@ -452,3 +453,33 @@ def test_command_line_client_process_prints_the_cubes(ros2, robot_model, tmp_pat
     done = subprocess.run([sys.executable, "-m", "robot_lab.ros2.client", "--timeout", "1", str(tmp_path / "none.png")],
                           env=ros2.env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 1 and "cannot read" in done.stderr
+
+
+@pytest.mark.slow
+def test_untouched_student_version_serves_and_says_which_function_to_write(ros2, robot_model_path, tmp_path):
+    from autograder import robot_lab_build
+
+    student = tmp_path / "student"
+    robot_lab_build.write_student_package(student / "robot_lab")
+    assert (student / "robot_lab" / "ros2" / "vision_server.py").is_file()
+    ros2.env["PYTHONPATH"] = str(student)  # the student's robot_lab before the kit's
+    try:
+        ros2.run_node("vision_server", "-p", f"model:={robot_model_path}", "-r", "__ns:=/student",
+                      name="vision_server_student")
+    finally:
+        del ros2.env["PYTHONPATH"]
+    try:
+        recognise = ros2.client.client(RecogniseCubes, "/student/robot_lab/recognise_cubes")
+        ros2.wait_for_service(recognise, watch=("vision_server_student",))
+        from robot_lab import simulator
+
+        image, _ = simulator.render_scene(np.random.default_rng(SEEDS[0]), n_cubes=3, size=(480, 640))
+        ros2.client.logs.clear()
+        response = ros2.client.call(recognise, request(ros_service.array_to_image(image)))
+        assert len(response.label) == 0
+        ros2.client.wait_for_log(r"NotImplementedError: robot_lab/\w+\.py, \w+\(\): yours to write",
+                                       node="student.vision_server")
+        ros2.check_alive("vision_server_student", "a second request")
+        assert len(ros2.client.call(recognise, request(ros_service.array_to_image(image))).label) == 0
+    finally:
+        ros2.stop("vision_server_student")

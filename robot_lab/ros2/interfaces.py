@@ -126,7 +126,8 @@ def _compile(commands, jobs):
     def run(command):
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
-            raise RuntimeError(f"compiling the ROS 2 interfaces failed:\n{' '.join(command)}\n{done.stdout}{done.stderr}"
+            raise RuntimeError(f"compiling the ROS 2 interfaces failed:\n{' '.join(command)}\n"
+                               f"{done.stdout}{done.stderr}"
                                "\nIt needs a C and C++ compiler and Python's headers (Debian: "
                                "apt-get install gcc g++ python3-dev).")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -160,7 +161,8 @@ def build(prefix=sys.prefix, jobs=2, keep=None):
         lib, include = prefix / "lib", prefix / "include"
         objects = work / "obj"
         objects.mkdir()
-        includes = [f"-I{include}"] + [f"-I{include / name}" for name in sorted(os.listdir(include)) if (include / name).is_dir()]
+        # include/ and include/<package>/ (each ROS package's headers sit in include/<package>/<package>/).
+        includes = [f"-I{include}"] + [f"-I{folder}" for folder in sorted(include.iterdir()) if folder.is_dir()]
         includes += [f"-I{work / g}" for g in ("c", "fastrtps_c", "introspection_c", "typesupport_c")]
         python_includes = [f"-I{sysconfig.get_paths()['include']}", f"-I{_numpy_include()}"]
         flags = ["-O2", "-fPIC", "-w", "-fvisibility=hidden"]

@@ -18,6 +18,8 @@ A request ROS 2 cannot answer with an error: a ROS 2 service has no error reply
 ROS 1. A bad request (an image it cannot read, an empty image without a camera
 image) gets a response with every list empty, and the node logs what was wrong
 and what was expected at ERROR level (console and ``/rosout``); it keeps serving.
+So does a request on which the pipeline fails (in the students' version, a function
+still to write: the log says which), where rospy would answer with an error.
 
     ros2 run robot_lab vision_server --ros-args -p model:=/path/to/digits.keras
     python -m robot_lab.ros2.vision_server --ros-args -p model:=/path/to/digits.keras   # without colcon
@@ -80,9 +82,13 @@ class VisionServer(Node):
         except ValueError as error:
             self.get_logger().error(f"bad request, answered with no cubes: {error}")
             return response
-        cubes = pipeline.recognise(image, self.model)
-        self.get_logger().debug(f"{len(cubes)} cube(s): {[(c.label, round(c.confidence, 3)) for c in cubes]}")
-        return ros_service.fill_response(cubes, response)
+        try:
+            cubes = pipeline.recognise(image, self.model)
+            self.get_logger().debug(f"{len(cubes)} cube(s): {[(c.label, round(c.confidence, 3)) for c in cubes]}")
+            return ros_service.fill_response(cubes, response)
+        except Exception as error:  # a function still to write, a bug: said, and the node goes on serving
+            self.get_logger().error(f"the recognition failed, answered with no cubes: {type(error).__name__}: {error}")
+            return RecogniseCubes.Response()
 
     def vision_predict(self, request, response):
         full = self.recognise_cubes(request, RecogniseCubes.Response())
