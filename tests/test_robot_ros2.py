@@ -185,8 +185,10 @@ def test_ament_python_setup_installs_the_kits_package_nodes_and_launch_file():
     folder = COLCON / "robot_lab"
     setup = setup_call(folder)
     assert (folder / setup["package_dir"]["robot_lab"]).resolve() == ROBOT_LAB
-    for package in setup["packages"]:
-        assert (ROBOT_LAB.parent / package.replace(".", "/") / "__init__.py").is_file(), package
+    for package in setup["packages"]:  # each package's folder, as setuptools finds it from package_dir
+        top, *rest = package.split(".")
+        assert (folder / setup["package_dir"][top] / "/".join(rest) / "__init__.py").is_file(), package
+    assert "autograder" in setup["packages"], "the simulated camera draws MNIST digits with autograder.data"
     data = dict(setup["data_files"])
     assert data["share/robot_lab/launch"] == ["launch/robot_lab.launch.py"]
     assert (folder / data["share/ament_index/resource_index/packages"][0]).is_file()
@@ -197,6 +199,28 @@ def test_ament_python_setup_installs_the_kits_package_nodes_and_launch_file():
         assert re.search(rf"^def {function}\(", (ROBOT_LAB.parent / f"{module.replace('.', '/')}.py").read_text(), re.M)
     # ros2 run and the launch file look for executables in lib/<package>.
     assert "install_scripts=$base/lib/robot_lab" in (folder / "setup.cfg").read_text()
+
+
+def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
+    import subprocess
+
+    # What colcon's ament_python build runs, into a scratch install space (egg-info there too).
+    root, prefix = tmp_path / "root", "/ws/install/robot_lab"
+    done = subprocess.run(
+        [sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(tmp_path), "build", "--build-base",
+         str(tmp_path / "build"), "install", "--root", str(root), "--prefix", prefix,
+         "--single-version-externally-managed"],
+        cwd=COLCON / "robot_lab", capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    installed = root / prefix.lstrip("/")
+    site = installed / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    for path in ["lib/robot_lab/vision_server", "lib/robot_lab/sim_camera", "share/robot_lab/package.xml",
+                 "share/robot_lab/launch/robot_lab.launch.py", "share/ament_index/resource_index/packages/robot_lab"]:
+        assert (installed / path).is_file(), path
+    for module in ["robot_lab/pipeline.py", "robot_lab/ros_service.py", "robot_lab/ros2/vision_server.py",
+                   "robot_lab/ros2/sim_camera.py", "autograder/data.py"]:
+        assert (site / module).is_file(), module
+    assert not list((COLCON / "robot_lab").glob("*.egg-info")), "the build wrote into the source folder"
 
 
 class Recorded:
