@@ -40,7 +40,7 @@ GRADE_ARGS  ?=
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
 	@echo
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
