@@ -29,7 +29,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import machine  # reference/machine.py, next to this script
-
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
@@ -163,7 +162,7 @@ def report(results, model, n_calls, n_endurance, load_start, previous):
         "",
         "| measure | ROS 1 (tables above) | ROS 2 Jazzy |",
         "|---|---:|---:|",
-        f"| start-up: master | roscore, see above | none (DDS discovery) |",
+        "| start-up: master | roscore, see above | none (DDS discovery) |",
         f"| start-up: node until its service answers, median s ({len(startup)} runs) | {shown(ros1['startup'])} "
         f"| {statistics.median(startup):.1f} ({min(startup):.1f}–{max(startup):.1f}) |",
         f"| round trip 640x480, 3 cubes: median ms | {shown(ros1['rtt'])} (persistent), "
@@ -182,7 +181,7 @@ def report(results, model, n_calls, n_endurance, load_start, previous):
         "is ROS 2 (two processes' executors, DDS over loopback, message conversions: ~1 ms of these) and the "
         "CPU the two processes share with the machine's other jobs.",
         "",
-        f"| calls made | node RSS MB |",
+        "| calls made | node RSS MB |",
         "|---:|---:|",
         *(f"| {calls} | {mb:.1f} |" for calls, mb in memory),
         "",

@@ -82,7 +82,6 @@ def _generate(work, prefix):
     """Run the rosidl generators into ``work/<generator>/robot_lab_interfaces``."""
     try:
         from rosidl_cli.command.hash.api import generate_type_hashes
-        from rosidl_cli.command.helpers import build_type_description_tuples
         from rosidl_cli.command.translate.api import translate
         from rosidl_generator_c.cli import GenerateC
         from rosidl_generator_py.cli import GeneratePython
