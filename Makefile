@@ -35,7 +35,7 @@ TEST_JOBS   ?= 2
 GRADE_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model ros ros2 assignments grade test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros ros2 assignments grade lint test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -44,19 +44,27 @@ help: ## Show this help
 	@echo
 	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
-assignments: $(STAMP) $(MNIST) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
-ifneq ($(TP),robot_lab)
+# The robot lab ships the trained network: it is trained first when the robot lab is built.
+assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL)) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
 	$(PY) -m autograder.build $(TP)
-endif
-ifeq ($(filter-out robot_lab,$(TP)),)
-	$(MAKE) --no-print-directory $(ROBOT_MODEL)
-	$(PY) -m autograder.robot_lab_build
-endif
 
-grade: $(STAMP) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
+# The zip is rebuilt first when it is missing or older than any of its sources.
+grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
-	@test -f dist/$(TP)/autograder.zip || $(MAKE) assignments TP=$(TP)
 	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
+
+# What every autograder zip is built from; each assignment adds its own source.
+BUILD_SOURCES := $(wildcard autograder/build/*.py) autograder/checks.py assignments/thresholds.json \
+                 assignments/requirements.txt $(wildcard assignments/common/*.py)
+
+dist/robot_lab/autograder.zip: $(BUILD_SOURCES) $(ROBOT_MODEL) $(wildcard assignments/robot_lab/*) \
+                               $(shell find robot_lab -type f -not -path '*/__pycache__/*' 2>/dev/null) | $(STAMP) $(MNIST)
+	$(PY) -m autograder.build robot_lab
+
+# (Second expansion: the source's name holds the assignment's name twice.)
+.SECONDEXPANSION:
+dist/%/autograder.zip: assignments/$$*/$$*.py $(BUILD_SOURCES) | $(STAMP) $(MNIST)
+	$(PY) -m autograder.build $*
 
 # `make test` installs ROS 1 first (the `ros` target) and sets ROBOT_LAB_REQUIRE_ROS=1, so that
 # a test needing ROS fails instead of being skipped (tests/conftest.py). `make test-fast` needs
@@ -69,17 +77,21 @@ test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suit
 	# The ROS 2 tests run in the ROS 2 venv (exit status 5: PYTEST_ARGS selected none of them).
 	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py $(PYTEST_ARGS) || test $$? = 5
 
+lint: $(STAMP) ## Check the code's style and common mistakes with ruff (settings in pyproject.toml)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
 test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no training, no full grading run)
 	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ros2 ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS 1 and 2 services; tables in reference/bench*.md
-	$(PY) reference/bench.py --write
-	$(PY) reference/bench_robot.py --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
-	$(PY) reference/bench_ros.py --write
-	$(PY_ROS2) reference/bench_ros2.py --write
+	$(PY) -m reference.bench --write
+	$(PY) -m reference.bench_robot --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
+	$(PY) -m reference.bench_ros --write
+	$(PY_ROS2) -m reference.bench_ros2 --write
 
 calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json
-	$(PY) reference/calibrate.py --write $(TP)
+	$(PY) -m reference.calibrate --write $(TP)
 	$(PY) -m autograder.build $(TP)  # the new thresholds go into the notebooks and zips
 
 robot-model: $(ROBOT_MODEL) ## Train the robot lab's digit network on MNIST (~1.5 min) into data/robot_lab/
@@ -117,7 +129,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(MNIST): | $(STAMP)
-	$(PY) -m autograder.data
+	$(PY) -m robot_lab.mnist
 	touch $@
 
 clean: ## Remove generated files (dist/, build/)

@@ -1,6 +1,7 @@
-"""The course kit's engine: MNIST loading, the notebook/autograder build, grading checks."""
+"""The course kit's engine: the build (Jupytext → Otter, the robot lab), the checks hidden tests use, grading."""
 
-from pathlib import Path
+# One repository-root helper for the whole kit: robot_lab's, which also finds the root of a
+# student's robot-lab folder and of a catkin workspace.
+from robot_lab import REPO_ROOT
 
-#: The repository root: the folder that holds ``assignments/``, ``reference/`` and ``dist/``.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["REPO_ROOT"]

@@ -47,7 +47,7 @@ def load_heldout():
 
 
 def threshold(assignment, key):
-    """The calibrated pass mark ``key`` of ``assignment`` (see reference/thresholds.json)."""
+    """The calibrated pass mark ``key`` of ``assignment`` (see assignments/thresholds.json)."""
     table = json.loads(_support_file(THRESHOLDS_FILE).read_text())
     return table[assignment][key]["threshold"]
 
@@ -81,7 +81,9 @@ def model_inputs(model, images):
     """
     shape = tuple(model.input_shape[1:])
     if int(np.prod(shape)) != 28 * 28:
-        raise AssertionError(f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}")
+        raise AssertionError(
+            f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}"
+        )
     return flat_inputs(images).reshape((len(images), *shape))
 
 
@@ -111,3 +113,49 @@ def predicted_labels(model, inputs, batch_size=1024):
 def accuracy(model, inputs, labels):
     """Fraction of ``inputs`` whose predicted class equals ``labels`` (float in [0, 1])."""
     return float(np.mean(predicted_labels(model, inputs) == np.asarray(labels)))
+
+
+# --- hidden tests that several assignments share ----------------------------------------
+
+
+def assert_heldout_accuracy(model, assignment, key="test_accuracy"):
+    """Fail unless ``model`` reaches the calibrated pass mark on the held-out digits.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The student's trained model, dense (input (None, 784)) or convolutional (None, 28, 28, 1).
+    assignment, key : str
+        Which pass mark of ``thresholds.json`` (e.g. ``"tp1_dense"``, ``"test_accuracy"``).
+    """
+    images, labels = load_heldout()
+    score, needed = accuracy(model, model_inputs(model, images), labels), threshold(assignment, key)
+    assert score >= needed, (
+        f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+    )
+
+
+def assert_validation_is_not_test(model, history, advice):
+    """Fail when some epoch's validation accuracy and loss are those of the held-out test digits.
+
+    Had the test set been the validation set, the epoch whose weights ``model`` holds (the
+    last one, or the best one when early stopping restored it) would show the model's very
+    accuracy and cross-entropy on the test digits.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Outputs class probabilities, shape (n_samples, 10).
+    history : keras.callbacks.History
+        What ``model.fit`` returned; its ``history`` has ``val_accuracy`` and ``val_loss``.
+    advice : str
+        What to do instead, ending the failure message.
+    """
+    images, labels = load_heldout()
+    probabilities = np.asarray(model.predict(model_inputs(model, images), batch_size=1024, verbose=0), dtype="float64")
+    test_accuracy = np.mean(probabilities.argmax(axis=1) == labels)
+    test_loss = -np.mean(np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1)))
+    epochs = zip(history.history["val_accuracy"], history.history["val_loss"])
+    for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
+        same = abs(val_accuracy - test_accuracy) < 2e-4 and abs(val_loss - test_loss) < 1e-4 * test_loss
+        assert not same, f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice}"

@@ -106,9 +106,14 @@ def watch(process, timeout, memory_mb=None):
             _, resident = _tree(process.pid)
             peak = max(peak, resident)
             if time.monotonic() - start > timeout:
-                stopped = GradingError("timeout", f"grading stopped after {timeout:.0f} s (an endless loop, or training far too long?)")
+                stopped = GradingError(
+                    "timeout", f"grading stopped after {timeout:.0f} s (an endless loop, or training far too long?)"
+                )
             elif memory_mb and resident > memory_mb * 2**20:
-                stopped = GradingError("memory", f"grading stopped at {resident / 2**20:,.0f} MB of memory, over the {memory_mb:,.0f} MB limit")
+                stopped = GradingError(
+                    "memory",
+                    f"grading stopped at {resident / 2**20:,.0f} MB of memory, over the {memory_mb:,.0f} MB limit",
+                )
             if stopped:
                 _kill_tree(process.pid)
                 process.wait()
@@ -133,18 +138,24 @@ def check_submission(submission, expected_assignment):
     """
     submission = Path(submission)
     if not submission.is_file() or submission.suffix not in (".ipynb", ".zip"):
-        raise GradingError("invalid", f"{submission.name}: expected a .ipynb notebook or the .zip that grader.export() writes")
+        raise GradingError(
+            "invalid", f"{submission.name}: expected a .ipynb notebook or the .zip that grader.export() writes"
+        )
     try:
         if submission.suffix == ".zip":
             with zipfile.ZipFile(submission) as z:
                 notebooks = [n for n in z.namelist() if n.endswith(".ipynb") and not n.startswith("__MACOSX")]
                 if len(notebooks) != 1:
-                    raise GradingError("invalid", f"{submission.name}: the zip should hold one notebook, it holds {len(notebooks)}")
+                    raise GradingError(
+                        "invalid", f"{submission.name}: the zip should hold one notebook, it holds {len(notebooks)}"
+                    )
                 nb = nbformat.reads(z.read(notebooks[0]).decode(), as_version=4)
         else:
             nb = nbformat.read(submission, as_version=4)
     except (zipfile.BadZipFile, ValueError, UnicodeDecodeError) as error:
-        raise GradingError("invalid", f"{submission.name} is not a readable notebook ({type(error).__name__}: {error})") from None
+        raise GradingError(
+            "invalid", f"{submission.name} is not a readable notebook ({type(error).__name__}: {error})"
+        ) from None
     found = nb.metadata.get("otter", {}).get("assignment_name")
     if expected_assignment and found and found != expected_assignment:
         raise GradingError("invalid", f"{submission.name} is a notebook of {found}, not of {expected_assignment}")
@@ -189,8 +200,18 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     with tempfile.TemporaryDirectory(prefix="submission-") as work:
         copy = Path(work) / submission.name
         shutil.copy(submission, copy)
-        command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(Path(autograder_zip).resolve()),
-                   "-o", str(output_dir.resolve()), str(copy)]
+        command = [
+            sys.executable,
+            "-m",
+            "otter",
+            "run",
+            "--no-logo",
+            "-a",
+            str(Path(autograder_zip).resolve()),
+            "-o",
+            str(output_dir.resolve()),
+            str(copy),
+        ]
         log_path = Path(work) / "otter.log"
         with open(log_path, "w") as log:
             process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
@@ -206,17 +227,13 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
 
 def question_scores(results):
     """``{question: (score, max_score)}`` from a ``results.json`` (the public summary row left out)."""
-    return {
-        test["name"]: (test["score"], test["max_score"])
-        for test in results["tests"]
-        if "max_score" in test
-    }
+    return {test["name"]: (test["score"], test["max_score"]) for test in results["tests"] if "max_score" in test}
 
 
 def apply_changes(notebook_path, changes, target):
     """Write ``target``: the notebook at ``notebook_path`` with each ``(old, new)`` text change applied once.
 
-    Used to make wrong submissions from a solution (tests/submissions) and the
+    Used to make wrong submissions from a solution (reference/submissions) and the
     calibration's variants (reference/calibrate.py). Raises ``ValueError`` when a
     change does not match exactly one place, so a variant can never silently turn
     into the unchanged notebook.
@@ -267,7 +284,8 @@ def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
     else:
         row.update(status="graded", scores=question_scores(results), peak_memory_mb=results["peak_memory_mb"])
         feedback = "\n\n".join(
-            (f"{t['name']}: {t['score']:g} / {t['max_score']:g}" if "max_score" in t else t["name"]) + f"\n{t.get('output', '')}"
+            (f"{t['name']}: {t['score']:g} / {t['max_score']:g}" if "max_score" in t else t["name"])
+            + f"\n{t.get('output', '')}"
             for t in results["tests"]
         )
     (folder / "feedback.txt").write_text(feedback)
@@ -284,8 +302,16 @@ def write_csv(rows, questions, path):
         writer.writerow(["student", "status", *questions, "total", "possible", "message"])
         for row in sorted(rows, key=lambda r: r["student"]):
             scores = [row["scores"].get(q, (0, None))[0] for q in questions]
-            writer.writerow([row["student"], row["status"], *(f"{x:g}" for x in scores), f"{sum(scores):g}",
-                             f"{row['possible']:g}", row["message"]])
+            writer.writerow(
+                [
+                    row["student"],
+                    row["status"],
+                    *(f"{x:g}" for x in scores),
+                    f"{sum(scores):g}",
+                    f"{row['possible']:g}",
+                    row["message"],
+                ]
+            )
 
 
 def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_mb=4000):
@@ -337,7 +363,9 @@ def main(argv=None):
 
     from . import REPO_ROOT
 
-    parser = argparse.ArgumentParser(prog="python -m autograder.grade", description="Grade a folder of submissions without Docker.")
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.grade", description="Grade a folder of submissions without Docker."
+    )
     parser.add_argument("assignment", help="e.g. tp1_dense: grades with dist/<assignment>/autograder.zip")
     parser.add_argument("submissions", type=Path, help="folder of .ipynb or .zip files, one per student")
     parser.add_argument("--out", type=Path, help="default: grades/<assignment>")
@@ -347,8 +375,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = args.out or REPO_ROOT / "grades" / args.assignment
     try:
-        csv_path = grade_folder(REPO_ROOT / "dist" / args.assignment / "autograder.zip", args.submissions, out,
-                                args.jobs, args.timeout, args.memory_mb)
+        csv_path = grade_folder(
+            REPO_ROOT / "dist" / args.assignment / "autograder.zip",
+            args.submissions,
+            out,
+            args.jobs,
+            args.timeout,
+            args.memory_mb,
+        )
     except (FileNotFoundError, ValueError) as error:
         sys.exit(f"error: {error}")
     print(csv_path.read_text(), end="")

@@ -111,8 +111,9 @@ def find_python(version):
     """An interpreter of Python ``version`` (``"3.11"``) on this machine, or ``None``."""
     candidates = [sys.executable, shutil.which(f"python{version}"), "/usr/bin/python3", shutil.which("python3")]
     for candidate in filter(None, candidates):
-        found = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
+        found = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+        )
         if found.returncode == 0 and found.stdout.strip() == version:
             return candidate
     return None
@@ -131,8 +132,19 @@ def make_environment(autograder_zip, venv):
     start = time.perf_counter()
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     requirements = pip + [c for c in conda if c not in CONDA_ONLY]
-    done = subprocess.run([str(Path(venv) / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                           "--disable-pip-version-check", *requirements], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(Path(venv) / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *requirements,
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"pip could not install the zip's requirements:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     return time.perf_counter() - start
@@ -159,9 +171,14 @@ def lay_out(autograder_zip, submission, root):
     else:
         shutil.copy(submission, root / "submission" / submission.name)
     # Gradescope's documented metadata (only Otter's plugins read it).
-    metadata = {"id": 1, "created_at": "2026-01-01T00:00:00Z", "submission_method": "upload",
-                "assignment": {"id": 1, "title": "kit test", "total_points": None},
-                "users": [{"email": "student@example.org", "id": 1, "name": "Student"}], "previous_submissions": []}
+    metadata = {
+        "id": 1,
+        "created_at": "2026-01-01T00:00:00Z",
+        "submission_method": "upload",
+        "assignment": {"id": 1, "title": "kit test", "total_points": None},
+        "users": [{"email": "student@example.org", "id": 1, "name": "Student"}],
+        "previous_submissions": [],
+    }
     (root / "submission_metadata.json").write_text(json.dumps(metadata))
     return root
 
@@ -201,11 +218,20 @@ def run_in_layout(autograder_zip, submission, root, venv, timeout=900):
     log_path = root.parent / f"{root.name}.log"
     with open(log_path, "w") as log:
         start = time.perf_counter()
-        process = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "bash", "-c", script],
-                                   stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tempfile.gettempdir())
+        process = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "bash", "-c", script],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tempfile.gettempdir(),
+        )
         peak = watch(process, timeout)
-    run = {"wall_s": time.perf_counter() - start, "peak_memory_mb": round(peak / 2**20),
-           "log": log_path.read_text(errors="replace"), "root": root}
+    run = {
+        "wall_s": time.perf_counter() - start,
+        "peak_memory_mb": round(peak / 2**20),
+        "log": log_path.read_text(errors="replace"),
+        "root": root,
+    }
     results_file = root / "results" / "results.json"
     if process.returncode != 0 or not results_file.is_file():
         raise GradingError("crash", f"run_autograder exited with {process.returncode}:\n{run['log'][-3000:]}")
@@ -217,11 +243,32 @@ def run_in_layout(autograder_zip, submission, root, venv, timeout=900):
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 OUTPUT_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
-TOP_LEVEL_KEYS = {"score": (int, float), "execution_time": (int, float), "output": str, "output_format": str,
-                  "test_output_format": str, "test_name_format": str, "visibility": str,
-                  "stdout_visibility": str, "extra_data": dict, "tests": list, "leaderboard": list}
-TEST_KEYS = {"score": (int, float), "max_score": (int, float), "status": str, "name": str, "name_format": str,
-             "number": str, "output": str, "output_format": str, "tags": list, "visibility": str, "extra_data": dict}
+TOP_LEVEL_KEYS = {
+    "score": (int, float),
+    "execution_time": (int, float),
+    "output": str,
+    "output_format": str,
+    "test_output_format": str,
+    "test_name_format": str,
+    "visibility": str,
+    "stdout_visibility": str,
+    "extra_data": dict,
+    "tests": list,
+    "leaderboard": list,
+}
+TEST_KEYS = {
+    "score": (int, float),
+    "max_score": (int, float),
+    "status": str,
+    "name": str,
+    "name_format": str,
+    "number": str,
+    "output": str,
+    "output_format": str,
+    "tags": list,
+    "visibility": str,
+    "extra_data": dict,
+}
 
 
 def schema_errors(results):

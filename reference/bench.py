@@ -4,7 +4,7 @@ Each measurement runs in a fresh process, several times; the tables give the
 median and the range. Peak memory is the largest resident set of any process
 the command started (for a grading run: the notebook's kernel).
 
-    python reference/bench.py [--repeat 3] [--only build|grading] [--submissions 20] [--write]
+    python -m reference.bench [--repeat 3] [--only build|grading] [--submissions 20] [--write]
 
 ``--write`` also saves the tables to reference/bench.md. The robot lab has its own
 benchmarks (reference/bench_robot.py, reference/bench_ros.py); `make bench` runs all three.
@@ -27,10 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
+from autograder import REPO_ROOT as REPO
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from . import machine
 
 # Runs a command and reports its wall time and the peak RSS of its process tree.
 _MEASURE = """
@@ -47,8 +46,9 @@ def measure(command, repeat):
     """Run ``command`` ``repeat`` times; returns the list of ``{"wall_s", "peak_mb"}``."""
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", _MEASURE, *map(str, command)],
-                             capture_output=True, text=True, cwd=REPO, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *map(str, command)], capture_output=True, text=True, cwd=REPO, check=True
+        )
         run = json.loads(out.stdout)
         if run["exit"] != 0:
             raise RuntimeError(f"{' '.join(map(str, command))} exited with {run['exit']}")
@@ -59,8 +59,10 @@ def measure(command, repeat):
 def row(name, runs):
     walls = [r["wall_s"] for r in runs]
     peaks = [r["peak_mb"] for r in runs]
-    return (f"| {name} | {statistics.median(walls):.1f} | {min(walls):.1f}–{max(walls):.1f} "
-            f"| {statistics.median(peaks):,.0f} | {len(runs)} |")
+    return (
+        f"| {name} | {statistics.median(walls):.1f} | {min(walls):.1f}–{max(walls):.1f} "
+        f"| {statistics.median(peaks):,.0f} | {len(runs)} |"
+    )
 
 
 def graded_zips():
@@ -78,12 +80,13 @@ def graded_zips():
 def grading_throughput(n_submissions, jobs=2):
     """Grade a folder of ``n_submissions`` TP1 notebooks with ``make grade``'s entry point.
 
-    One in five is a wrong submission (tests/submissions/tp1_dense.py), the rest
+    One in five is a wrong submission (reference/submissions/tp1_dense.py), the rest
     copies of the solution. Returns ``(wall seconds, peak MB of the whole grading
     run's processes together, [peak MB of each submission's run])``.
     """
     from autograder.grade import apply_changes, watch
-    from tests.submissions import tp1_dense
+
+    from .submissions import tp1_dense
 
     solution = REPO / "dist" / "en" / "tp1_dense" / "solution" / "tp1_dense.ipynb"
     mutants = sorted(tp1_dense.MUTANTS.items())
@@ -97,8 +100,22 @@ def grading_throughput(n_submissions, jobs=2):
             else:
                 target.write_bytes(solution.read_bytes())
         start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "autograder.grade", "tp1_dense", str(folder), "--out", str(out),
-                                    "--jobs", str(jobs)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "autograder.grade",
+                "tp1_dense",
+                str(folder),
+                "--out",
+                str(out),
+                "--jobs",
+                str(jobs),
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         peak = watch(process, timeout=3600)
         wall = time.perf_counter() - start
         if process.returncode != 0:
@@ -124,7 +141,9 @@ def gradescope_runs(repeat):
                 print(f"| venv from {name}'s environment.yml (pip cache warm) | {seconds:.0f} | | | 1 |", flush=True)
             runs = []
             for i in range(repeat):
-                _, run = gradescope.run_in_layout(zip_path, solution, Path(work) / f"{name}-{i}" / "autograder", venvs[key])
+                _, run = gradescope.run_in_layout(
+                    zip_path, solution, Path(work) / f"{name}-{i}" / "autograder", venvs[key]
+                )
                 runs.append({"wall_s": run["wall_s"], "peak_mb": run["peak_memory_mb"]})
             print(row(f"`run_autograder`, {name} solution", runs), flush=True)
 
@@ -133,7 +152,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["build", "grading"], help="one section (default: both)")
-    parser.add_argument("--submissions", type=int, default=20, help="TP1 submissions in the throughput folder (default 20)")
+    parser.add_argument(
+        "--submissions", type=int, default=20, help="TP1 submissions in the throughput folder (default 20)"
+    )
     parser.add_argument("--write", action="store_true", help="also write the tables to reference/bench.md")
     args = parser.parse_args(argv)
     if args.write:
@@ -167,17 +188,24 @@ def run(args):
     import otter
     import tensorflow as tf
 
-    print(f"{machine.describe()}  \nVersions: Python {platform.python_version()}, "
-          f"tensorflow {tf.__version__}, keras {keras.__version__}, otter-grader {otter.__version__}\n")
+    print(
+        f"{machine.describe()}  \nVersions: Python {platform.python_version()}, "
+        f"tensorflow {tf.__version__}, keras {keras.__version__}, otter-grader {otter.__version__}\n"
+    )
     if args.only != "grading":
         build_section(args.repeat)
     if args.only != "build":
         wall, peak, per_submission = grading_throughput(args.submissions)
-        print(f"\n| `make grade`, {args.submissions} TP1 submissions, 2 jobs | submissions per minute | wall (s) "
-              f"| peak memory, whole run (MB) | peak memory per submission (MB, median / max) |")
+        print(
+            f"\n| `make grade`, {args.submissions} TP1 submissions, 2 jobs | submissions per minute | wall (s) "
+            f"| peak memory, whole run (MB) | peak memory per submission (MB, median / max) |"
+        )
         print("|---|---|---|---|---|")
-        print(f"| | {60 * args.submissions / wall:.1f} | {wall:.0f} | {peak:,.0f} "
-              f"| {statistics.median(per_submission):,.0f} / {max(per_submission):,.0f} |", flush=True)
+        print(
+            f"| | {60 * args.submissions / wall:.1f} | {wall:.0f} | {peak:,.0f} "
+            f"| {statistics.median(per_submission):,.0f} / {max(per_submission):,.0f} |",
+            flush=True,
+        )
         gradescope_runs(args.repeat)
 
 
@@ -187,7 +215,9 @@ def build_section(repeat):
     print("|---|---|---|---|---|")
 
     python = sys.executable
-    build = measure([python, "-m", "autograder.build"], repeat)
+    from autograder.build import list_assignments
+
+    build = measure([python, "-m", "autograder.build", *list_assignments()], repeat)
     print(row("`make assignments` (all TPs, fr + en, warm environment)", build), flush=True)
 
     for name, zip_path, solution in graded_zips():
@@ -198,11 +228,13 @@ def build_section(repeat):
     # Accuracy takes minutes per seed: `make calibrate` measures it (reference/results.md).
     print("\n| reference solution | held-out accuracy, min | median | seeds | pass mark |")
     print("|---|---|---|---|---|")
-    for name, entry in json.loads((REPO / "reference" / "thresholds.json").read_text()).items():
+    for name, entry in json.loads((REPO / "assignments" / "thresholds.json").read_text()).items():
         stats = entry["test_accuracy"]
         if "reference_min" in stats:
-            print(f"| {name} | {100 * stats['reference_min']:.2f} % | {100 * stats['reference_median']:.2f} % "
-                  f"| {stats['seeds']} | {100 * stats['threshold']:.1f} % |")
+            print(
+                f"| {name} | {100 * stats['reference_min']:.2f} % | {100 * stats['reference_median']:.2f} % "
+                f"| {stats['seeds']} | {100 * stats['threshold']:.1f} % |"
+            )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark of the robot lab's vision pipeline, printed as markdown tables.
 
-    python reference/bench_robot.py [--frames 200] [--scenes 500] [--model PATH] [--train]
-                                    [--photos DIR] [--write]
+    python -m reference.bench_robot [--frames 200] [--scenes 500] [--model PATH] [--train]
+                                   [--photos DIR] [--write]
 
 0. With ``--train``: the wall time of ``make robot-model``'s training command
    (``python -m robot_lab.classifier``, into a temporary file), imports included.
@@ -29,13 +29,11 @@ import sys
 import time
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
-
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from robot_lab import REPO_ROOT as REPO
 
+from . import machine
 
 
 def percentile(values, q):
@@ -55,7 +53,7 @@ def header(model_path):
         f"OpenCV {cv2.__version__}, TensorFlow {tf.__version__}, Keras {keras.__version__}.  ",
         f"Model: `{Path(model_path).relative_to(REPO) if Path(model_path).is_relative_to(REPO) else model_path}` "
         "(`make robot-model`).  ",
-        f"Command: `python reference/bench_robot.py {' '.join(sys.argv[1:])}`".rstrip() + "",
+        f"Command: `python -m reference.bench_robot {' '.join(sys.argv[1:])}`".rstrip() + "",
         "",
     ]
 
@@ -68,8 +66,12 @@ def bench_training():
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "robot_lab.classifier", "--out", f"{tmp}/digits.keras"],
-                       cwd=REPO, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "robot_lab.classifier", "--out", f"{tmp}/digits.keras"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return [
@@ -152,8 +154,7 @@ def bench_accuracy(model, n_scenes, n_empty, seed=2024):
                 wrong.append(f"scene {i}: {true.label} read as {cube.label} ({cube.confidence:.2f})")
             errors.append(corner_error(cube.corners, true.corners))
             confidences.append(cube.confidence)
-    empty_false = sum(len(recognise(render_scene(rng, n_cubes=0, split="hidden")[0], model))
-                      for _ in range(n_empty))
+    empty_false = sum(len(recognise(render_scene(rng, n_cubes=0, split="hidden")[0], model)) for _ in range(n_empty))
     lines = [
         f"## Accuracy: {n_scenes} simulated scenes, HIDDEN split (seed {seed})",
         "",
@@ -184,8 +185,7 @@ def bench_photos(model, folder):
     sizes = sorted({s.size for s in scores}, reverse=True)
     shown = Path(os.path.relpath(folder.resolve(), REPO)).as_posix()
     return [
-        f"## Real photos: `{shown}` ({len(scores)} photos; "
-        f"{', '.join(f'{w}x{h}' for w, h in sizes)})",
+        f"## Real photos: `{shown}` ({len(scores)} photos; {', '.join(f'{w}x{h}' for w, h in sizes)})",
         "",
         *summary_table(scores),
     ]
@@ -200,9 +200,13 @@ def main(argv=None):
     parser.add_argument("--empty", type=int, default=100, help="empty tables scored (default 100)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--train", action="store_true", help="also time the training (~1.5 min)")
-    parser.add_argument("--photos", type=Path, metavar="DIR",
-                        help="also score a folder of real photos laid out like ../shared/real_cubes "
-                             "(truth.json or labels in the file names)")
+    parser.add_argument(
+        "--photos",
+        type=Path,
+        metavar="DIR",
+        help="also score a folder of real photos laid out like ../shared/real_cubes "
+        "(truth.json or labels in the file names)",
+    )
     parser.add_argument("--write", action="store_true", help="also write reference/bench_robot.md")
     args = parser.parse_args(argv)
 

@@ -1,6 +1,6 @@
 """Benchmark of the robot lab's ROS service, printed as markdown tables.
 
-    python reference/bench_ros.py [--calls 300] [--endurance 1000] [--model PATH] [--write]
+    python -m reference.bench_ros [--calls 300] [--endurance 1000] [--model PATH] [--write]
 
 A private roscore on 127.0.0.1 and the real nodes (``nodes/vision_server``), called
 by a rospy client in this process:
@@ -29,18 +29,15 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
-
 import numpy as np
+import rospy
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from robot_lab import REPO_ROOT as REPO
+from robot_lab import ros_msgs, ros_service, simulator
+from robot_lab.classifier import DEFAULT_MODEL_PATH
+from robot_lab.ros_processes import RosProcesses
 
-import rospy  # noqa: E402  (after the path: robot_lab from this checkout)
-
-from robot_lab import ros_msgs, ros_service, simulator  # noqa: E402
-from robot_lab.classifier import DEFAULT_MODEL_PATH  # noqa: E402
-from robot_lab.ros_processes import RosProcesses  # noqa: E402
+from . import machine
 
 SERVICE = "/robot_lab/recognise_cubes"
 
@@ -92,8 +89,7 @@ def time_calls(call, requests, n):
 def bench_service(workdir, model, n_calls, n_endurance):
     """Round trips and memory over many calls, against one node."""
     rng = np.random.default_rng(0)
-    images = [ros_service.array_to_image(simulator.render_scene(rng, n_cubes=3, size=(480, 640))[0])
-              for _ in range(20)]
+    images = [ros_service.array_to_image(simulator.render_scene(rng, n_cubes=3, size=(480, 640))[0]) for _ in range(20)]
     with RosProcesses(Path(workdir) / "service") as ros:
         ros.start_master()
         ros.run_node("vision_server", f"_model:={model}", "_camera_topic:=")
@@ -106,8 +102,10 @@ def bench_service(workdir, model, n_calls, n_endurance):
             found = [len(fresh(image).label) for image in images]  # warm-up, and a check
             if found != [3] * len(images):
                 raise RuntimeError(f"the service found {found} cubes in scenes of 3: is the model trained?")
-            rounds = {"new connection per call": time_calls(fresh, images, n_calls),
-                      "persistent connection": time_calls(persistent, images, n_calls)}
+            rounds = {
+                "new connection per call": time_calls(fresh, images, n_calls),
+                "persistent connection": time_calls(persistent, images, n_calls),
+            }
             persistent.close()
 
             time_calls(fresh, images, 50)  # settle the allocator before the first reading
@@ -126,7 +124,8 @@ def bench_service(workdir, model, n_calls, n_endurance):
     arrays = [ros_service.image_to_array(image) for image in images]
     time_calls(lambda array: recognise(array, network), arrays, 20)
     rounds["no ROS: recognise() in the client's process"] = time_calls(
-        lambda array: recognise(array, network), arrays, n_calls)
+        lambda array: recognise(array, network), arrays, n_calls
+    )
 
     lines = [
         f"## Round trip: 640x480 frames with 3 cubes ({n_calls} calls each, 20 different frames)",
@@ -156,8 +155,10 @@ def bench_service(workdir, model, n_calls, n_endurance):
 
 
 def header(model):
-    ros_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-rospy"],
-                                 capture_output=True, text=True).stdout or "?"
+    ros_version = (
+        subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-rospy"], capture_output=True, text=True).stdout
+        or "?"
+    )
     return [
         "# Robot lab: ROS service benchmark",
         "",
@@ -165,7 +166,7 @@ def header(model):
         f"Versions: Python {platform.python_version()}, ROS 1 from Debian (python3-rospy {ros_version}), "
         f"TensorFlow {version('tensorflow-cpu')}.  ",
         f"Model: `{Path(model).relative_to(REPO) if Path(model).is_relative_to(REPO) else model}`.  ",
-        f"Command: `python reference/bench_ros.py {' '.join(sys.argv[1:])}`".rstrip() + "  ",
+        f"Command: `python -m reference.bench_ros {' '.join(sys.argv[1:])}`".rstrip() + "  ",
         "",
     ]
 
@@ -186,13 +187,17 @@ def main(argv=None):
     load_before = os.getloadavg()[0]
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench_ros-") as workdir:
-        for section in (bench_startup(workdir, args.model, args.starts),
-                        bench_service(workdir, args.model, args.calls, args.endurance)):
+        for section in (
+            bench_startup(workdir, args.model, args.starts),
+            bench_service(workdir, args.model, args.calls, args.endurance),
+        ):
             print("\n".join(section), flush=True)
             lines += section
     # On 2 shared cores the round trips' tail follows the other jobs' load: say what it was.
-    load = (f"Load average (1 min) on the {os.cpu_count()} cores: {load_before:.1f} at the start, "
-            f"{os.getloadavg()[0]:.1f} at the end.")
+    load = (
+        f"Load average (1 min) on the {os.cpu_count()} cores: {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end."
+    )
     print(load)
     lines = top[:-1] + [load, ""] + lines
     if args.write:

@@ -1,6 +1,6 @@
 """Benchmark of the robot lab's ROS 2 (Jazzy) service: the ROS 2 column of reference/bench_ros.md.
 
-    .venv-ros2/bin/python reference/bench_ros2.py [--calls 300] [--endurance 1000] [--model PATH] [--write]
+    .venv-ros2/bin/python -m reference.bench_ros2 [--calls 300] [--endurance 1000] [--model PATH] [--write]
 
 The real node (``python -m robot_lab.ros2.vision_server``, what ``ros2 run`` starts) in
 a private DDS domain on loopback, called by an rclpy client in this process:
@@ -28,18 +28,16 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import machine  # reference/machine.py, next to this script
 import numpy as np
+import rclpy
+from robot_lab_interfaces.srv import RecogniseCubes
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from robot_lab import REPO_ROOT as REPO
+from robot_lab import pipeline, ros_service, simulator
+from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model
+from robot_lab.ros2.processes import Ros2Processes
 
-import rclpy  # noqa: E402
-from robot_lab_interfaces.srv import RecogniseCubes  # noqa: E402
-
-from robot_lab import pipeline, ros_service, simulator  # noqa: E402
-from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model  # noqa: E402
-from robot_lab.ros2.processes import Ros2Processes  # noqa: E402
+from . import machine
 
 SERVICE = "/robot_lab/recognise_cubes"
 REPORT = REPO / "reference" / "bench_ros.md"
@@ -155,7 +153,7 @@ def report(results, model, n_calls, n_endurance, load_start, previous):
         "",
         f"Versions: Python {platform.python_version()}, ROS 2 Jazzy from PyPI wheels (ros-jazzy-rclpy "
         f"{version('ros-jazzy-rclpy')}, rmw_fastrtps_cpp), TensorFlow {version('tensorflow-cpu')}.  ",
-        f"Model: `{model}`. Command: `.venv-ros2/bin/python reference/bench_ros2.py --write` (`make bench`).  ",
+        f"Model: `{model}`. Command: `.venv-ros2/bin/python -m reference.bench_ros2 --write` (`make bench`).  ",
         f"Load average (1 min) on the 2 cores: {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.  ",
         "One DDS domain of its own, on loopback (`ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST`); an rclpy client "
         "in the benchmark's process, one `rclpy` client object kept for every call (ROS 2 has no per-call connection).",

@@ -10,10 +10,10 @@ threshold derived from the seeds:
     threshold = (lowest accuracy over the seeds) - MARGINS[name], rounded down to 0.1 %
 
 It prints a Markdown report and, with ``--write``, stores it in reference/results.md
-and the thresholds in reference/thresholds.json (the one place hidden tests and the
+and the thresholds in assignments/thresholds.json (the one place hidden tests and the
 notebooks' prose read them from).
 
-    python reference/calibrate.py [NAME ...] [--seeds 0 1 2 3 4] [--write]
+    python -m reference.calibrate [NAME ...] [--seeds 0 1 2 3 4] [--write]
 """
 
 import argparse
@@ -31,11 +31,9 @@ from pathlib import Path
 import nbclient
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from autograder import build  # noqa: E402
-from autograder.grade import apply_changes  # noqa: E402
+from autograder import REPO_ROOT as REPO
+from autograder import build
+from autograder.grade import apply_changes
 
 RESULTS = REPO / "reference" / "results.md"
 
@@ -50,26 +48,36 @@ VARIANTS = {
         "untrained": [("    epochs=EPOCHS,", "    epochs=0,")],
         "no normalisation": [('.astype("float32") / 255.0', '.astype("float32")')],
         "784-100-10": [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(100, activation="relu")')],
-        "1 % of the training data": [("    x_train,\n    y_train_1h,\n", "    x_train[:600],\n    y_train_1h[:600],\n")],
+        "1 % of the training data": [
+            ("    x_train,\n    y_train_1h,\n", "    x_train[:600],\n    y_train_1h[:600],\n")
+        ],
     },
     "tp2_early_stopping": {
         "untrained": [("x_val, y_val_1h, MAX_EPOCHS)", "x_val, y_val_1h, 0)")],
         "no normalisation": [('.astype("float32") / 255.0', '.astype("float32")')],
         "1 % of the training data": [("model, x_fit, y_fit_1h, x_val", "model, x_fit[:540], y_fit_1h[:540], x_val")],
         # The callback watching val_loss in the wrong direction keeps epoch 1's weights.
-        "early stopping with mode=\"max\" on val_loss": [('mode="min",', 'mode="max",')],
+        'early stopping with mode="max" on val_loss': [('mode="min",', 'mode="max",')],
     },
     "tp3_convnet": {
         "untrained": [("    epochs=EPOCHS,", "    epochs=0,")],
         "no normalisation": [('images.astype("float32") / 255.0', 'images.astype("float32")')],
-        "1 % of the training data": [("history = model.fit(\n    x_train,\n    y_train_1h,",
-                                      "history = model.fit(\n    x_train[:600],\n    y_train_1h[:600],")],
+        "1 % of the training data": [
+            (
+                "history = model.fit(\n    x_train,\n    y_train_1h,",
+                "history = model.fit(\n    x_train[:600],\n    y_train_1h[:600],",
+            )
+        ],
         # The convolutions removed: the same recipe on a 784 -> 128 -> 10 dense network.
-        "dense network, no convolution": [(
-            '            keras.layers.Conv2D(16, 5, activation="relu"),\n'
-            "            keras.layers.MaxPooling2D(2),\n"
-            '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
-            "            keras.layers.MaxPooling2D(2),\n", "")],
+        "dense network, no convolution": [
+            (
+                '            keras.layers.Conv2D(16, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n",
+                "",
+            )
+        ],
     },
 }
 
@@ -111,8 +119,9 @@ def run_solution(name, seed, changes=()):
         # A variant may break the notebook on purpose: carry on, the probe says what is left.
         nb.cells = [c for c in nb.cells if not c.source.startswith(("grader.check(", "grader.export("))]
         nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-        client = nbclient.NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=True,
-                                         resources={"metadata": {"path": str(folder)}})
+        client = nbclient.NotebookClient(
+            nb, timeout=1800, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(folder)}}
+        )
         client.execute()
     probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     if "CALIBRATION" not in probe:
@@ -140,8 +149,10 @@ def calibrate(name, seeds):
         "",
         "| seed | held-out accuracy | epochs | training time of `model` (s) | whole notebook (s) |",
         "|---|---|---|---|---|",
-        *(f"| {s} | {100 * r['accuracy']:.2f} % | {r['epochs']} | {r['fit_s']:.0f} | {r['notebook_s']:.0f} |"
-          for s, r in runs.items()),
+        *(
+            f"| {s} | {100 * r['accuracy']:.2f} % | {r['epochs']} | {r['fit_s']:.0f} | {r['notebook_s']:.0f} |"
+            for s, r in runs.items()
+        ),
         f"| **min / median** | **{100 * lowest:.2f} % / {100 * statistics.median(accuracies):.2f} %** | "
         f"{statistics.median(r['epochs'] for r in runs.values())} | "
         f"{statistics.median(r['fit_s'] for r in runs.values()):.0f} | "
@@ -159,15 +170,21 @@ def calibrate(name, seeds):
             below = "yes" if result["accuracy"] < threshold else "**no**"
             lines.append(f"| {variant} | {100 * result['accuracy']:.2f} % | {below} |")
         lines.append("")
-    stats = {"threshold": threshold, "reference_min": round(lowest, 4),
-             "reference_median": round(statistics.median(accuracies), 4), "seeds": len(seeds), "margin": margin,
-             "how": f"lowest held-out accuracy of the reference over seeds {seeds[0]}-{seeds[-1]} minus the margin, "
-                    "rounded down to 0.1 %; see reference/results.md"}
+    stats = {
+        "threshold": threshold,
+        "reference_min": round(lowest, 4),
+        "reference_median": round(statistics.median(accuracies), 4),
+        "seeds": len(seeds),
+        "margin": margin,
+        "how": f"lowest held-out accuracy of the reference over seeds {seeds[0]}-{seeds[-1]} minus the margin, "
+        "rounded down to 0.1 %; see reference/results.md",
+    }
     return stats, lines
 
 
 def merge_sections(old, new):
     """``new`` report, keeping the ``### name`` sections of ``old`` that ``new`` does not replace."""
+
     def sections(text):
         head, *rest = text.split("\n### ")
         return head, {part.split("\n", 1)[0]: "### " + part for part in rest}

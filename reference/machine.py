@@ -19,6 +19,8 @@ def describe():
                 break
     except OSError:
         pass
-    return (f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-            f"load average (1 min) {os.getloadavg()[0]:.1f} when it started (where other jobs "
-            "shared the cores, timings are upper bounds).")
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"load average (1 min) {os.getloadavg()[0]:.1f} when it started (where other jobs "
+        "shared the cores, timings are upper bounds)."
+    )

@@ -9,6 +9,8 @@ The vision part is plain Python (numpy, OpenCV, Keras) and runs without ROS:
 - :mod:`robot_lab.pipeline`: ``recognise(image, model)`` -> list of :class:`~robot_lab.pipeline.Cube`;
 - :mod:`robot_lab.simulator`: simulated camera scenes with their ground truth;
 - :mod:`robot_lab.detect`: the command line ``python -m robot_lab.detect IMAGE...``.
+- :mod:`robot_lab.mnist`: the kit's MNIST loader (checksum-verified), which the simulator, the
+  network's training, the TPs' build and the tests all use.
 """
 
 from pathlib import Path
@@ -23,5 +25,6 @@ def _source_folder():
     return Path(__file__).resolve().parent
 
 
-#: The repository root (the folder that holds ``robot_lab/`` and ``data/``).
+#: The repository root (the folder that holds ``robot_lab/`` and ``data/``): the kit's one root
+#: helper (``autograder.REPO_ROOT`` is this one), also right in a student's robot-lab folder.
 REPO_ROOT = _source_folder().parent

@@ -40,17 +40,20 @@ def build_model():
     """
     import keras
 
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        keras.layers.Conv2D(16, 5, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(32, 5, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dropout(0.3),
-        keras.layers.Dense(10, activation="softmax"),
-    ], name="robot_digits")
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(16, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 5, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="robot_digits",
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -61,7 +64,7 @@ def train_model(x_train=None, y_train=None, *, epochs=6, n_validation=6000, seed
     Parameters
     ----------
     x_train : ndarray (n, 28, 28) uint8 (0-255) or float32 in [0, 1], optional
-        Defaults to MNIST's 60,000 training images (:func:`autograder.data.load_mnist`).
+        Defaults to MNIST's 60,000 training images (:func:`robot_lab.mnist.load_mnist`).
         Tests pass a few thousand to train in seconds.
     y_train : ndarray (n,) int, digits 0-9, optional (with ``x_train``)
     epochs : int, default 6
@@ -80,23 +83,26 @@ def train_model(x_train=None, y_train=None, *, epochs=6, n_validation=6000, seed
     import keras
 
     if x_train is None:
-        from autograder.data import load_mnist
+        from .mnist import load_mnist
+
         (x_train, y_train), _ = load_mnist()
     x = np.asarray(x_train)
     x = (x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32))[..., None]
     y = np.asarray(y_train).astype(np.int64)
     if x.shape[1:] != (28, 28, 1) or len(x) != len(y):
-        raise ValueError(f"expected x_train (n, 28, 28) and y_train (n,), got {np.shape(x_train)} "
-                         f"and {np.shape(y_train)}")
+        raise ValueError(
+            f"expected x_train (n, 28, 28) and y_train (n,), got {np.shape(x_train)} and {np.shape(y_train)}"
+        )
 
     keras.utils.set_random_seed(seed)
     model = build_model()
     fit_args = {}
     if n_validation:
         x, x_val, y, y_val = x[:-n_validation], x[-n_validation:], y[:-n_validation], y[-n_validation:]
-        fit_args = {"validation_data": (x_val, y_val),
-                    "callbacks": [keras.callbacks.EarlyStopping(
-                        monitor="val_loss", patience=2, restore_best_weights=True)]}
+        fit_args = {
+            "validation_data": (x_val, y_val),
+            "callbacks": [keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)],
+        }
     model.fit(x, y, epochs=epochs, batch_size=128, verbose=verbose, **fit_args)
     return model
 
@@ -135,14 +141,17 @@ def load_model(path=DEFAULT_MODEL_PATH, warm_up=True):
     if not path.is_file():
         raise FileNotFoundError(
             f"no trained digit model at {path}. Train it with `make robot-model` "
-            f"(about a minute and a half), or pass the path of a .keras model you trained.")
+            f"(about a minute and a half), or pass the path of a .keras model you trained."
+        )
     import keras
 
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # Keras raises several kinds for a file it cannot read
-        raise ValueError(f"{path} is not a Keras model this version of Keras can load ({error}). "
-                         "Train a new one with `make robot-model`.") from error
+        raise ValueError(
+            f"{path} is not a Keras model this version of Keras can load ({error}). "
+            "Train a new one with `make robot-model`."
+        ) from error
     if warm_up:
         # Two batch sizes: after the second, TensorFlow traces one function for any size.
         for n in (4, 8):
@@ -188,7 +197,8 @@ def predict_digits(model, sprites):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Train the robot lab's digit network on MNIST's training set and save it.")
+        description="Train the robot lab's digit network on MNIST's training set and save it."
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH, help="the .keras file to write")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)

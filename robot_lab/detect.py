@@ -45,8 +45,7 @@ def read_image(path):
         raise ValueError(f"{path}: no such file")
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
-        raise ValueError(f"{path}: not an image OpenCV can read (expected a PNG, JPEG, BMP, "
-                         "TIFF... camera picture)")
+        raise ValueError(f"{path}: not an image OpenCV can read (expected a PNG, JPEG, BMP, TIFF... camera picture)")
     return image
 
 
@@ -79,7 +78,7 @@ def drawing_paths(images, out_dir):
     readable = [full for path, full in resolved.items() if cv2.haveImageReader(str(path))]
     shared = Path(os.path.commonpath([full.parent for full in readable or resolved.values()]))
     stems = {}
-    for path, full in resolved.items():
+    for full in resolved.values():
         key = (full.parent, full.stem)
         stems.setdefault(key, set()).add(full.suffix)
     paths = {}
@@ -110,13 +109,19 @@ def draw_cubes(image, cubes):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m robot_lab.detect",
-        description="Find the cubes in camera images and read the digit ('1' or '2') on each.")
+        description="Find the cubes in camera images and read the digit ('1' or '2') on each.",
+    )
     parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--draw", type=Path, metavar="OUT_DIR",
-                        help="write each image with the cubes drawn into this folder")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH,
-                        help=f"the trained .keras network (default {DEFAULT_MODEL_PATH})")
+    parser.add_argument(
+        "--draw", type=Path, metavar="OUT_DIR", help="write each image with the cubes drawn into this folder"
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL_PATH,
+        help=f"the trained .keras network (default {DEFAULT_MODEL_PATH})",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -140,14 +145,15 @@ def main(argv=None):
             print(f"{path}: {len(cubes)} cube{'s' if len(cubes) != 1 else ''}")
             for cube in cubes:
                 corners = " ".join(f"({x:.0f}, {y:.0f})" for x, y in cube.corners)
-                print(f"  {cube.label}  confidence {cube.confidence:.3f}  "
-                      f"centre ({cube.center[0]:.1f}, {cube.center[1]:.1f})  corners {corners}")
+                print(
+                    f"  {cube.label}  confidence {cube.confidence:.3f}  "
+                    f"centre ({cube.center[0]:.1f}, {cube.center[1]:.1f})  corners {corners}"
+                )
         if args.draw:
             out = drawings[path]
             out.parent.mkdir(parents=True, exist_ok=True)
             if not cv2.imwrite(str(out), draw_cubes(image, cubes)):
-                print(f"error: {out}: could not write the drawing (is {args.draw} writable?)",
-                      file=sys.stderr)
+                print(f"error: {out}: could not write the drawing (is {args.draw} writable?)", file=sys.stderr)
                 failed = True
             if not args.json:
                 print(f"  drawn: {out}")

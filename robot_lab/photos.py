@@ -47,9 +47,11 @@ LABELS = (1, 2)
 
 _NAME_LABELS = re.compile(r"^([12]+)(?:_|$)")
 
-_LAYOUT = ("laid out like ../shared/real_cubes: a truth.json such as "
-           '{"sub/2_1.jpg": [{"label": 2, "centre": [320, 240]}]}, or labels in the file names, '
-           "left to right, such as 2_1.jpg or 212_1.png")
+_LAYOUT = (
+    "laid out like ../shared/real_cubes: a truth.json such as "
+    '{"sub/2_1.jpg": [{"label": 2, "centre": [320, 240]}]}, or labels in the file names, '
+    "left to right, such as 2_1.jpg or 212_1.png"
+)
 
 
 @dataclass
@@ -122,8 +124,9 @@ def _read_table(truth_file):
     except json.JSONDecodeError as error:
         raise ValueError(f"{truth_file}: not valid JSON ({error}); expected {_LAYOUT}") from None
     if not isinstance(table, dict):
-        raise ValueError(f"{truth_file}: expected a JSON object {{photo: [cubes]}}, found a "
-                         f"{type(table).__name__}; {_LAYOUT}")
+        raise ValueError(
+            f"{truth_file}: expected a JSON object {{photo: [cubes]}}, found a {type(table).__name__}; {_LAYOUT}"
+        )
     entries = {}
     for name, cubes in table.items():
         try:
@@ -131,9 +134,11 @@ def _read_table(truth_file):
             labels = [int(cube["label"]) for cube in cubes]
             centres = [(float(cube["centre"][0]), float(cube["centre"][1])) for cube in cubes]
         except (TypeError, KeyError, IndexError, ValueError):
-            raise ValueError(f'{truth_file}: the entry for "{name}" is not a list of '
-                             '{"label": 1 or 2, "centre": [x, y]} (found '
-                             f"{json.dumps(cubes)[:120]})") from None
+            raise ValueError(
+                f'{truth_file}: the entry for "{name}" is not a list of '
+                '{"label": 1 or 2, "centre": [x, y]} (found '
+                f"{json.dumps(cubes)[:120]})"
+            ) from None
         if any(label not in LABELS for label in labels):
             raise ValueError(f'{truth_file}: "{name}" has label(s) {labels}; a cube carries 1 or 2')
         entries[name] = (labels, centres)
@@ -165,18 +170,26 @@ def read_truth(folder):
         raise ValueError(f"{folder}: no such folder (expected a folder of photos, {_LAYOUT})")
     truth_file = folder / "truth.json"
     table = _read_table(truth_file) if truth_file.is_file() else {}
-    paths = sorted(p for p in folder.rglob("*")
-                   if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    paths = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in IMAGE_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
     if not paths:
-        raise ValueError(f"{folder}: no photo found (looked for {', '.join(IMAGE_SUFFIXES)} files "
-                         f"in it and its sub-folders); expected a folder {_LAYOUT}")
+        raise ValueError(
+            f"{folder}: no photo found (looked for {', '.join(IMAGE_SUFFIXES)} files "
+            f"in it and its sub-folders); expected a folder {_LAYOUT}"
+        )
     names = {p.relative_to(folder).as_posix(): p for p in paths}
     absent = sorted(set(table) - set(names))
     if absent:
-        raise ValueError(f"{truth_file} lists {len(absent)} photo(s) that {folder} does not have: "
-                         f"{', '.join(absent[:5])}{', ...' if len(absent) > 5 else ''} "
-                         "(names are paths relative to the folder, with '/')")
+        raise ValueError(
+            f"{truth_file} lists {len(absent)} photo(s) that {folder} does not have: "
+            f"{', '.join(absent[:5])}{', ...' if len(absent) > 5 else ''} "
+            "(names are paths relative to the folder, with '/')"
+        )
     photos, unlabelled = [], []
     for name, path in names.items():
         if name in table:
@@ -192,7 +205,8 @@ def read_truth(folder):
             f"{folder}: no labels for {len(unlabelled)} photo(s): {', '.join(unlabelled[:5])}"
             f"{', ...' if len(unlabelled) > 5 else ''}. Give each one an entry in {truth_file} "
             f'(e.g. {{"{example}": [{{"label": 1, "centre": [320, 240]}}]}}) or name it by its '
-            "labels left to right, e.g. 12_3.jpg for a '1' left of a '2'")
+            "labels left to right, e.g. 12_3.jpg for a '1' left of a '2'"
+        )
     return photos
 
 
@@ -245,7 +259,9 @@ def match_photo(cubes, truth):
     else:
         candidates = sorted(
             (float(np.hypot(*np.subtract(cube.center, centre))), c, t)
-            for c, cube in enumerate(cubes) for t, centre in enumerate(truth.centres))
+            for c, cube in enumerate(cubes)
+            for t, centre in enumerate(truth.centres)
+        )
         used_cubes, used_truth, pairs = set(), set(), []
         for distance, c, t in candidates:
             if distance <= MATCH_RADIUS and c not in used_cubes and t not in used_truth:
@@ -273,16 +289,25 @@ def score_photo(truth, cubes, seconds=0.0, size=None):
             problems.append(f"the '{label}'{where} missed")
     for cube, t in pairs:
         if cube.label != truth.labels[t]:
-            problems.append(f"the '{truth.labels[t]}' at {_where(cube.center)} read as "
-                            f"'{cube.label}' (confidence {cube.confidence:.2f})")
+            problems.append(
+                f"the '{truth.labels[t]}' at {_where(cube.center)} read as "
+                f"'{cube.label}' (confidence {cube.confidence:.2f})"
+            )
     for cube in false:
-        problems.append(f"a false cube at {_where(cube.center)} read as '{cube.label}' "
-                        f"(confidence {cube.confidence:.2f})")
+        problems.append(
+            f"a false cube at {_where(cube.center)} read as '{cube.label}' (confidence {cube.confidence:.2f})"
+        )
     return PhotoScore(
-        name=truth.name, n_true=len(truth.labels), found=len(pairs),
-        right=sum(cube.label == truth.labels[t] for cube, t in pairs), false=len(false),
-        seconds=seconds, readings=[f"{c.label} ({c.confidence:.2f})" for c in cubes], problems=problems,
-        size=size)
+        name=truth.name,
+        n_true=len(truth.labels),
+        found=len(pairs),
+        right=sum(cube.label == truth.labels[t] for cube, t in pairs),
+        false=len(false),
+        seconds=seconds,
+        readings=[f"{c.label} ({c.confidence:.2f})" for c in cubes],
+        problems=problems,
+        size=size,
+    )
 
 
 def score_photos(folder, model, progress=None):
@@ -321,8 +346,10 @@ def score_photos(folder, model, progress=None):
 
 def describe(score):
     """One line: 'ok'/'BAD', the photo, the counts, what was read and what went wrong."""
-    line = (f"{'ok ' if score.fully_right else 'BAD'} {score.name}: {score.found}/{score.n_true} found, "
-            f"{score.right} right, {score.false} false; read {', '.join(score.readings) or 'nothing'}")
+    line = (
+        f"{'ok ' if score.fully_right else 'BAD'} {score.name}: {score.found}/{score.n_true} found, "
+        f"{score.right} right, {score.false} false; read {', '.join(score.readings) or 'nothing'}"
+    )
     return line + (f" -- {'; '.join(score.problems)}" if score.problems else "")
 
 
@@ -348,8 +375,10 @@ def summary_table(scores):
     if len(sizes) > 1:
         for size in sizes:
             of_size = [1000 * s.seconds for s in scores if s.size == size]
-            lines.append(f"| time per {size[0]}x{size[1]} photo, median / max (ms), {len(of_size)} photos "
-                         f"| {np.median(of_size):.1f} / {max(of_size):.1f} | |")
+            lines.append(
+                f"| time per {size[0]}x{size[1]} photo, median / max (ms), {len(of_size)} photos "
+                f"| {np.median(of_size):.1f} / {max(of_size):.1f} | |"
+            )
     lines.append("")
     wrong = [s for s in scores if not s.fully_right]
     if wrong:
@@ -363,11 +392,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m robot_lab.photos",
         description="Score the cube recognition on a folder of real photos: cubes found, "
-                    "false cubes, labels right, photos fully right, time per photo.")
+        "false cubes, labels right, photos fully right, time per photo.",
+    )
     parser.add_argument("folder", type=Path, help=f"a folder of photos {_LAYOUT}")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="the trained .keras network (default data/robot_lab/digits.keras, "
-                             "made by `make robot-model`)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="the trained .keras network (default data/robot_lab/digits.keras, made by `make robot-model`)",
+    )
     args = parser.parse_args(argv)
     try:
         read_truth(args.folder)  # a folder error before the network's slow import

@@ -50,9 +50,12 @@ def face_center(corners):
 
 def cube_to_json(cube):
     """A Cube as plain JSON types: {"label", "confidence", "center": [x, y], "corners": [[x, y] * 4]}."""
-    return {"label": int(cube.label), "confidence": round(float(cube.confidence), 4),
-            "center": [round(float(v), 2) for v in cube.center],
-            "corners": [[round(float(x), 2), round(float(y), 2)] for x, y in cube.corners]}
+    return {
+        "label": int(cube.label),
+        "confidence": round(float(cube.confidence), 4),
+        "center": [round(float(v), 2) for v in cube.center],
+        "corners": [[round(float(x), 2), round(float(y), 2)] for x, y in cube.corners],
+    }
 
 
 def combine_turns(labels, confidences):
@@ -118,6 +121,7 @@ def recognise(image, model):
     sprites = [face_to_sprite(warp_face(gray, corners)) for corners in faces]
     turned = np.stack([np.rot90(sprite, k) for sprite in sprites for k in range(4)])
     labels, confidences = combine_turns(*predict_digits(model, turned))
-    return [Cube(label=int(label), confidence=float(confidence), center=face_center(corners),
-                 corners=corners)
-            for label, confidence, corners in zip(labels, confidences, faces)]
+    return [
+        Cube(label=int(label), confidence=float(confidence), center=face_center(corners), corners=corners)
+        for label, confidence, corners in zip(labels, confidences, faces)
+    ]

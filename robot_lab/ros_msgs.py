@@ -68,8 +68,8 @@ def find_msg_dir(package):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(
-        f"no message definitions for {package}: looked for "
-        f"{', '.join(map(str, candidates))}. {_MISSING_ROS}")
+        f"no message definitions for {package}: looked for {', '.join(map(str, candidates))}. {_MISSING_ROS}"
+    )
 
 
 def _gensrv_script():
@@ -105,11 +105,13 @@ def generate(srv_files=None, package="robot_lab", out_dir=GENERATED_DIR):
     os.chmod(tmp, 0o755)
     try:
         for args in ([*includes, *map(str, srv_files)], ["--initpy"]):
-            done = subprocess.run([sys.executable, script, "-p", package, "-o", tmp, *args],
-                                  capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, script, "-p", package, "-o", tmp, *args], capture_output=True, text=True
+            )
             if done.returncode != 0:
-                raise RuntimeError(f"{Path(script).name} failed on {', '.join(f.name for f in srv_files)}:\n"
-                                   f"{done.stdout}{done.stderr}")
+                raise RuntimeError(
+                    f"{Path(script).name} failed on {', '.join(f.name for f in srv_files)}:\n{done.stdout}{done.stderr}"
+                )
         (Path(tmp) / _STAMP).write_text(_fingerprint(srv_files))
         shutil.rmtree(srv_dir, ignore_errors=True)
         try:
@@ -176,8 +178,9 @@ def import_srv():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=GENERATED_DIR,
-                        help=f"import root of the generated code (default {GENERATED_DIR})")
+    parser.add_argument(
+        "--out", type=Path, default=GENERATED_DIR, help=f"import root of the generated code (default {GENERATED_DIR})"
+    )
     args = parser.parse_args(argv)
     srv_dir = generate(out_dir=args.out)
     for module in sorted(srv_dir.glob("*.py")):

@@ -77,8 +77,14 @@ class RosProcesses:
             raise ValueError(f"a process named {name!r} was started already")
         with open(self.workdir / f"{name}.out", "wb") as out:
             self.processes[name] = subprocess.Popen(
-                command, env=env or self.env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                command,
+                env=env or self.env,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self.processes[name]
 
     def start_master(self, timeout=60):
@@ -165,8 +171,10 @@ class RosProcesses:
         process = self.processes[name]
         what = waiting_for or f"{name} to answer"
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {process.returncode} while waiting for "
-                               f"{what}; its output:\n{self.output(name)}")
+            raise RuntimeError(
+                f"{name} exited with status {process.returncode} while waiting for "
+                f"{what}; its output:\n{self.output(name)}"
+            )
         if time.perf_counter() - start > timeout:
             raise TimeoutError(f"waited {timeout} s for {what}; {name}'s output:\n{self.output(name)}")
 

@@ -12,6 +12,7 @@ are plain Python and can be tested without a ROS master:
 """
 
 import numpy as np
+
 # Only these two ROS classes: where ROS is not installed, the autograder stands in for
 # them (robot_lab/grading/hidden_tests.py) to grade fill_response.
 from sensor_msgs.msg import Image
@@ -61,27 +62,39 @@ def image_to_array(image):
         raise ValueError(
             f"unsupported image encoding {encoding!r}: expected one of {', '.join(ENCODINGS)} "
             f"(8-bit colour or grey images, as camera drivers and "
-            f"cv_bridge.CvBridge().cv2_to_imgmsg(image, 'bgr8') give)")
+            f"cv_bridge.CvBridge().cv2_to_imgmsg(image, 'bgr8') give)"
+        )
     height, width = image.height, image.width
     if height == 0 or width == 0:
-        raise ValueError(f"the image has no pixels ({width}x{height}): expected a camera "
-                         f"image, e.g. 640x480; send an empty image (no encoding) to use the camera's")
+        raise ValueError(
+            f"the image has no pixels ({width}x{height}): expected a camera "
+            f"image, e.g. 640x480; send an empty image (no encoding) to use the camera's"
+        )
     if height > MAX_SIDE or width > MAX_SIDE:
-        raise ValueError(f"the image is {width}x{height} pixels: expected at most "
-                         f"{MAX_SIDE}x{MAX_SIDE} (robot cameras give 640x480 or 752x480); resize it first")
+        raise ValueError(
+            f"the image is {width}x{height} pixels: expected at most "
+            f"{MAX_SIDE}x{MAX_SIDE} (robot cameras give 640x480 or 752x480); resize it first"
+        )
     channels = ENCODINGS[encoding]
     row_bytes = width * channels
     if image.step < row_bytes:
-        raise ValueError(f"step is {image.step} bytes, shorter than one row of {width} {encoding} "
-                         f"pixels: expected step >= width x {channels} = {row_bytes}")
+        raise ValueError(
+            f"step is {image.step} bytes, shorter than one row of {width} {encoding} "
+            f"pixels: expected step >= width x {channels} = {row_bytes}"
+        )
     if len(image.data) != image.step * height:
-        raise ValueError(f"the image data has {len(image.data)} bytes: expected step x height = "
-                         f"{image.step} x {height} = {image.step * height} (data truncated, or "
-                         f"step/height not those of the data)")
+        raise ValueError(
+            f"the image data has {len(image.data)} bytes: expected step x height = "
+            f"{image.step} x {height} = {image.step * height} (data truncated, or "
+            f"step/height not those of the data)"
+        )
     # rospy gives uint8[] fields as bytes; a message built in Python may hold a list.
     data = image.data
-    flat = (np.frombuffer(data, dtype=np.uint8) if isinstance(data, (bytes, bytearray))
-            else np.asarray(data, dtype=np.uint8))
+    flat = (
+        np.frombuffer(data, dtype=np.uint8)
+        if isinstance(data, (bytes, bytearray))
+        else np.asarray(data, dtype=np.uint8)
+    )
     pixels = flat.reshape(height, image.step)[:, :row_bytes].reshape(height, width, channels)
     if encoding == "mono8":
         return pixels[:, :, 0].copy()
@@ -110,10 +123,18 @@ def array_to_image(array, encoding=None):
     channels = 1 if array.ndim == 2 else array.shape[2]
     encoding = encoding or {1: "mono8", 3: "bgr8"}.get(channels)
     if ENCODINGS.get(encoding) != channels:
-        raise ValueError(f"an array of shape {array.shape} cannot be {encoding!r}: "
-                         f"expected {', '.join(f'{e} ({c} channels)' for e, c in ENCODINGS.items())}")
-    return Image(height=array.shape[0], width=array.shape[1], encoding=encoding,
-                 is_bigendian=0, step=array.shape[1] * channels, data=array.tobytes())
+        raise ValueError(
+            f"an array of shape {array.shape} cannot be {encoding!r}: "
+            f"expected {', '.join(f'{e} ({c} channels)' for e, c in ENCODINGS.items())}"
+        )
+    return Image(
+        height=array.shape[0],
+        width=array.shape[1],
+        encoding=encoding,
+        is_bigendian=0,
+        step=array.shape[1] * channels,
+        data=array.tobytes(),
+    )
 
 
 def pixel(value):
@@ -189,8 +210,14 @@ def cubes_from_response(response):
     pixels; ``confidence`` NaN for a VisionPredictResponse, which has none.
     """
     confidences = getattr(response, "confidence", [float("nan")] * len(response.label))
-    return [Cube(label=response.label[i].data, confidence=float(confidences[i]),
-                 center=(float(response.x_center[i].data), float(response.y_center[i].data)),
-                 corners=np.array([[getattr(response, f"{axis}{k}")[i].data for axis in "xy"]
-                                   for k in range(1, 5)], np.float32))
-            for i in range(len(response.label))]
+    return [
+        Cube(
+            label=response.label[i].data,
+            confidence=float(confidences[i]),
+            center=(float(response.x_center[i].data), float(response.y_center[i].data)),
+            corners=np.array(
+                [[getattr(response, f"{axis}{k}")[i].data for axis in "xy"] for k in range(1, 5)], np.float32
+            ),
+        )
+        for i in range(len(response.label))
+    ]

@@ -197,15 +197,21 @@ class Conditions:
             value = getattr(self, name)
             if value is not None and value not in allowed:
                 raise ValueError(f"Conditions.{name} must be one of {allowed}, got {value!r}")
-        ranges = {"paper_level": (PAPER_LEVEL["dim"][0], PAPER_LEVEL["bright"][1]),
-                  "vignetting": VIGNETTING, "cube_gap": CUBE_GAP, "face_light_ratio": FACE_LIGHT_RATIO,
-                  "digit_span": DIGIT_SPAN, "ink_thickening": INK_THICKENING, "ragged_edge": RAGGED_EDGE,
-                  "top_face_depth": TOP_FACE_DEPTH, "side_face_width": SIDE_FACE_WIDTH}
+        ranges = {
+            "paper_level": (PAPER_LEVEL["dim"][0], PAPER_LEVEL["bright"][1]),
+            "vignetting": VIGNETTING,
+            "cube_gap": CUBE_GAP,
+            "face_light_ratio": FACE_LIGHT_RATIO,
+            "digit_span": DIGIT_SPAN,
+            "ink_thickening": INK_THICKENING,
+            "ragged_edge": RAGGED_EDGE,
+            "top_face_depth": TOP_FACE_DEPTH,
+            "side_face_width": SIDE_FACE_WIDTH,
+        }
         for name, (low, high) in ranges.items():
             value = getattr(self, name)
             if value is not None and not low <= value <= high:
-                raise ValueError(f"Conditions.{name} must be in [{low}, {high}] (what real photos show), "
-                                 f"got {value!r}")
+                raise ValueError(f"Conditions.{name} must be in [{low}, {high}] (what real photos show), got {value!r}")
         quality = self.jpeg_quality
         if quality is not None and quality != 0 and not JPEG_QUALITY[0] <= quality <= JPEG_QUALITY[1]:
             raise ValueError(f"Conditions.jpeg_quality must be 0 (none) or in {JPEG_QUALITY}, got {quality!r}")
@@ -236,12 +242,25 @@ def draw_scene_conditions(rng, fixed=Conditions()):
     lighting = LIGHTINGS[rng.choice(len(LIGHTINGS), p=LIGHTING_P)]
     lighting = fixed.lighting or lighting
     drawn = Conditions(
-        view=view, lighting=lighting, paper_level=float(rng.uniform(*PAPER_LEVEL[lighting])),
-        vignetting=float(rng.uniform(*VIGNETTING)), cube_gap=float(rng.uniform(*CUBE_GAP)),
-        gripper=bool(rng.random() < GRIPPER_P), table_edge=bool(rng.random() < TABLE_EDGE_P),
-        jpeg_quality=int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)) if rng.random() < JPEG_P else 0)
-    scene_fields = ("view", "lighting", "paper_level", "vignetting", "cube_gap", "gripper", "table_edge",
-                    "jpeg_quality")
+        view=view,
+        lighting=lighting,
+        paper_level=float(rng.uniform(*PAPER_LEVEL[lighting])),
+        vignetting=float(rng.uniform(*VIGNETTING)),
+        cube_gap=float(rng.uniform(*CUBE_GAP)),
+        gripper=bool(rng.random() < GRIPPER_P),
+        table_edge=bool(rng.random() < TABLE_EDGE_P),
+        jpeg_quality=int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)) if rng.random() < JPEG_P else 0,
+    )
+    scene_fields = (
+        "view",
+        "lighting",
+        "paper_level",
+        "vignetting",
+        "cube_gap",
+        "gripper",
+        "table_edge",
+        "jpeg_quality",
+    )
     face_fields = {f.name: getattr(fixed, f.name) for f in dataclasses.fields(fixed) if f.name not in scene_fields}
     return dataclasses.replace(_keep(fixed, drawn), **face_fields)
 
@@ -271,11 +290,12 @@ def draw_face_conditions(rng, scene):
         digit_turns=turns if scene.view == "side" else 0,
         ragged_edge=float(rng.uniform(*RAGGED_EDGE)),
         top_face_depth=float(rng.uniform(*TOP_FACE_DEPTH)),
-        side_face_width=float(rng.uniform(*SIDE_FACE_WIDTH)))
+        side_face_width=float(rng.uniform(*SIDE_FACE_WIDTH)),
+    )
     return _keep(scene, drawn)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mnist_digits(split="public"):
     """The MNIST test-set '1's and '2's a split draws from.
 
@@ -293,7 +313,7 @@ def mnist_digits(split="public"):
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    from autograder.data import load_mnist
+    from .mnist import load_mnist
 
     _, (x_test, y_test) = load_mnist()
     offset = SPLITS.index(split)
@@ -301,6 +321,7 @@ def mnist_digits(split="public"):
 
 
 # --- the backdrop ------------------------------------------------------------------
+
 
 def _smooth_field(rng, shape, low, high, cells=(3, 4)):
     """A smooth random field in [low, high]: (H, W) float32."""
@@ -327,9 +348,9 @@ def _fabric(rng, shape, level):
         along = -xx * np.sin(angle) + yy * np.cos(angle)
         across += rng.uniform(0.02, 0.1) * h * np.sin(along / (rng.uniform(0.3, 1.0) * h) + rng.uniform(0, 6.3))
         distance = (across - rng.uniform(across.min(), across.max())) / (rng.uniform(0.05, 0.18) * h)
-        folds += rng.uniform(0.3, 1.0) * np.exp(-distance ** 2)  # the fold's lit side
-        folds += rng.uniform(0.2, 0.8) * np.exp(-(distance / 0.4) ** 2)  # its crest catches the light
-        folds -= rng.uniform(0.2, 0.5) * np.exp(-((distance + 1.4) / 0.5) ** 2)  # the crease in its shadow
+        folds += rng.uniform(0.3, 1.0) * np.exp(-(distance**2))  # the fold's lit side
+        folds += rng.uniform(0.2, 0.8) * np.exp(-((distance / 0.4) ** 2))  # its crest catches the light
+        folds -= rng.uniform(0.2, 0.5) * np.exp(-(((distance + 1.4) / 0.5) ** 2))  # the crease in its shadow
     folds = cv2.resize(folds, (w, h), interpolation=cv2.INTER_LINEAR)
     weave = cv2.GaussianBlur(rng.normal(0, 1, size=(h, w)).astype(np.float32), (0, 0), 0.8)
     fabric = level * _smooth_field(rng, shape, 0.6, 1.4) * np.maximum(0.3, 1 + folds) * (1 + 0.12 * weave)
@@ -347,7 +368,7 @@ def _add_table_edge(rng, image, paper):
     factor = rng.uniform(0.3, 0.7) if rng.random() < 0.5 else rng.uniform(1.3, 2.0)
     ceiling = max(float(image.max()), 0.15 * paper)  # never brighter than the backdrop gets
     image[beyond] = np.minimum(image[beyond] * factor, ceiling)
-    rim = np.exp(-(signed / rng.uniform(1.0, 2.5)) ** 2)
+    rim = np.exp(-((signed / rng.uniform(1.0, 2.5)) ** 2))
     image += rim * (min(0.5 * paper, 3 * float(np.median(image)) + 0.05) - image) * rng.uniform(0.5, 1.0)
     np.clip(image, 0, 1, out=image)
 
@@ -359,11 +380,25 @@ def _add_gripper(rng, image, paper):
     finger = rng.uniform(0.3, 0.45) * arm
     # Drawn entering from the left edge at height y, then turned to the chosen edge.
     y = rng.uniform(0.2, 0.8) * h
-    shapes = [np.array([[-10, y - arm / 2], [reach, y - arm / 2], [reach, y + arm / 2], [-10, y + arm / 2]]),
-              np.array([[reach - 2, y - arm / 2], [reach + finger * 1.6, y - arm / 2],
-                        [reach + finger * 1.6, y - arm / 2 + finger], [reach - 2, y - arm / 2 + finger]]),
-              np.array([[reach - 2, y + arm / 2 - finger], [reach + finger * 1.6, y + arm / 2 - finger],
-                        [reach + finger * 1.6, y + arm / 2], [reach - 2, y + arm / 2]])]
+    shapes = [
+        np.array([[-10, y - arm / 2], [reach, y - arm / 2], [reach, y + arm / 2], [-10, y + arm / 2]]),
+        np.array(
+            [
+                [reach - 2, y - arm / 2],
+                [reach + finger * 1.6, y - arm / 2],
+                [reach + finger * 1.6, y - arm / 2 + finger],
+                [reach - 2, y - arm / 2 + finger],
+            ]
+        ),
+        np.array(
+            [
+                [reach - 2, y + arm / 2 - finger],
+                [reach + finger * 1.6, y + arm / 2 - finger],
+                [reach + finger * 1.6, y + arm / 2],
+                [reach - 2, y + arm / 2],
+            ]
+        ),
+    ]
     edge = int(rng.integers(4))  # left, right, top, bottom
     mask = np.zeros((h, w), np.float32)
     for shape in shapes:
@@ -382,13 +417,14 @@ def _add_gripper(rng, image, paper):
 
 # --- a face ------------------------------------------------------------------------
 
+
 def _face_light(rng, ratio, size=_CANVAS):
     """Light across a face, a hotspot and a gradient: (size, size) float32 from ``ratio`` to 1."""
     grid = np.linspace(0, 1, size, dtype=np.float32)
     angle = rng.uniform(0, 2 * np.pi)
     gradient = np.cos(angle) * grid[None, :] + np.sin(angle) * grid[:, None]
     spot, spread = rng.uniform(-0.3, 1.3, size=2), rng.uniform(0.3, 0.9)
-    hotspot = np.exp(-((grid[None, :] - spot[0]) ** 2 + (grid[:, None] - spot[1]) ** 2) / (2 * spread ** 2))
+    hotspot = np.exp(-((grid[None, :] - spot[0]) ** 2 + (grid[:, None] - spot[1]) ** 2) / (2 * spread**2))
     field = rng.uniform(0, 1) * (gradient - gradient.min()) + hotspot
     field = (field - field.min()) / max(float(np.ptp(field)), 1e-6)
     return (ratio + (1 - ratio) * field).astype(np.float32)
@@ -483,14 +519,16 @@ def _ink(rng, digit, label, face):
         if grow > 0:
             ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
         ink = cv2.GaussianBlur(ink, (0, 0), 1.0)
-    ink = np.rot90(ink, face.digit_turns) * (rng.uniform(0.88, 0.96) if face.ink_thickening > 0 else rng.uniform(0.75, 0.92))
+    darkness = rng.uniform(0.88, 0.96) if face.ink_thickening > 0 else rng.uniform(0.75, 0.92)
+    ink = np.rot90(ink, face.digit_turns) * darkness
     # Centred, with a jitter that keeps the MNIST box on the face.
     room = max(0.0, (_CANVAS - span) / 2 - 2)
     jitter = rng.uniform(-1, 1, size=2) * min(room, 0.04 * _CANVAS)
     top, left = int(round((_CANVAS - span) / 2 + jitter[1])), int(round((_CANVAS - span) / 2 + jitter[0]))
     canvas = np.zeros((_CANVAS, _CANVAS), np.float32)
-    canvas[max(0, top):top + span, max(0, left):left + span] = ink[max(0, -top):, max(0, -left):][
-        :_CANVAS - max(0, top), :_CANVAS - max(0, left)]
+    canvas[max(0, top) : top + span, max(0, left) : left + span] = ink[max(0, -top) :, max(0, -left) :][
+        : _CANVAS - max(0, top), : _CANVAS - max(0, left)
+    ]
     return canvas
 
 
@@ -526,6 +564,7 @@ def _digit_face(rng, digit, label, face, light):
 
 # --- a cube ------------------------------------------------------------------------
 
+
 def _edge_light(light, face, quad):
     """The light (C, C) of a neighbouring face: the face's light along their common edge.
 
@@ -537,8 +576,11 @@ def _edge_light(light, face, quad):
     points). The result is the neighbour's canvas, constant across its depth.
     """
     corner = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float64)  # canvas corners, in sides
-    shared = [(q, int(np.argmin(np.hypot(*(face - point).T)))) for q, point in enumerate(quad)
-              if np.min(np.hypot(*(face - point).T)) < 1e-6]
+    shared = [
+        (q, int(np.argmin(np.hypot(*(face - point).T))))
+        for q, point in enumerate(quad)
+        if np.min(np.hypot(*(face - point).T)) < 1e-6
+    ]
     if len(shared) != 2:
         raise ValueError(f"the neighbouring face {quad.tolist()} shares no edge with the face {face.tolist()}")
     (qa, fa), (qb, fb) = shared
@@ -565,8 +607,9 @@ def _paint(image, canvas, quad, alpha=None):
     homography = cv2.getPerspectiveTransform(source, (quad - [x0, y0]).astype(np.float32))
     size = (int(x1 - x0), int(y1 - y0))
     layer = cv2.warpPerspective(canvas, homography, size, flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.ones_like(canvas) if alpha is None else alpha, homography, size,
-                               flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(
+        np.ones_like(canvas) if alpha is None else alpha, homography, size, flags=cv2.INTER_LINEAR
+    )
     roi = image[y0:y1, x0:x1]
     roi *= 1 - mask
     roi += layer * mask
@@ -645,6 +688,7 @@ def _place(rng, shape, face, others, occupied, gap, touch_edge):
 
 # --- the scene ---------------------------------------------------------------------
 
+
 def _backdrop(rng, scene, shape):
     """The table or fabric, with its clutter: (H, W) float32 in 0-1."""
     paper = scene.paper_level / 255
@@ -693,7 +737,7 @@ def _begin(rng, n_cubes, view, conditions):
     fixed = conditions or Conditions()
     if view is not None:
         fixed = dataclasses.replace(fixed, view=view)
-    streams = [np.random.default_rng(seed) for seed in rng.integers(0, 2 ** 63, size=7)]
+    streams = [np.random.default_rng(seed) for seed in rng.integers(0, 2**63, size=7)]
     scene = draw_scene_conditions(streams[0], fixed)
     faces = [draw_face_conditions(streams[0], scene) for _ in range(3)]
     return n_cubes, streams, scene, faces
@@ -749,9 +793,9 @@ def render_scene(rng, n_cubes=None, size=(480, 640), split="public", view=None, 
     """
     n_cubes, streams, scene, faces = _begin(rng, n_cubes, view, conditions)
     choose, backdrop, place, finish, *paint = streams
-    labels, picks = choose.integers(1, 3, size=3), choose.integers(0, 2 ** 31, size=3)
+    labels, picks = choose.integers(1, 3, size=3), choose.integers(0, 2**31, size=3)
     reflectances = choose.uniform(0.9, 1.0, size=3)
-    reflectances /= reflectances[:max(n_cubes, 1)].max()  # the brightest paper is at paper_level
+    reflectances /= reflectances[: max(n_cubes, 1)].max()  # the brightest paper is at paper_level
     shape = tuple(size)
     digits = mnist_digits(split)
     paper = scene.paper_level / 255
@@ -812,8 +856,7 @@ def match_cubes(found, truth, max_distance=0.3):
     pairs, unmatched = [], list(truth)
     false = []
     for cube in found:
-        distances = [np.hypot(*(np.subtract(cube.center, t.center))) / _mean_side(t.corners)
-                     for t in unmatched]
+        distances = [np.hypot(*(np.subtract(cube.center, t.center))) / _mean_side(t.corners) for t in unmatched]
         if distances and min(distances) <= max_distance:
             pairs.append((cube, unmatched.pop(int(np.argmin(distances)))))
         else:
@@ -838,14 +881,19 @@ def _mean_side(corners):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Write simulated robot-camera scenes as PNG files, with their truth in truth.json.")
+        description="Write simulated robot-camera scenes as PNG files, with their truth in truth.json."
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder to write into (created)")
     parser.add_argument("--n", type=int, default=5, help="number of scenes (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--split", choices=SPLITS, default="public")
     parser.add_argument("--width", type=int, choices=[w for _, w in CAMERA_SIZES], default=640)
-    parser.add_argument("--view", choices=VIEWS, default=None,
-                        help="camera looking down on the cubes, or facing them (default: at random)")
+    parser.add_argument(
+        "--view",
+        choices=VIEWS,
+        default=None,
+        help="camera looking down on the cubes, or facing them (default: at random)",
+    )
     parser.add_argument("--lighting", choices=LIGHTINGS, default=None, help="default: at random")
     args = parser.parse_args(argv)
 
@@ -853,8 +901,9 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     truths = {}
     for i in range(args.n):
-        image, truth = render_scene(rng, size=(480, args.width), split=args.split, view=args.view,
-                                    conditions=Conditions(lighting=args.lighting))
+        image, truth = render_scene(
+            rng, size=(480, args.width), split=args.split, view=args.view, conditions=Conditions(lighting=args.lighting)
+        )
         name = f"scene_{i:03d}.png"
         cv2.imwrite(str(args.out / name), image)
         truths[name] = [cube_to_json(cube) for cube in truth]

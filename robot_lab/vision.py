@@ -46,20 +46,20 @@ PAPER_WINDOW = 0.25
 MNIST_CENTRE = 14.0
 
 # find_faces: what a face may look like, relative to the image (resolution-free).
-MIN_FACE_AREA = 0.002     # of the image's area: ~25x25 pixels in a 640x480 image
-MAX_FACE_AREA = 0.25      # of the image's area
-MIN_FILL = 0.80           # the blob's area / its quadrilateral's area (a square fills it)
-MIN_OVERLAP = 0.80        # intersection / union of the blob's hull and its quadrilateral
-MAX_CORNER_GAP = 0.14     # of the side: how far a corner may lie outside the blob (rounding)
-MAX_ASPECT = 2.0          # longest / shortest side of the quadrilateral (perspective allowed)
-MIN_CONTRAST = 30         # grey levels between a face's paper and the table around it
-PAPER_FRACTION = 0.75     # paper: brighter than this fraction of its blob's bright level
-MIN_SHARP_SIDES = 2       # sides on a sharp edge: paper has them, a soft highlight on cloth has not
+MIN_FACE_AREA = 0.002  # of the image's area: ~25x25 pixels in a 640x480 image
+MAX_FACE_AREA = 0.25  # of the image's area
+MIN_FILL = 0.80  # the blob's area / its quadrilateral's area (a square fills it)
+MIN_OVERLAP = 0.80  # intersection / union of the blob's hull and its quadrilateral
+MAX_CORNER_GAP = 0.14  # of the side: how far a corner may lie outside the blob (rounding)
+MAX_ASPECT = 2.0  # longest / shortest side of the quadrilateral (perspective allowed)
+MIN_CONTRAST = 30  # grey levels between a face's paper and the table around it
+PAPER_FRACTION = 0.75  # paper: brighter than this fraction of its blob's bright level
+MIN_SHARP_SIDES = 2  # sides on a sharp edge: paper has them, a soft highlight on cloth has not
 
 # split_folds: where two of a cube's faces meet, the light jumps along a straight line.
-FOLD_SIZE = 128           # side (pixels) of the square a candidate face is looked at in
-FOLD_STEP = 0.10          # the jump, in log light (~11 %): more than the paper's own texture
-FOLD_SHARPNESS = 0.6      # jump over 3 rows / over 8 rows: ~1 for an edge, ~0.4 for a slow change
+FOLD_SIZE = 128  # side (pixels) of the square a candidate face is looked at in
+FOLD_STEP = 0.10  # the jump, in log light (~11 %): more than the paper's own texture
+FOLD_SHARPNESS = 0.6  # jump over 3 rows / over 8 rows: ~1 for an edge, ~0.4 for a slow change
 FOLD_DEPTH = (0.08, 0.45)  # where a fold may lie, as a fraction of the side, from each side
 
 
@@ -76,8 +76,10 @@ def to_gray(image):
     """
     image = np.asarray(image)
     if image.dtype != np.uint8:
-        raise TypeError(f"expected a uint8 image (values 0-255), got dtype {image.dtype}; "
-                        "convert it first, e.g. with np.clip(image, 0, 255).astype(np.uint8)")
+        raise TypeError(
+            f"expected a uint8 image (values 0-255), got dtype {image.dtype}; "
+            "convert it first, e.g. with np.clip(image, 0, 255).astype(np.uint8)"
+        )
     if image.ndim == 2:
         return image
     if image.ndim == 3 and image.shape[2] == 3:
@@ -208,8 +210,7 @@ def quadrilateral(contour, image_shape=None):
     if any(cut) and len(polygon) > 4:
         lengths = [0.0 if c else np.hypot(*(b - a)) for (a, b), c in zip(sides, cut)]
         longest = sorted(np.argsort(lengths)[-4:])  # kept in the polygon's order
-        corners = [_line_intersection(*sides[longest[i]], *sides[longest[(i + 1) % 4]])
-                   for i in range(4)]
+        corners = [_line_intersection(*sides[longest[i]], *sides[longest[(i + 1) % 4]]) for i in range(4)]
         if all(lengths[i] > 0 for i in longest) and all(c is not None for c in corners):
             corners = np.array(corners)
             # A wild intersection (two nearly parallel sides) is not a corner.
@@ -270,17 +271,21 @@ def _refine(smooth, corners):
         offsets = np.arange(-max(3.0, 0.05 * length), max(4.0, 0.12 * length) + 0.25, 0.5)
         points = a + np.linspace(0.15, 0.85, 20)[:, None] * (b - a)
         samples = points[:, None, :] + offsets[None, :, None] * normal
-        profile = cv2.remap(image, samples[..., 0].astype(np.float32),
-                            samples[..., 1].astype(np.float32), cv2.INTER_LINEAR)
+        profile = cv2.remap(
+            image, samples[..., 0].astype(np.float32), samples[..., 1].astype(np.float32), cv2.INTER_LINEAR
+        )
         drop = profile[:, :-1] - profile[:, 1:]  # > 0 where it darkens going outwards
-        inside = np.all((samples[..., 0] >= 0) & (samples[..., 0] <= w - 1)
-                        & (samples[..., 1] >= 0) & (samples[..., 1] <= h - 1), axis=1)
+        inside = np.all(
+            (samples[..., 0] >= 0) & (samples[..., 0] <= w - 1) & (samples[..., 1] >= 0) & (samples[..., 1] <= h - 1),
+            axis=1,
+        )
         # The paper's edge: a local peak of the drop, steep enough, with paper just
         # inside it (which the edge between a cube's side and the table has not).
         paper = profile.max(axis=1, keepdims=True)
         before = np.concatenate([profile[:, :1], profile[:, :1], profile[:, :-3]], axis=1)  # 1 px in
-        local_peak = (drop >= np.concatenate([drop[:, :1], drop[:, :-1]], axis=1)) & \
-                     (drop >= np.concatenate([drop[:, 1:], drop[:, -1:]], axis=1))
+        local_peak = (drop >= np.concatenate([drop[:, :1], drop[:, :-1]], axis=1)) & (
+            drop >= np.concatenate([drop[:, 1:], drop[:, -1:]], axis=1)
+        )
         edge_like = local_peak & (drop >= 0.25 * drop.max(axis=1, keepdims=True)) & (before >= 0.7 * paper)
         peak = drop.shape[1] - 1 - np.argmax(edge_like[:, ::-1], axis=1)
         inside &= edge_like.any(axis=1)
@@ -383,16 +388,17 @@ def split_folds(smooth, corners, max_folds=2):
     for _ in range(max_folds):
         corners = np.asarray(corners, np.float32)
         homography = cv2.getPerspectiveTransform(corners, square)
-        face = cv2.warpPerspective(smooth, homography, (size, size), flags=cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_REPLICATE)
+        face = cv2.warpPerspective(
+            smooth, homography, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
         paper = np.log(cv2.morphologyEx(face, cv2.MORPH_CLOSE, disc, borderType=cv2.BORDER_REPLICATE) + 1.0)
         best = None
         for turn in range(4):  # side `turn` of the face brought to the top
             profile = np.median(np.rot90(paper, turn), axis=1)
+            # Mean of rows a to b - 1: (total[b] - total[a]) / (b - a).
             total = np.concatenate([[0.0], np.cumsum(profile)])
-            mean = lambda a, b: (total[b] - total[a]) / (b - a)  # noqa: E731 (rows a to b - 1)
-            jump = np.abs(mean(rows, rows + near) - mean(rows - near, rows))
-            slow = np.abs(mean(rows, rows + far) - mean(rows - far, rows))
+            jump = np.abs((total[rows + near] - 2 * total[rows] + total[rows - near]) / near)
+            slow = np.abs((total[rows + far] - 2 * total[rows] + total[rows - far]) / far)
             fold = (jump >= FOLD_STEP) & (jump >= FOLD_SHARPNESS * slow)
             if fold.any():
                 i = int(np.argmax(np.where(fold, jump, 0)))
@@ -515,8 +521,7 @@ def warp_face(gray, corners, size=FACE_SIZE):
     source = np.asarray(corners, dtype=np.float32).reshape(4, 2)
     target = np.array([[0, 0], [size, 0], [size, size], [0, size]], dtype=np.float32)
     homography = cv2.getPerspectiveTransform(source, target)
-    return cv2.warpPerspective(gray, homography, (size, size), flags=cv2.INTER_AREA,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(gray, homography, (size, size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
 
 
 def face_to_sprite(face):
@@ -551,7 +556,7 @@ def face_to_sprite(face):
     face = np.asarray(face, dtype=np.float32)
     side = face.shape[0]
     cut = int(round(BORDER_FRACTION * side))
-    inner = face[cut:side - cut, cut:side - cut]
+    inner = face[cut : side - cut, cut : side - cut]
     h, w = inner.shape
 
     # The paper's light level under every pixel: a closing (max, then min filter)
@@ -572,7 +577,7 @@ def face_to_sprite(face):
     strokes = (ink > 0.35).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     band_x, band_y = int(round(FRAME_FRACTION * w)), int(round(FRAME_FRACTION * h))
-    in_centre = np.bincount(labels[band_y:h - band_y, band_x:w - band_x].ravel(), minlength=count)
+    in_centre = np.bincount(labels[band_y : h - band_y, band_x : w - band_x].ravel(), minlength=count)
     keep = (in_centre > 0) & (stats[:, cv2.CC_STAT_AREA] >= 0.002 * h * w)
     keep[0] = False  # the paper
     if not keep.any():
@@ -584,7 +589,7 @@ def face_to_sprite(face):
 
     # Bounding box -> longer side 20 pixels, aspect ratio kept.
     ys, xs = np.nonzero(digit)
-    digit = digit[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     scale = 20.0 / max(digit.shape)
     new_w = max(1, min(20, int(round(digit.shape[1] * scale))))
     new_h = max(1, min(20, int(round(digit.shape[0] * scale))))
@@ -593,7 +598,7 @@ def face_to_sprite(face):
     # Paste in 28x28, then move the centre of mass to MNIST's by whole pixels.
     sprite = np.zeros((28, 28), np.float32)
     top, left = (28 - new_h) // 2, (28 - new_w) // 2
-    sprite[top:top + new_h, left:left + new_w] = small
+    sprite[top : top + new_h, left : left + new_w] = small
     total = sprite.sum()
     rows, cols = np.indices(sprite.shape)
     dy = int(round(MNIST_CENTRE - (rows * sprite).sum() / total))

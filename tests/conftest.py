@@ -36,10 +36,14 @@ def missing_ros():
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "ros: needs ROS 1 (`make ros`); skipped without it, except under `make test` (ROBOT_LAB_REQUIRE_ROS=1)")
+        "markers",
+        "ros: needs ROS 1 (`make ros`); skipped without it, except under `make test` (ROBOT_LAB_REQUIRE_ROS=1)",
+    )
     config.addinivalue_line(
-        "markers", "ros2: needs ROS 2 (`make ros2`, .venv-ros2); tests/test_robot_ros2.py skips itself without it, "
-                   "except under `make test` (ROBOT_LAB_REQUIRE_ROS2=1)")
+        "markers",
+        "ros2: needs ROS 2 (`make ros2`, .venv-ros2); tests/test_robot_ros2.py skips itself without it, "
+        "except under `make test` (ROBOT_LAB_REQUIRE_ROS2=1)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,8 +53,10 @@ def pytest_collection_modifyitems(config, items):
     missing = missing_ros()
     if not missing or os.environ.get("ROBOT_LAB_REQUIRE_ROS") == "1":
         return
-    skip = pytest.mark.skip(reason=f"ROS 1 is not installed (no {', '.join(missing)} module): "
-                                   "`make ros` installs it from Debian/Ubuntu packages, `make test` does so first")
+    skip = pytest.mark.skip(
+        reason=f"ROS 1 is not installed (no {', '.join(missing)} module): "
+        "`make ros` installs it from Debian/Ubuntu packages, `make test` does so first"
+    )
     for item in items:
         if item.get_closest_marker("ros"):
             item.add_marker(skip)
@@ -83,8 +89,8 @@ def robot_model(tmp_path_factory):
     Returns ``(model, path)``: the keras.Model and the ``.keras`` file it was saved to
     (what the ROS node and the grader load).
     """
-    from autograder.data import load_mnist
     from robot_lab import classifier
+    from robot_lab.mnist import load_mnist
 
     (x_train, y_train), _ = load_mnist()
     model = classifier.train_model(x_train[:12000], y_train[:12000], epochs=2, n_validation=2000, verbose=0)

@@ -43,14 +43,17 @@ def environment(autograder_zip, tmp_path_factory):
     def make():
         venv = tmp_path_factory.mktemp("otter-env") / "venv"
         seconds = gradescope.make_environment(autograder_zip, venv)
-        print(f"\n[gradescope] built {venv} from {autograder_zip.name}'s environment.yml in {seconds:.0f} s", file=sys.stderr)
+        print(
+            f"\n[gradescope] built {venv} from {autograder_zip.name}'s environment.yml in {seconds:.0f} s",
+            file=sys.stderr,
+        )
         return venv
 
     return _once_per_session(tmp_path_factory, f"venv-{key[:16]}", make)
 
 
 def run(out, name, submission, tmp_path_factory):
-    """``(results, run)`` of ``run_in_layout`` for a submission of assignment ``name`` (``out``: the ``built`` fixture's)."""
+    """``(results, run)`` of ``run_in_layout`` for a submission of ``name`` (``out``: the ``built`` fixture's)."""
     venv = environment(out["zip"], tmp_path_factory)
     root = tmp_path_factory.mktemp(f"gradescope-{name}") / "autograder"
     return gradescope.run_in_layout(out["zip"], submission, root, venv)

@@ -53,7 +53,7 @@ def test_thresholds_are_written_in_each_languages_format(built):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_student_notebooks_are_valid_and_have_one_hole_per_question(built, name):
     out = built(name)
-    questions = [path[len("tests/"):-len(".py")] for path in sorted(autograder_tests(out["zip"]))]
+    questions = [path[len("tests/") : -len(".py")] for path in sorted(autograder_tests(out["zip"]))]
     for lang in build.LANGUAGES:
         nb = student_notebook(out["dist"], name, lang)
         nbformat.validate(nb)
@@ -97,8 +97,12 @@ def test_no_hidden_test_or_solution_reaches_students(built, name):
 
 def test_tp1_holes_hide_the_telling_lines(built):
     text = (built("tp1_dense")["dist"] / "en" / "tp1_dense" / "student" / "tp1_dense.ipynb").read_text()
-    for secret in ("test_preprocess_on_new_images", "default_rng(2024)", "validation_split=VALIDATION_SPLIT,",
-                   "return n_inputs * n_units + n_units"):
+    for secret in (
+        "test_preprocess_on_new_images",
+        "default_rng(2024)",
+        "validation_split=VALIDATION_SPLIT,",
+        "return n_inputs * n_units + n_units",
+    ):
         assert secret not in text, secret
 
 
@@ -119,10 +123,13 @@ def test_build_stops_when_a_solution_would_leak(tmp_path, monkeypatch):
     shutil.copytree(build.ASSIGNMENTS_DIR, assignments)
     source = assignments / "tp1_dense" / "tp1_dense.py"
     text = source.read_text()
-    leaked = "return images.reshape(len(images), 28 * 28).astype(\"float32\") / 255.0"
+    leaked = 'return images.reshape(len(images), 28 * 28).astype("float32") / 255.0'
     assert leaked in text
-    source.write_text(text.replace("# ### Question 1 — Flatten and normalise",
-                                   f"# ### Question 1 — Flatten and normalise\n#\n# `{leaked}`", 1))
+    source.write_text(
+        text.replace(
+            "# ### Question 1 — Flatten and normalise", f"# ### Question 1 — Flatten and normalise\n#\n# `{leaked}`", 1
+        )
+    )
     monkeypatch.setattr(build, "ASSIGNMENTS_DIR", assignments)
     monkeypatch.setattr(build, "GRADING_REQUIREMENTS", assignments / "requirements.txt")
     with pytest.raises(build.BuildError, match="leak grading material"):

@@ -3,7 +3,7 @@
 Each grading run executes the whole notebook, training included, so these tests
 are the slow tier: the solution (full marks), the untouched student notebook
 (zero, without crashing the grader) and every wrong submission of
-tests/submissions/<name>.py (exactly the points it must lose). The solution's
+reference/submissions/<name>.py (exactly the points it must lose). The solution's
 full marks come from its Gradescope-layout run (tests/test_gradescope_layout.py),
 the suite's one grading of each solution; the hostile submissions run there too.
 """
@@ -12,8 +12,9 @@ import pytest
 
 from autograder import build
 from autograder.grade import apply_changes, question_scores, run_otter
+from reference import submissions
 
-from . import gradescope_runs, submissions
+from . import gradescope_runs
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = build.list_assignments()
@@ -74,6 +75,10 @@ def test_each_mutant_loses_exactly_its_points(built, solution_scores, tmp_path, 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_hidden_test_has_a_mutant_that_it_catches(built, name):
     """Statically: each question with a hidden test appears in some mutant's expected losses."""
-    questions = {path[len("tests/"):-len(".py")] for path in build.zip_contents(built(name)["zip"]) if path.startswith("tests/")}
+    questions = {
+        path[len("tests/") : -len(".py")]
+        for path in build.zip_contents(built(name)["zip"])
+        if path.startswith("tests/")
+    }
     caught = {q for _, losses in submissions.load(name).MUTANTS.values() for q in losses}
     assert questions <= caught, f"no wrong submission exercises {sorted(questions - caught)}"

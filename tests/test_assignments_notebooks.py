@@ -7,8 +7,7 @@ import nbformat
 import pytest
 
 from autograder import build
-
-from . import submissions
+from reference import submissions
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = build.list_assignments()
@@ -34,8 +33,9 @@ def execute(built, name, lang, filled, folder):
     nbformat.write(nb, folder / f"{name}.ipynb")  # grader.export reads the saved notebook
     # Offline, the notebook reads MNIST from mnist.npz next to it (as during grading).
     shutil.copy(built(name)["mnist"], folder / "mnist.npz")
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=not filled,
-                                     resources={"metadata": {"path": str(folder)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", allow_errors=not filled, resources={"metadata": {"path": str(folder)}}
+    )
     client.execute()
     checks = {}
     for cell in nb.cells:

@@ -25,7 +25,7 @@ def code(source):
     return nbformat.v4.new_code_cell(source)
 
 
-HIDDEN_TEST_FILE = '''
+HIDDEN_TEST_FILE = """
 from otter.test_files import test_case
 name = "q1"
 @test_case(points=1, hidden=False)
@@ -34,7 +34,7 @@ def test_public(x):
 @test_case(points=2, hidden=True)
 def test_secret(f):
     assert f(123456) == 98765, "the secret check of the hidden test"
-'''
+"""
 
 
 def test_select_language_keeps_shared_and_own_language_cells():
@@ -100,13 +100,17 @@ def write_student(folder, *cells):
 
 
 def test_find_leaks_accepts_a_clean_student_folder(tmp_path):
-    master = notebook(code("def f(x):\n    # BEGIN SOLUTION\n    return x.reshape(len(x), 784) / 255\n    # END SOLUTION"))
+    master = notebook(
+        code("def f(x):\n    # BEGIN SOLUTION\n    return x.reshape(len(x), 784) / 255\n    # END SOLUTION")
+    )
     write_student(tmp_path, code("def f(x):\n    ..."))
     assert build.find_leaks(tmp_path, master, {"tests/q1.py": HIDDEN_TEST_FILE}) == []
 
 
 def test_find_leaks_reports_solution_hidden_test_and_data(tmp_path):
-    master = notebook(code("def f(x):\n    # BEGIN SOLUTION\n    return x.reshape(len(x), 784) / 255\n    # END SOLUTION"))
+    master = notebook(
+        code("def f(x):\n    # BEGIN SOLUTION\n    return x.reshape(len(x), 784) / 255\n    # END SOLUTION")
+    )
     write_student(
         tmp_path,
         code("def f(x):\n    return x.reshape(len(x), 784) / 255"),
@@ -126,3 +130,12 @@ def test_list_assignments_finds_tp1():
 def test_unknown_assignment_is_a_clear_error():
     with pytest.raises(build.BuildError, match="expected assignments/tp9_nothing/tp9_nothing.py"):
         build.read_source("tp9_nothing")
+
+
+def test_include_lines_are_replaced_by_the_shared_file_and_a_missing_one_is_named():
+    source = "x = 1\n# INCLUDE common/load_mnist.py\n\ny = load_mnist()\n"
+    expanded = build.expand_includes(source, "tp.py")
+    assert "def load_mnist(" in expanded and "# INCLUDE" not in expanded
+    assert expanded.endswith("keras.datasets.mnist.load_data()\n\ny = load_mnist()\n")
+    with pytest.raises(build.BuildError, match="common/nothing.py"):
+        build.expand_includes("# INCLUDE common/nothing.py\n", "tp.py")

@@ -1,15 +1,9 @@
 """The calibration script's pieces (its full run is `make calibrate`, minutes per assignment)."""
 
-import importlib.util
-
 import pytest
 
-from autograder import REPO_ROOT
 from autograder.grade import apply_changes
-
-spec = importlib.util.spec_from_file_location("calibrate", REPO_ROOT / "reference" / "calibrate.py")
-calibrate = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(calibrate)
+from reference import calibrate
 
 
 def test_merge_sections_replaces_only_the_recalibrated_assignments():
@@ -25,6 +19,5 @@ def test_merge_sections_replaces_only_the_recalibrated_assignments():
 def test_every_known_bad_variant_still_applies_to_the_solution(built, tmp_path, name):
     solution = built(name)["dist"] / "en" / name / "solution" / f"{name}.ipynb"
     apply_changes(solution, [("SEED = 0", "SEED = 3")], tmp_path / "seeded.ipynb")
-    for variant, changes in calibrate.VARIANTS[name].items():
+    for changes in calibrate.VARIANTS[name].values():
         apply_changes(solution, changes, tmp_path / "variant.ipynb")  # raises if a change no longer matches
-

@@ -1,4 +1,4 @@
-"""Tests of autograder/data.py, the MNIST loader.
+"""Tests of robot_lab/mnist.py, the MNIST loader.
 
 The unit tests run on a tiny fake "MNIST" (its shapes and checksums
 monkeypatched into the module) in tmp folders, offline, without TensorFlow.
@@ -15,7 +15,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from autograder import data
+from robot_lab import mnist as data
 
 REAL_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 REAL_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -144,7 +144,7 @@ def test_read_idx_rejects_bad_magic_extra_bytes_and_bad_gzip(tmp_path):
 def test_data_folder_resolution(monkeypatch, tmp_path):
     monkeypatch.delenv("MNIST_DIR", raising=False)
     assert data._data_folder() == data.REPO_ROOT / "data" / "mnist"
-    assert (data.REPO_ROOT / "autograder" / "data.py").is_file()
+    assert (data.REPO_ROOT / "robot_lab" / "mnist.py").is_file()
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "env"))
     assert data._data_folder() == tmp_path / "env"
     assert data._data_folder(tmp_path / "arg") == tmp_path / "arg"
@@ -291,9 +291,10 @@ def test_main_exits_with_the_error(offline):
 
 
 def test_module_imports_without_tensorflow():
-    code = "import sys, autograder.data; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=data.REPO_ROOT).stdout
+    code = "import sys, robot_lab.mnist; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=data.REPO_ROOT
+    ).stdout
     assert out.strip() == "[]"
 
 

@@ -51,8 +51,11 @@ def test_broken_submissions_are_graded_as_broken_without_harming_the_others(buil
     assert rows["huge_memory"]["status"] == "memory"
     assert rows["kills_its_kernel"]["status"] == "crash"
     assert "DeadKernelError" in rows["kills_its_kernel"]["message"]
-    for invalid, message in [("not_a_notebook", "not a readable notebook"), ("empty_export", "holds 0"),
-                             ("wrong_assignment", "a notebook of tp3_convnet, not of tp1_dense")]:
+    for invalid, message in [
+        ("not_a_notebook", "not a readable notebook"),
+        ("empty_export", "holds 0"),
+        ("wrong_assignment", "a notebook of tp3_convnet, not of tp1_dense"),
+    ]:
         assert rows[invalid]["status"] == "invalid" and message in rows[invalid]["message"], rows[invalid]
     # A notebook that raises is still graded: each failing cell costs its question's points.
     for graded in ("calls_sys_exit", "syntax_error"):
@@ -67,8 +70,7 @@ def test_broken_submissions_are_graded_as_broken_without_harming_the_others(buil
 
 def test_good_and_wrong_submissions_get_their_points_in_the_csv(built, tmp_path):
     from autograder.grade import apply_changes
-
-    from .submissions import tp1_dense
+    from reference.submissions import tp1_dense
 
     out = built(NAME)
     solution = out["dist"] / "en" / NAME / "solution" / f"{NAME}.ipynb"

@@ -22,8 +22,9 @@ import pytest
 
 from autograder import build, gradescope
 from autograder.grade import apply_changes, question_scores
+from reference import submissions
 
-from . import gradescope_runs, submissions
+from . import gradescope_runs
 
 ASSIGNMENTS = build.list_assignments()
 # Conda packages that Otter's own environment.yml template lists without a version.
@@ -49,12 +50,17 @@ def hidden_points(test_source):
 
 def expected_notices(autograder_zip):
     """``{question: text}``: what the public feedback must say of each question's hidden points."""
-    tests = {n[len("tests/"):-len(".py")]: b.decode() for n, b in build.zip_contents(autograder_zip).items()
-             if n.startswith("tests/")}
+    tests = {
+        n[len("tests/") : -len(".py")]: b.decode()
+        for n, b in build.zip_contents(autograder_zip).items()
+        if n.startswith("tests/")
+    }
     points = {q: hidden_points(source) for q, source in tests.items()}
     all_hidden, all_total = sum(h for h, _ in points.values()), sum(t for _, t in points.values())
-    return {q: f"hidden tests hold {h:g} of this question's {t:g} points ({all_hidden:g} of the assignment's {all_total:g})"
-            for q, (h, t) in points.items()}
+    return {
+        q: f"hidden tests hold {h:g} of this question's {t:g} points ({all_hidden:g} of the assignment's {all_total:g})"
+        for q, (h, t) in points.items()
+    }
 
 
 def check_seconds(results_pkl):
@@ -73,7 +79,9 @@ def check_seconds(results_pkl):
     for cell in notebook.cells:
         if cell.cell_type == "code" and cell.source.startswith("grader.check("):
             stamps = cell.metadata["execution"]
-            began, ended = (datetime.fromisoformat(stamps[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+            began, ended = (
+                datetime.fromisoformat(stamps[key]) for key in ("iopub.execute_input", "shell.execute_reply")
+            )
             seconds[cell.source.split('"')[1]] = (ended - began).total_seconds()
     return seconds
 
@@ -83,11 +91,15 @@ def test_zip_installs_pinned_requirements_and_cpu_tensorflow(built, name):
     python, conda, pip = gradescope.environment_spec(built(name)["zip"])
     assert python == "3.11", "the conda environment names the Python minor version the kit is tested with"
     assert gradescope.unpinned(pip) == [], "every pip requirement names one exact version"
-    assert set(conda) <= OTTER_TEMPLATE_UNPINNED, f"unexpected unpinned conda packages: {set(conda) - OTTER_TEMPLATE_UNPINNED}"
+    assert set(conda) <= OTTER_TEMPLATE_UNPINNED, (
+        f"unexpected unpinned conda packages: {set(conda) - OTTER_TEMPLATE_UNPINNED}"
+    )
     packages = {requirement.split("==")[0].split("[")[0].lower() for requirement in pip}
     assert "tensorflow-cpu" in packages, pip
     assert not packages & {"tensorflow", "tensorflow-gpu", "tf-nightly"}, "TensorFlow must be the CPU build"
-    assert any(r.startswith("otter-grader[") and r.endswith("==7.0.0") for r in pip), "the Otter that built the zip grades it"
+    assert any(r.startswith("otter-grader[") and r.endswith("==7.0.0") for r in pip), (
+        "the Otter that built the zip grades it"
+    )
 
 
 def test_unpinned_finds_loose_requirements():
@@ -95,11 +107,30 @@ def test_unpinned_finds_loose_requirements():
 
 
 def test_schema_validator_accepts_gradescope_examples_and_rejects_mistakes():
-    good = {"score": 4.0, "execution_time": 12, "output": "ok", "visibility": "after_due_date",
-            "stdout_visibility": "hidden", "tests": [{"score": 2, "max_score": 2, "name": "q1", "number": "1",
-                                                      "output": "", "tags": [], "visibility": "visible", "status": "passed"}]}
+    good = {
+        "score": 4.0,
+        "execution_time": 12,
+        "output": "ok",
+        "visibility": "after_due_date",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "score": 2,
+                "max_score": 2,
+                "name": "q1",
+                "number": "1",
+                "output": "",
+                "tags": [],
+                "visibility": "visible",
+                "status": "passed",
+            }
+        ],
+    }
     assert gradescope.schema_errors(good) == []
-    assert gradescope.schema_errors({"tests": [{"name": "info", "output": "no score here"}, {"score": 1, "max_score": 1}]}) == []
+    assert (
+        gradescope.schema_errors({"tests": [{"name": "info", "output": "no score here"}, {"score": 1, "max_score": 1}]})
+        == []
+    )
     bad = [
         {"tests": [{"name": "no score anywhere"}]},
         {"score": "13", "tests": []},
@@ -126,8 +157,11 @@ def test_each_question_tells_how_many_of_its_points_are_hidden(built, name):
     assert notices
     for question, text in notices.items():
         source = build.zip_contents(built(name)["zip"])[f"tests/{question}.py"].decode()
-        (notice,) = [c for c in ExceptionTestFile.from_string(source, path=question).test_cases
-                     if c.name == build.HIDDEN_POINTS_CASE]
+        (notice,) = [
+            c
+            for c in ExceptionTestFile.from_string(source, path=question).test_cases
+            if c.name == build.HIDDEN_POINTS_CASE
+        ]
         assert notice.points == 0 and not notice.hidden
         assert text in notice.success_message, (question, notice.success_message)
     # an assignment with no hidden points at all would be a mistake the notice would reveal
@@ -164,9 +198,11 @@ def test_gradescope_environment_has_the_cpu_tensorflow(built, tmp_path_factory):
     import subprocess
 
     venv = gradescope_runs.environment(built("tp1_dense")["zip"], tmp_path_factory)
-    probe = ("import importlib.metadata as m; names = {d.metadata['Name'].lower() for d in m.distributions()};"
-             "print('tensorflow-cpu' in names or 'tensorflow_cpu' in names, 'tensorflow' in names,"
-             " any(n.startswith('nvidia-') for n in names))")
+    probe = (
+        "import importlib.metadata as m; names = {d.metadata['Name'].lower() for d in m.distributions()};"
+        "print('tensorflow-cpu' in names or 'tensorflow_cpu' in names, 'tensorflow' in names,"
+        " any(n.startswith('nvidia-') for n in names))"
+    )
     found = subprocess.run([str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, check=True)
     assert found.stdout.split() == ["True", "False", "False"], found.stdout
 

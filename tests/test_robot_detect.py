@@ -27,9 +27,11 @@ def test_drawings_keep_the_folders_below_the_shared_one(tmp_path):
 
     paths = detect.drawing_paths([straight, rotations, deeper], out)
 
-    assert paths == {straight: out / "straight" / "1_1_cubes.png",
-                     rotations: out / "rotations" / "1_1_cubes.png",
-                     deeper: out / "rotations" / "far" / "2_1_cubes.png"}
+    assert paths == {
+        straight: out / "straight" / "1_1_cubes.png",
+        rotations: out / "rotations" / "1_1_cubes.png",
+        deeper: out / "rotations" / "far" / "2_1_cubes.png",
+    }
 
 
 def test_images_of_one_folder_are_drawn_straight_into_the_output_folder(tmp_path):
@@ -37,8 +39,7 @@ def test_images_of_one_folder_are_drawn_straight_into_the_output_folder(tmp_path
     not_an_image = tmp_path / "notes.png"  # elsewhere, and not an image: does not move the drawings
     not_an_image.write_text("not a picture")
 
-    paths = detect.drawing_paths([*map(str, images), str(not_an_image), str(tmp_path / "absent.png")],
-                                 tmp_path / "out")
+    paths = detect.drawing_paths([*map(str, images), str(not_an_image), str(tmp_path / "absent.png")], tmp_path / "out")
 
     assert paths[images[0]] == tmp_path / "out" / "scene_0_cubes.png"
     assert paths[images[1]] == tmp_path / "out" / "scene_1_cubes.png"

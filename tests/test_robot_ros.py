@@ -12,7 +12,6 @@ started is stopped by its process group at the end.
 import io
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -23,13 +22,15 @@ try:
     import rospy
     import yaml
     from sensor_msgs.msg import Image
-    from std_msgs.msg import UInt32
+    from std_msgs.msg import UInt32  # noqa: F401  (the service's other message: ROS is complete)
 except ImportError as error:
     # `make test` installs ROS first (`make ros`) and sets ROBOT_LAB_REQUIRE_ROS=1: there a
     # missing ROS is an error, so that CI never passes without running these tests.
     # Elsewhere (`make test-fast`, a machine without ROS) the module is skipped, with why.
-    _WHY = (f"ROS 1 is not installed ({error}): `make ros` installs it from Debian/Ubuntu packages, "
-            "`make test` does so first")
+    _WHY = (
+        f"ROS 1 is not installed ({error}): `make ros` installs it from Debian/Ubuntu packages, "
+        "`make test` does so first"
+    )
     if os.environ.get("ROBOT_LAB_REQUIRE_ROS") == "1":
         raise ImportError(_WHY) from error
     pytest.skip(_WHY, allow_module_level=True)
@@ -72,8 +73,13 @@ POSITION_FIELDS = ["x_center", "y_center"] + [f"{axis}{k}" for k in range(1, 5) 
 def image_of(array, encoding):
     """A sensor_msgs/Image holding ``array``'s bytes as they are, rows not padded."""
     array = np.ascontiguousarray(array, dtype=np.uint8)
-    return Image(height=array.shape[0], width=array.shape[1], encoding=encoding,
-                 step=array.shape[1] * (array.shape[2] if array.ndim == 3 else 1), data=array.tobytes())
+    return Image(
+        height=array.shape[0],
+        width=array.shape[1],
+        encoding=encoding,
+        step=array.shape[1] * (array.shape[2] if array.ndim == 3 else 1),
+        data=array.tobytes(),
+    )
 
 
 def small_bgr(seed=0, shape=(5, 7, 3)):
@@ -82,21 +88,35 @@ def small_bgr(seed=0, shape=(5, 7, 3)):
 
 # Bad images: (id, the message, a regular expression the error must match).
 BAD_IMAGES = [
-    ("encoding", lambda: image_of(small_bgr()[:, :, 0].astype(np.uint16), "16UC1"),
-     r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8"),
-    ("no-encoding", lambda: Image(height=2, width=2, step=6, data=bytes(12)),
-     r"unsupported image encoding ''"),
-    ("step", lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
-     r"step is 20 bytes.*expected step >= width x 3 = 21"),
-    ("truncated", lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
-     r"has 104 bytes: expected step x height = 21 x 5 = 105"),
-    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""),
-     r"no pixels \(0x0\)"),
-    ("zero-width", lambda: Image(height=480, width=0, encoding="mono8", step=0, data=b""),
-     r"no pixels \(0x480\)"),
-    ("huge", lambda: Image(height=1, width=ros_service.MAX_SIDE + 1, encoding="mono8",
-                           step=ros_service.MAX_SIDE + 1, data=bytes(ros_service.MAX_SIDE + 1)),
-     r"is 4097x1 pixels: expected at most 4096x4096"),
+    (
+        "encoding",
+        lambda: image_of(small_bgr()[:, :, 0].astype(np.uint16), "16UC1"),
+        r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8",
+    ),
+    ("no-encoding", lambda: Image(height=2, width=2, step=6, data=bytes(12)), r"unsupported image encoding ''"),
+    (
+        "step",
+        lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
+        r"step is 20 bytes.*expected step >= width x 3 = 21",
+    ),
+    (
+        "truncated",
+        lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
+        r"has 104 bytes: expected step x height = 21 x 5 = 105",
+    ),
+    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""), r"no pixels \(0x0\)"),
+    ("zero-width", lambda: Image(height=480, width=0, encoding="mono8", step=0, data=b""), r"no pixels \(0x480\)"),
+    (
+        "huge",
+        lambda: Image(
+            height=1,
+            width=ros_service.MAX_SIDE + 1,
+            encoding="mono8",
+            step=ros_service.MAX_SIDE + 1,
+            data=bytes(ros_service.MAX_SIDE + 1),
+        ),
+        r"is 4097x1 pixels: expected at most 4096x4096",
+    ),
 ]
 
 
@@ -117,12 +137,12 @@ def workshop_srv(tmp_path_factory):
     root = tmp_path_factory.mktemp("ros4pro")
     (root / "VisionPredict.srv").write_text(WORKSHOP_SRV)
     ros_msgs.generate([root / "VisionPredict.srv"], package="ros4pro", out_dir=root / "python")
-    sys.path.insert(0, str(root / "python"))
-    try:
+    # Generated into a temporary folder: importable only while this fixture lasts.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(root / "python")
         import ros4pro.srv
+
         yield ros4pro.srv
-    finally:
-        sys.path.remove(str(root / "python"))
 
 
 def test_vision_predict_has_the_workshop_md5sum(workshop_srv):
@@ -155,8 +175,12 @@ def test_missing_message_package_says_how_to_install_ros():
 def test_colour_images_become_bgr(encoding):
     bgr = small_bgr()
     alpha = np.full(bgr.shape[:2] + (1,), 255, np.uint8)
-    stored = {"bgr8": bgr, "rgb8": bgr[:, :, ::-1], "bgra8": np.dstack([bgr, alpha]),
-              "rgba8": np.dstack([bgr[:, :, ::-1], alpha])}[encoding]
+    stored = {
+        "bgr8": bgr,
+        "rgb8": bgr[:, :, ::-1],
+        "bgra8": np.dstack([bgr, alpha]),
+        "rgba8": np.dstack([bgr[:, :, ::-1], alpha]),
+    }[encoding]
     array = ros_service.image_to_array(image_of(stored, encoding))
     assert array.dtype == np.uint8 and array.shape == (5, 7, 3)
     np.testing.assert_array_equal(array, bgr)
@@ -188,8 +212,7 @@ def test_array_to_image_round_trip():
         ros_service.array_to_image(bgr, "mono8")
 
 
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES],
-                         ids=[case[0] for case in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[case[0] for case in BAD_IMAGES])
 def test_bad_images_are_refused_with_what_was_expected(make_image, error):
     with pytest.raises(ValueError, match=error):
         ros_service.image_to_array(make_image())
@@ -210,8 +233,10 @@ def cube(label, confidence, corners):
 
 
 def test_fill_response_gives_one_entry_per_cube_in_every_list():
-    cubes = [cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
-             cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]])]
+    cubes = [
+        cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
+        cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]]),
+    ]
     response = ros_service.fill_response(cubes, srv.RecogniseCubesResponse())
     values = {field: [v.data for v in getattr(response, field)] for field in ["label", *POSITION_FIELDS]}
     assert values["label"] == [2, 1]
@@ -296,8 +321,12 @@ def recognise_cubes(ros):
 
 def cube_from_json(cube):
     """A Cube from robot_lab.pipeline.cube_to_json's dict (the simulated camera's ~truth)."""
-    return Cube(label=cube["label"], confidence=cube["confidence"], center=tuple(cube["center"]),
-                corners=np.array(cube["corners"], np.float32))
+    return Cube(
+        label=cube["label"],
+        confidence=cube["confidence"],
+        center=tuple(cube["center"]),
+        corners=np.array(cube["corners"], np.float32),
+    )
 
 
 def assert_matches_truth(found, truth, max_corner_error=12):
@@ -357,8 +386,13 @@ def test_workshop_client_calls_ros4pro_vision_predict(recognise_cubes, workshop_
 @pytest.mark.slow
 def test_rosservice_call_with_an_empty_image_reads_the_camera(ros):
     # The command line a student types; "{}" leaves the image empty: the node uses the camera's.
-    done = subprocess.run(["rosservice", "call", "/robot_lab/recognise_cubes", "{}"],
-                          env=ros.command_line_env(), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["rosservice", "call", "/robot_lab/recognise_cubes", "{}"],
+        env=ros.command_line_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     response = srv.RecogniseCubesResponse()
     genpy.message.fill_message_args(response, [yaml.safe_load(done.stdout)])
@@ -377,8 +411,7 @@ def test_a_table_without_cubes_gives_empty_lists(recognise_cubes):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES],
-                         ids=[case[0] for case in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[case[0] for case in BAD_IMAGES])
 def test_bad_images_get_an_error_and_the_node_keeps_serving(recognise_cubes, make_image, error):
     with pytest.raises(rospy.ServiceException, match=error):
         recognise_cubes(make_image())
@@ -398,12 +431,18 @@ def test_node_without_a_model_stops_and_says_how_to_train_one(ros, tmp_path):
 
 @pytest.mark.slow
 def test_empty_image_without_a_camera_gets_an_error(ros, robot_model_path):
-    ros.run_node("vision_server", f"_model:={robot_model_path}", "_camera_topic:=no_camera/image_raw",
-                 "__ns:=no_camera", name="vision_server_no_camera")
+    ros.run_node(
+        "vision_server",
+        f"_model:={robot_model_path}",
+        "_camera_topic:=no_camera/image_raw",
+        "__ns:=no_camera",
+        name="vision_server_no_camera",
+    )
     ros.wait_for_service("/no_camera/robot_lab/recognise_cubes", watch=("vision_server_no_camera",))
     recognise = rospy.ServiceProxy("/no_camera/robot_lab/recognise_cubes", srv.RecogniseCubes)
-    with pytest.raises(rospy.ServiceException,
-                       match=r"image is empty and no image has arrived on the camera topic /no_camera/no_camera"):
+    with pytest.raises(
+        rospy.ServiceException,
+        match=r"image is empty and no image has arrived on the camera topic /no_camera/no_camera",
+    ):
         recognise(Image())
     ros.stop("vision_server_no_camera")
-

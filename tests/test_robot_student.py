@@ -1,4 +1,4 @@
-"""The robot lab's student version, guide and autograder (autograder/robot_lab_build.py, robot_lab/grading/).
+"""The robot lab's student version, guide and autograder (autograder/build/robot_lab.py, robot_lab/grading/).
 
 Fast tests: holes and leak checks on small sources and on the real package, the
 student package imports and stops with clear messages, the guide in both
@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from autograder import REPO_ROOT, build, gradescope
-from autograder import robot_lab_build as rlb
+from autograder.build import robot_lab as rlb
 from robot_lab.grading import run as grading_run
 
 SOLUTION = REPO_ROOT / "robot_lab"
@@ -55,9 +55,14 @@ class Shape:
 def test_holes_keep_indentation_hint_and_function_name():
     student, holes = rlb.make_holes(SOURCE, "robot_lab/shapes.py")
     assert holes == ["area", "perimeter"]
-    assert ('    raise NotImplementedError("robot_lab/shapes.py, area(): yours to write. '
-            'Hint: multiply the side by itself; numpy broadcasts.")') in student.replace("'", '"')
-    assert "        raise NotImplementedError('robot_lab/shapes.py, perimeter(): yours to write (see its docstring)')" in student
+    assert (
+        '    raise NotImplementedError("robot_lab/shapes.py, area(): yours to write. '
+        'Hint: multiply the side by itself; numpy broadcasts.")'
+    ) in student.replace("'", '"')
+    assert (
+        "        raise NotImplementedError('robot_lab/shapes.py, perimeter(): yours to write (see its docstring)')"
+        in student
+    )
     assert "# HINT: multiply the side by itself;" in student, "the hint stays in the student's file"
     assert "np.asarray(side) * np.asarray(side)" not in student and "SOLUTION" not in student
     assert 'raise ValueError("negative side")' in student, "code outside the blocks is kept"
@@ -74,13 +79,16 @@ def test_student_functions_raise_their_message():
         namespace["Shape"]().perimeter(3)
 
 
-@pytest.mark.parametrize("source, message", [
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "not closed"),
-    ("def f():\n    return 1\n    # END SOLUTION\n", "without a '# BEGIN SOLUTION'"),
-    ("def f():\n    x = 1\n    # BEGIN SOLUTION\n\n    # END SOLUTION\n", "empty solution block"),
-    ("def f(:\n    pass\n", "not valid Python"),
-    ("# BEGIN SOLUTION\nCONSTANT = 42\n# END SOLUTION\n", "outside a function"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "not closed"),
+        ("def f():\n    return 1\n    # END SOLUTION\n", "without a '# BEGIN SOLUTION'"),
+        ("def f():\n    x = 1\n    # BEGIN SOLUTION\n\n    # END SOLUTION\n", "empty solution block"),
+        ("def f(:\n    pass\n", "not valid Python"),
+        ("# BEGIN SOLUTION\nCONSTANT = 42\n# END SOLUTION\n", "outside a function"),
+    ],
+)
 def test_malformed_blocks_are_build_errors(source, message):
     with pytest.raises(build.BuildError, match=message):
         rlb.make_holes(source, "robot_lab/bad.py")
@@ -119,8 +127,11 @@ def student_package(tmp_path_factory):
 
 def test_student_package_has_holes_where_students_work_and_no_solution(student_package):
     target, holes = student_package
-    assert holes == {"classifier.py": ["predict_digits"], "ros_service.py": ["fill_response"],
-                     "vision.py": ["face_to_sprite"]}
+    assert holes == {
+        "classifier.py": ["predict_digits"],
+        "ros_service.py": ["fill_response"],
+        "vision.py": ["face_to_sprite"],
+    }
     assert sorted(p.as_posix() for p in rlb.student_files()) == STUDENT_FILES
     for relative in rlb.package_files():
         student = (target / relative).read_bytes()
@@ -128,7 +139,9 @@ def test_student_package_has_holes_where_students_work_and_no_solution(student_p
             assert rlb.file_leaks(student.decode(), (SOLUTION / relative).read_text(), str(relative)) == []
         if relative.as_posix() not in holes:
             assert student == (SOLUTION / relative).read_bytes(), f"{relative} should be copied unchanged"
-        assert (target / relative).stat().st_mode == (SOLUTION / relative).stat().st_mode, "modes kept (nodes/ executable)"
+        assert (target / relative).stat().st_mode == (SOLUTION / relative).stat().st_mode, (
+            "modes kept (nodes/ executable)"
+        )
     shipped = {p.relative_to(target).parts[0] for p in target.rglob("*")}
     assert not shipped & {"grading", "guide", "__pycache__"}, "hidden tests and the guide's source stay out"
 
@@ -146,8 +159,14 @@ for call in (lambda: vision.face_to_sprite(np.zeros((112, 112), np.uint8)),
     except NotImplementedError as error:
         print(error)
 """
-    done = subprocess.run([sys.executable, "-c", script], cwd=target.parent, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(target.parent)}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=target.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(target.parent)},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split(" Hint: ")[0] for line in lines] == [
@@ -274,13 +293,19 @@ def grade(robot_build, tmp_path, files=None, env=None, as_zip=False):
     else:
         for name, text in texts.items():
             (root / "submission" / name).write_text(text)
-    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
-                          env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
-                               **(env or {})}, timeout=900)
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable, **(env or {})},
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     assert gradescope.schema_errors(results) == [], "Gradescope accepts the results.json"
-    names = {t["title"]: t["name"] for t in json.loads((root / "source" / "grading" / "config.json").read_text())["tests"]}
+    names = {
+        t["title"]: t["name"] for t in json.loads((root / "source" / "grading" / "config.json").read_text())["tests"]
+    }
     return {names[t["name"]]: t["score"] for t in results["tests"]}, results
 
 
@@ -299,8 +324,16 @@ def test_build_is_reproducible_and_complete(robot_build, tmp_path):
     again = rlb.build_lab(dist=tmp_path / "dist", work=tmp_path / "work", model_path=robot_build["model"])
     assert again.read_bytes() == robot_build["zip"].read_bytes(), "two builds give byte-identical zips"
     names = set(build.zip_contents(again))
-    assert {"setup.sh", "run_autograder", "requirements.txt", "grading/run.py", "grading/hidden_tests.py",
-            "grading/config.json", "grading/digits.keras", "grading/hidden_scenes.npz"} <= names
+    assert {
+        "setup.sh",
+        "run_autograder",
+        "requirements.txt",
+        "grading/run.py",
+        "grading/hidden_tests.py",
+        "grading/config.json",
+        "grading/digits.keras",
+        "grading/hidden_scenes.npz",
+    } <= names
     assert {f"template/robot_lab/{n}" for n in STUDENT_FILES} <= names
     with zipfile.ZipFile(again) as z:
         assert all((z.getinfo(n).external_attr >> 16) & 0o111 for n in ("setup.sh", "run_autograder"))
@@ -330,14 +363,15 @@ def test_untouched_student_version_scores_zero_cleanly(robot_build, tmp_path):
     assert all(t["status"] == "failed" for t in results["tests"])
     outputs = "\n".join(t["output"] for t in results["tests"])
     for function in ("face_to_sprite", "predict_digits", "fill_response"):
-        assert f"NotImplementedError: robot_lab/" in outputs and f"{function}(): yours to write" in outputs
+        assert "NotImplementedError: robot_lab/" in outputs and f"{function}(): yours to write" in outputs
     assert "died" not in outputs and "stopped after" not in outputs
 
 
 @pytest.mark.slow
 def test_zip_of_the_folder_without_ros_scores_full_marks(robot_build, tmp_path):
-    scores, results = grade(robot_build, tmp_path, {n: None for n in STUDENT_FILES}, as_zip=True,
-                            env={"ROBOT_LAB_GRADING_ROS": "never"})
+    scores, results = grade(
+        robot_build, tmp_path, {n: None for n in STUDENT_FILES}, as_zip=True, env={"ROBOT_LAB_GRADING_ROS": "never"}
+    )
     assert scores == FULL, results
     assert "stand-ins" in next(t["output"] for t in results["tests"] if t["name"].startswith("fill_response"))
 
@@ -381,25 +415,41 @@ def test_an_independent_right_answer_scores_full_marks(robot_build, tmp_path):
 WRONG = {
     # face_to_sprite centres the digit's bounding box, not its centre of mass
     "not centred by centre of mass": (
-        ("vision.py", "    sprite = np.roll(sprite, (dy, dx), axis=(0, 1))\n", ""), ["sprite_mnist_like"]),
+        ("vision.py", "    sprite = np.roll(sprite, (dy, dx), axis=(0, 1))\n", ""),
+        ["sprite_mnist_like"],
+    ),
     # black digit on white
     "inverted sprite": (
-        ("vision.py", "    return np.clip(sprite, 0.0, 1.0).astype(np.float32)\n    # END",
-         "    return np.clip(1.0 - sprite, 0.0, 1.0).astype(np.float32)\n    # END"),
-        ["sprite_format", "sprite_mnist_like", "hidden_scenes"]),
+        (
+            "vision.py",
+            "    return np.clip(sprite, 0.0, 1.0).astype(np.float32)\n    # END",
+            "    return np.clip(1.0 - sprite, 0.0, 1.0).astype(np.float32)\n    # END",
+        ),
+        ["sprite_format", "sprite_mnist_like", "hidden_scenes"],
+    ),
     # the index of the column among (1, 2) instead of the digit
     "labels 0/1": (
         ("classifier.py", "labels = np.asarray(LABELS, dtype=np.int64)[best]", "labels = best.astype(np.int64)"),
-        ["predict_digits", "hidden_scenes"]),
+        ["predict_digits", "hidden_scenes"],
+    ),
     # confidences in percent (recognise() still picks the same quarter turns: the scenes are read right)
     "confidence in percent": (
-        ("classifier.py", "confidences = candidates[np.arange(len(best)), best]",
-         "confidences = 100 * candidates[np.arange(len(best)), best]"),
-        ["predict_digits"]),
+        (
+            "classifier.py",
+            "confidences = candidates[np.arange(len(best)), best]",
+            "confidences = 100 * candidates[np.arange(len(best)), best]",
+        ),
+        ["predict_digits"],
+    ),
     # x and y swapped
     "x and y swapped": (
-        ("ros_service.py", "response.x_center.append(pixel(cube.center[0]))", "response.x_center.append(pixel(cube.center[1]))"),
-        ["fill_response"]),
+        (
+            "ros_service.py",
+            "response.x_center.append(pixel(cube.center[0]))",
+            "response.x_center.append(pixel(cube.center[1]))",
+        ),
+        ["fill_response"],
+    ),
 }
 
 
@@ -413,9 +463,12 @@ def test_wrong_submission_loses_exactly_its_tests_points(robot_build, tmp_path, 
 
 @pytest.mark.slow
 def test_a_crash_or_an_endless_loop_costs_only_its_tests(robot_build, tmp_path):
-    files = solution_with("classifier.py", "    # BEGIN SOLUTION\n", "    # BEGIN SOLUTION\n    import os; os._exit(3)\n")
-    files["ros_service.py"] = solution_with("ros_service.py", "    # BEGIN SOLUTION\n",
-                                            "    # BEGIN SOLUTION\n    while True:\n        pass\n")["ros_service.py"]
+    files = solution_with(
+        "classifier.py", "    # BEGIN SOLUTION\n", "    # BEGIN SOLUTION\n    import os; os._exit(3)\n"
+    )
+    files["ros_service.py"] = solution_with(
+        "ros_service.py", "    # BEGIN SOLUTION\n", "    # BEGIN SOLUTION\n    while True:\n        pass\n"
+    )["ros_service.py"]
     scores, results = grade(robot_build, tmp_path, files, env={"ROBOT_LAB_GRADING_TIMEOUT": "40"})
     assert scores == {**FULL, "predict_digits": 0.0, "hidden_scenes": 0.0, "fill_response": 0.0}, results
     outputs = {t["name"].split(":")[0]: t["output"] for t in results["tests"]}
@@ -435,8 +488,7 @@ def run_guide(folder):
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     try:
         # The folder's own robot_lab and MNIST loader; MNIST from the kit's data folder (no download).
-        client.execute(env={**os.environ, "PYTHONPATH": str(folder),
-                            "MNIST_DIR": str(REPO_ROOT / "data" / "mnist")})
+        client.execute(env={**os.environ, "PYTHONPATH": str(folder), "MNIST_DIR": str(REPO_ROOT / "data" / "mnist")})
     except CellExecutionError as error:
         return nb, error
     return nb, None
@@ -484,20 +536,36 @@ def test_guide_ros_commands_work_in_the_student_folder(robot_build, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "ROS_MASTER_URI": f"http://127.0.0.1:{port}", "ROS_HOSTNAME": "127.0.0.1", "ROS_HOME": str(tmp_path / "ros"),
-           "ROS_PACKAGE_PATH": str(folder / "robot_lab")}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "ROS_MASTER_URI": f"http://127.0.0.1:{port}",
+        "ROS_HOSTNAME": "127.0.0.1",
+        "ROS_HOME": str(tmp_path / "ros"),
+        "ROS_PACKAGE_PATH": str(folder / "robot_lab"),
+    }
     env.pop("PYTHONPATH", None)
     subprocess.run([sys.executable, "-m", "robot_lab.ros_msgs"], cwd=folder, env=env, check=True, capture_output=True)
     with open(tmp_path / "roslaunch.log", "w") as log:
-        launch = subprocess.Popen(["roslaunch", "-p", str(port), "robot_lab", "robot_lab.launch", "seed:=5"], cwd=folder,
-                                  env={**env, "PYTHONPATH": str(folder)}, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        launch = subprocess.Popen(
+            ["roslaunch", "-p", str(port), "robot_lab", "robot_lab.launch", "seed:=5"],
+            cwd=folder,
+            env={**env, "PYTHONPATH": str(folder)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline, answer = time.monotonic() + 180, None
         while time.monotonic() < deadline and launch.poll() is None:
-            done = subprocess.run(["rosservice", "call", "/robot_lab/recognise_cubes", "{}"], cwd=folder,
-                                  env={**env, "PYTHONPATH": "build/ros/python"}, capture_output=True, text=True, timeout=60)
+            done = subprocess.run(
+                ["rosservice", "call", "/robot_lab/recognise_cubes", "{}"],
+                cwd=folder,
+                env={**env, "PYTHONPATH": "build/ros/python"},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             if done.returncode == 0:
                 answer = done.stdout
                 break
@@ -517,9 +585,20 @@ def test_guide_ros_commands_work_in_the_student_folder(robot_build, tmp_path):
 @pytest.mark.slow
 def test_a_module_that_loops_on_import_still_gets_a_results_file(robot_build, tmp_path):
     files = solution_with("vision.py", "\nimport cv2\n", "\nimport cv2\nwhile True:\n    pass\n")
-    scores, results = grade(robot_build, tmp_path, files,
-                            env={"ROBOT_LAB_GRADING_TIMEOUT": "15", "ROBOT_LAB_GRADING_BUDGET": "25"})
+    scores, results = grade(
+        robot_build, tmp_path, files, env={"ROBOT_LAB_GRADING_TIMEOUT": "15", "ROBOT_LAB_GRADING_BUDGET": "25"}
+    )
     assert scores == dict.fromkeys(FULL, 0.0)
     outputs = [t["output"] for t in results["tests"]]
     assert outputs[0].startswith("stopped after 15 s") and "used up" in outputs[-1]
     assert results["execution_time"] < 60
+
+
+def test_hidden_tests_are_an_otter_exception_format_test_file_like_the_tps():
+    from otter.test_files import ExceptionTestFile
+
+    from robot_lab.grading import hidden_tests
+
+    parsed = ExceptionTestFile.from_file(str(REPO_ROOT / "robot_lab" / "grading" / "hidden_tests.py"))
+    assert [c.name for c in parsed.test_cases] == [spec["title"] for spec in hidden_tests.SPECS.values()]
+    assert build.points_by_visibility(Path(hidden_tests.__file__).read_text()) == (14, 14)

@@ -176,12 +176,7 @@ plt.show()
 # reads that file instead.
 
 # %%
-def load_mnist(path="mnist.npz"):
-    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
-    if os.path.exists(path):
-        with np.load(path) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    return keras.datasets.mnist.load_data()
+# INCLUDE common/load_mnist.py
 
 
 (x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
@@ -505,14 +500,13 @@ EPOCHS = 10
 BATCH_SIZE = 128
 VALIDATION_SPLIT = 0.1  # the last 10 % of the training images
 STEPS = EPOCHS * math.ceil(len(x_train_raw) * (1 - VALIDATION_SPLIT) / BATCH_SIZE)
+LEARNING_RATE = 1e-3  # at the first step
 
 
-def make_optimizer():
-    """Adam whose learning rate decays from 1e-3 to 0 along a cosine over the whole training."""
-    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=STEPS))
+# INCLUDE common/make_optimizer.py
 
 
-schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=STEPS)
+schedule = keras.optimizers.schedules.CosineDecay(LEARNING_RATE, decay_steps=STEPS)
 steps = np.arange(0, STEPS, 20)
 plt.figure(figsize=(6, 2.5))
 plt.plot(steps, [float(schedule(step)) for step in steps])
@@ -701,10 +695,8 @@ points: 3
 hidden: true
 """ # END TEST CONFIG
 def test_heldout_accuracy(model):
-    from kit_checks import accuracy, flat_inputs, load_heldout, threshold
-    images, labels = load_heldout()
-    score, needed = accuracy(model, flat_inputs(images), labels), threshold("tp1_dense", "test_accuracy")
-    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+    from kit_checks import assert_heldout_accuracy
+    assert_heldout_accuracy(model, "tp1_dense")
 
 test_heldout_accuracy(model)
 
@@ -714,10 +706,8 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
-    from kit_checks import accuracy, flat_inputs, load_heldout
-    images, labels = load_heldout()
-    last_val_accuracy = history.history["val_accuracy"][-1]
-    assert abs(last_val_accuracy - accuracy(model, flat_inputs(images), labels)) > 1e-6, "the validation accuracy equals the test accuracy: validate on part of the training set (validation_split), never on the test set"
+    from kit_checks import assert_validation_is_not_test
+    assert_validation_is_not_test(model, history, "validate on part of the training set (validation_split), never on the test set")
 
 test_validation_is_not_the_test_set(model, history)
 
@@ -958,22 +948,7 @@ print(f"accuracy on load_digits, naive enlargement: {naive_accuracy:.1%}")
 # was made.
 
 # %%
-def mnist_like(image, ink_max=None):
-    """Greyscale digit (h, w), ink = high values -> 28x28 float32 image in [0, 1], as MNIST.
-
-    Crop to the ink, scale the longer side to 20 pixels, paste into 28x28 so that the
-    centre of mass is at the centre.
-    """
-    image = image.astype("float32") / (ink_max or image.max())
-    rows, cols = np.nonzero(image > 0.05)
-    crop = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    scale = 20 / max(crop.shape)
-    small = np.clip(ndimage.zoom(crop, scale, order=1), 0, 1)
-    canvas = np.zeros((28, 28), dtype="float32")
-    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
-    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-    centre_row, centre_col = ndimage.center_of_mass(canvas)
-    return ndimage.shift(canvas, (14 - centre_row, 14 - centre_col), order=1)
+# INCLUDE common/mnist_like.py
 
 
 careful = np.stack([mnist_like(image, ink_max=16) for image in digits.images])

@@ -120,12 +120,7 @@ keras.utils.set_random_seed(SEED)
 # are done for you.
 
 # %%
-def load_mnist(path="mnist.npz"):
-    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
-    if os.path.exists(path):
-        with np.load(path) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    return keras.datasets.mnist.load_data()
+# INCLUDE common/load_mnist.py
 
 
 def preprocess(images):
@@ -765,10 +760,8 @@ points: 2
 hidden: true
 """ # END TEST CONFIG
 def test_heldout_accuracy(model):
-    from kit_checks import accuracy, flat_inputs, load_heldout, threshold
-    images, labels = load_heldout()
-    score, needed = accuracy(model, flat_inputs(images), labels), threshold("tp2_early_stopping", "test_accuracy")
-    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+    from kit_checks import assert_heldout_accuracy
+    assert_heldout_accuracy(model, "tp2_early_stopping")
 
 test_heldout_accuracy(model)
 
@@ -778,15 +771,8 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
-    import numpy as np
-    from kit_checks import flat_inputs, load_heldout
-    images, labels = load_heldout()
-    # The model's cross-entropy on the grader's digits. Had they been the validation set,
-    # the epoch whose weights the model holds would have this very val_loss.
-    probabilities = np.asarray(model.predict(flat_inputs(images), batch_size=1024, verbose=0), dtype=np.float64)
-    heldout_loss = -np.mean(np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1)))
-    val_losses = np.asarray(history.history["val_loss"])
-    assert not np.any(np.isclose(val_losses, heldout_loss, rtol=1e-5, atol=0)), "a validation loss equals the loss on the test digits: validate on x_val, y_val_1h (taken from the training images), never on the test set"
+    from kit_checks import assert_validation_is_not_test
+    assert_validation_is_not_test(model, history, "validate on x_val, y_val_1h (taken from the training images), never on the test set")
 
 test_validation_is_not_the_test_set(model, history)
 

@@ -116,12 +116,7 @@ keras.utils.set_random_seed(SEED)
 # during grading, which runs offline), it is read instead of the download.
 
 # %%
-def load_mnist(path="mnist.npz"):
-    """MNIST as keras.datasets.mnist.load_data() returns it (uint8 images, uint8 labels)."""
-    if os.path.exists(path):
-        with np.load(path) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    return keras.datasets.mnist.load_data()
+# INCLUDE common/load_mnist.py
 
 
 (x_train_raw, y_train), (x_test_raw, y_test) = load_mnist()
@@ -701,11 +696,10 @@ BATCH_SIZE = 128
 VALIDATION_SPLIT = 0.1  # the last 10 % of the training images
 PATIENCE = 3  # epochs without a better validation accuracy before stopping
 STEPS = EPOCHS * math.ceil(len(x_train_raw) * (1 - VALIDATION_SPLIT) / BATCH_SIZE)
+LEARNING_RATE = 2e-3  # at the first step
 
 
-def make_optimizer():
-    """Adam whose learning rate decays from 2e-3 to 0 along a cosine over EPOCHS epochs."""
-    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=STEPS))
+# INCLUDE common/make_optimizer.py
 
 # %% [markdown] lang="fr"
 # ### Question 4 — Construire le réseau
@@ -941,10 +935,8 @@ points: 3
 hidden: true
 """ # END TEST CONFIG
 def test_heldout_accuracy(model):
-    from kit_checks import accuracy, load_heldout, model_inputs, threshold
-    images, labels = load_heldout()
-    score, needed = accuracy(model, model_inputs(model, images), labels), threshold("tp3_convnet", "test_accuracy")
-    assert score >= needed, f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+    from kit_checks import assert_heldout_accuracy
+    assert_heldout_accuracy(model, "tp3_convnet")
 
 test_heldout_accuracy(model)
 
@@ -954,15 +946,8 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
-    import numpy as np
-    from kit_checks import load_heldout, model_inputs
-    images, labels = load_heldout()
-    probs = np.asarray(model.predict(model_inputs(model, images), batch_size=1024, verbose=0), dtype="float64")
-    test_accuracy = np.mean(probs.argmax(axis=1) == labels)
-    test_loss = -np.mean(np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1)))
-    for epoch, (val_accuracy, val_loss) in enumerate(zip(history.history["val_accuracy"], history.history["val_loss"]), start=1):
-        same = abs(val_accuracy - test_accuracy) < 2e-4 and abs(val_loss - test_loss) < 1e-4 * test_loss
-        assert not same, f"the validation accuracy and loss of epoch {epoch} are those of the test set: validate on part of the training set (validation_split), never on the test set"
+    from kit_checks import assert_validation_is_not_test
+    assert_validation_is_not_test(model, history, "validate on part of the training set (validation_split), never on the test set")
 
 test_validation_is_not_the_test_set(model, history)
 
@@ -1240,22 +1225,7 @@ def naive_28x28(image8):
     return np.clip(big / 16.0, 0, 1)
 
 
-def mnist_like(image, ink_max=None):
-    """Greyscale digit (h, w), ink = high values -> 28x28 float32 image in [0, 1], as MNIST.
-
-    Crop to the ink, scale the longer side to 20 pixels, paste into 28x28 so that the
-    centre of mass is at the centre.
-    """
-    image = image.astype("float32") / (ink_max or image.max())
-    rows, cols = np.nonzero(image > 0.05)
-    crop = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    scale = 20 / max(crop.shape)
-    small = np.clip(ndimage.zoom(crop, scale, order=1), 0, 1)
-    canvas = np.zeros((28, 28), dtype="float32")
-    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
-    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-    centre_row, centre_col = ndimage.center_of_mass(canvas)
-    return ndimage.shift(canvas, (14 - centre_row, 14 - centre_col), order=1)
+# INCLUDE common/mnist_like.py
 
 
 def accuracy_on_digits(images):

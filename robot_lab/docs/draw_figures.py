@@ -3,13 +3,12 @@
 Simulated scenes only, drawn by :mod:`robot_lab.simulator`, beside a schematic of the
 side view; the real photos they imitate are named, never copied.
 
-    python robot_lab/docs/draw_figures.py      # writes robot_lab/docs/simulated_conditions.png
+    python -m robot_lab.docs.draw_figures      # writes robot_lab/docs/simulated_conditions.png
 """
 
 import argparse
 import dataclasses
 import io
-import sys
 from pathlib import Path
 
 import cv2
@@ -20,7 +19,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from robot_lab.simulator import Conditions, render_scene  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -28,14 +26,30 @@ FIGURE = HERE / "simulated_conditions.png"
 
 # One scene a panel: (title, seed, render_scene keyword arguments).
 SCENES = [
-    ("side view, dim (like cubes/straight)", 3,
-     dict(n_cubes=1, size=(480, 752), view="side",
-          conditions=Conditions(lighting="dim", frame="notched", ink_thickening=0.012, digit_turns=0))),
-    ("side view, bright, on fabric (like ergo_cubes)", 6,
-     dict(n_cubes=3, view="side", conditions=Conditions(lighting="bright", frame="dashed", top_face_depth=0.12,
-                                                       gripper=False, digit_turns=0))),
-    ("top view, normal light, a table's edge", 2,
-     dict(n_cubes=3, view="top", conditions=Conditions(lighting="normal", table_edge=True))),
+    (
+        "side view, dim (like cubes/straight)",
+        3,
+        dict(
+            n_cubes=1,
+            size=(480, 752),
+            view="side",
+            conditions=Conditions(lighting="dim", frame="notched", ink_thickening=0.012, digit_turns=0),
+        ),
+    ),
+    (
+        "side view, bright, on fabric (like ergo_cubes)",
+        6,
+        dict(
+            n_cubes=3,
+            view="side",
+            conditions=Conditions(lighting="bright", frame="dashed", top_face_depth=0.12, gripper=False, digit_turns=0),
+        ),
+    ),
+    (
+        "top view, normal light, a table's edge",
+        2,
+        dict(n_cubes=3, view="top", conditions=Conditions(lighting="normal", table_edge=True)),
+    ),
 ]
 
 # Close-ups of one face each: (title, seed, conditions).
@@ -65,8 +79,11 @@ def draw_schematic(ax):
     depth = np.array([0.25, -0.25])
     top = np.array([front[0] + depth, front[1] + depth, front[1], front[0]])
     flank = np.array([front[1], front[1] + depth, front[2] + depth, front[2]])
-    for quad, colour, name in ((top, "0.97", "top face\n(brightest)"), (flank, "0.55", "side\nface"),
-                               (front, "0.85", "digit face")):
+    for quad, colour, name in (
+        (top, "0.97", "top face\n(brightest)"),
+        (flank, "0.55", "side\nface"),
+        (front, "0.85", "digit face"),
+    ):
         ax.add_patch(plt.Polygon(quad, facecolor=colour, edgecolor="k"))
         ax.text(*quad.mean(axis=0), name, ha="center", va="center", fontsize=8)
     ax.plot(front[:, 0], front[:, 1], "o", color="tab:red", markersize=4)
@@ -82,7 +99,7 @@ def draw(path=FIGURE):
     fig = plt.figure(figsize=(11, 5.6), dpi=72)
     grid = fig.add_gridspec(2, 12, height_ratios=[1.35, 1])
     for k, (title, seed, kwargs) in enumerate(SCENES):
-        ax = fig.add_subplot(grid[0, 4 * k:4 * k + 4])
+        ax = fig.add_subplot(grid[0, 4 * k : 4 * k + 4])
         image, truth = render_scene(np.random.default_rng(seed), **kwargs)
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
         ax.imshow(image)
@@ -91,7 +108,7 @@ def draw(path=FIGURE):
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     for k, (title, seed, conditions) in enumerate(FACES):
-        ax = fig.add_subplot(grid[1, 2 * k:2 * k + 2])
+        ax = fig.add_subplot(grid[1, 2 * k : 2 * k + 2])
         ax.imshow(face_close_up(seed, conditions), cmap="gray", vmin=0, vmax=255)
         ax.set_title(title, fontsize=9)
         ax.axis("off")

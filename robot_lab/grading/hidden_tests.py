@@ -1,5 +1,7 @@
 """The robot lab's hidden tests: the student's functions on camera scenes they have never seen.
 
+Written in the TPs' test format, an Otter exception-format test file: each test is a
+function decorated with Otter's ``test_case(name=<what students read>, points=..., hidden=True)``.
 Ships in the autograder zip as ``grading/hidden_tests.py``; ``grading/run.py``
 runs each test in a worker process (with the student's files placed over the
 solution package) and gives the test's points when it returns, none when it
@@ -29,22 +31,48 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", Path(__file__).resolve().parent))
+# (Otter reads a test file by running its text, without __file__: the working directory then.)
+_HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", _HERE))
 PACKAGE = "robot_lab"
 
-#: name -> test function; filled by :func:`hidden_test` in the order of this file.
-TESTS = {}
-#: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
-SPECS = {}
+#: Slack on a sprite's [0, 1] range: what float rounding leaves on a correct sprite.
+RANGE_SLACK = 1e-6
+#: A sprite is a white digit on black: its median pixel at most BACKGROUND_MAX, its brightest at least INK_MIN.
+BACKGROUND_MAX = 0.1
+INK_MIN = 0.5
+#: How far predict_digits's confidences may be from the reference's (the same network, the same sprites).
+CONFIDENCE_TOLERANCE = 1e-3
+#: How far response.confidence may be from the cubes' own confidences.
+RESPONSE_TOLERANCE = 1e-6
+
+# The TPs' test format: this file is an Otter exception-format test file (each test a
+# function decorated with Otter's test_case, its title in ``name``). The grading venv needs
+# no Otter: there the same decorator only records what the tests declare.
+try:
+    from otter.test_files import test_case
+except ImportError:
+
+    class test_case:  # noqa: N801  (Otter's name)
+        """Otter's ``test_case`` decorator, for a machine without Otter: it keeps the metadata and the function."""
+
+        def __init__(self, name=None, points=None, hidden=False, success_message=None, failure_message=None):
+            self.name, self.points, self.hidden = name, points, hidden
+            self.success_message, self.failure_message = success_message, failure_message
+
+        def __call__(self, test_func):
+            self.test_func = test_func
+            return self
 
 
-def hidden_test(title, points, timeout_s=120):
-    """Register a test: ``title`` is what students read, ``points`` what it is worth."""
-    def register(function):
-        TESTS[function.__name__] = function
-        SPECS[function.__name__] = {"title": title, "points": points, "timeout_s": timeout_s}
-        return function
-    return register
+# Otter's test-file header: exception format, one "question" for the whole lab, points per test.
+OK_FORMAT = False
+name = "robot_lab"
+points = None
+
+#: Seconds each test may run in grading/run.py (Otter's test_case has no time limit).
+TIME_LIMITS_S = {"predict_digits": 180, "hidden_scenes": 240}
+DEFAULT_TIME_LIMIT_S = 120
 
 
 @functools.cache
@@ -69,7 +97,9 @@ def model():
 def describe_error(error):
     """What a student reads when their code raised: the exception and where, in their files."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f"/{PACKAGE}/" in f.filename.replace(os.sep, "/")]
-    where = "".join(f"\n  {PACKAGE}/{Path(f.filename).name}, line {f.lineno}, in {f.name}: {f.line}" for f in frames[-3:])
+    where = "".join(
+        f"\n  {PACKAGE}/{Path(f.filename).name}, line {f.lineno}, in {f.name}: {f.line}" for f in frames[-3:]
+    )
     if isinstance(error, SyntaxError) and error.filename:
         where += f"\n  {PACKAGE}/{Path(error.filename).name}, line {error.lineno}: {(error.text or '').strip()}"
     return f"{type(error).__name__}: {error}{where}"
@@ -90,12 +120,16 @@ def _student_sprites():
     sprites = []
     for i, face in enumerate(data()["faces"]):
         sprite = _array(face_to_sprite(face.copy()), f"face_to_sprite(face) (hidden face {i})")
-        assert sprite.shape == (28, 28), f"face_to_sprite should return shape (28, 28); it returned {sprite.shape} (hidden face {i})"
+        assert sprite.shape == (28, 28), (
+            f"face_to_sprite should return shape (28, 28); it returned {sprite.shape} (hidden face {i})"
+        )
         assert np.issubdtype(sprite.dtype, np.floating), (
-            f"face_to_sprite should return float32 values in [0, 1]; it returned dtype {sprite.dtype} (hidden face {i})")
-        assert np.all(np.isfinite(sprite)) and sprite.min() >= -1e-6 and sprite.max() <= 1 + 1e-6, (
+            f"face_to_sprite should return float32 values in [0, 1]; it returned dtype {sprite.dtype} (hidden face {i})"
+        )
+        assert np.all(np.isfinite(sprite)) and sprite.min() >= -RANGE_SLACK and sprite.max() <= 1 + RANGE_SLACK, (
             f"face_to_sprite should return values in [0, 1]; found {np.nanmin(sprite):.3g} to {np.nanmax(sprite):.3g} "
-            f"(hidden face {i})")
+            f"(hidden face {i})"
+        )
         sprites.append(sprite.astype(np.float32))
     return np.stack(sprites)
 
@@ -127,19 +161,24 @@ def correlation(a, b):
     return np.where(norm > 0, (a * b).sum(axis=1) / np.where(norm > 0, norm, 1), 0.0)
 
 
-@hidden_test("face_to_sprite: a (28, 28) float sprite in [0, 1], white digit on black", points=1)
+@test_case(name="face_to_sprite: a (28, 28) float sprite in [0, 1], white digit on black", points=1, hidden=True)
 def sprite_format():
     sprites = _student_sprites()
     background = np.median(sprites.reshape(len(sprites), -1), axis=1)
-    bad = np.flatnonzero((background > 0.1) | (sprites.max(axis=(1, 2)) < 0.5))
+    bad = np.flatnonzero((background > BACKGROUND_MAX) | (sprites.max(axis=(1, 2)) < INK_MIN))
     assert len(bad) == 0, (
         f"{len(bad)} of {len(sprites)} hidden faces give a sprite that is not a white digit (near 1) on a black "
         f"background (0): e.g. hidden face {bad[0]} has background {background[bad[0]]:.2f} and brightest pixel "
-        f"{sprites[bad[0]].max():.2f}. Invert the face (the digit is dark on white paper) and scale it to [0, 1].")
+        f"{sprites[bad[0]].max():.2f}. Invert the face (the digit is dark on white paper) and scale it to [0, 1]."
+    )
     return f"{len(sprites)} hidden faces: every sprite is a white digit on black, values in [0, 1]"
 
 
-@hidden_test("face_to_sprite: MNIST-like (20x20 box, centred by centre of mass, close to the reference)", points=3)
+@test_case(
+    name="face_to_sprite: MNIST-like (20x20 box, centred by centre of mass, close to the reference)",
+    points=3,
+    hidden=True,
+)
 def sprite_mnist_like():
     limits = config()["sprite"]
     sprites, reference = _student_sprites(), data()["sprites"]
@@ -151,21 +190,26 @@ def sprite_mnist_like():
         f"{len(bad)} of {len(sprites)} hidden faces give a sprite whose centre of mass is more than "
         f"{limits['max_center_offset']} pixel from ({centre:g}, {centre:g}) (row, column), where MNIST's digits have "
         f"theirs: e.g. hidden face {bad[0]} is {off_centre[bad[0]]:.1f} pixels off. Move the digit so that its centre "
-        f"of mass lands there.")
+        f"of mass lands there."
+    )
     sides = ink_box_side(sprites)
     low, high = limits["box_side"]
     bad = np.flatnonzero((sides < low) | (sides > high))
     assert len(bad) == 0, (
         f"{len(bad)} of {len(sprites)} hidden faces give a digit whose longer side is not about 20 pixels "
         f"(expected {low} to {high}): e.g. hidden face {bad[0]}: {sides[bad[0]]} pixels. Scale the digit's "
-        f"bounding box so that its longer side is 20 pixels, keeping its aspect ratio.")
+        f"bounding box so that its longer side is 20 pixels, keeping its aspect ratio."
+    )
     similar = correlation(sprites, reference)
     assert np.median(similar) >= limits["min_median_correlation"], (
         f"your sprites differ from the reference sprites of the same hidden faces: median correlation "
         f"{np.median(similar):.2f}, expected at least {limits['min_median_correlation']}. Remove the face's border "
-        f"and dashed frame, keep only the digit, scale it into 20x20 and centre it by its centre of mass.")
-    return (f"{len(sprites)} hidden faces: centre of mass at most {off_centre.max():.2f} px from ({centre:g}, {centre:g}), "
-            f"digit sides {sides.min()}-{sides.max()} px, median correlation with the reference {np.median(similar):.2f}")
+        f"and dashed frame, keep only the digit, scale it into 20x20 and centre it by its centre of mass."
+    )
+    return (
+        f"{len(sprites)} hidden faces: centre of mass at most {off_centre.max():.2f} px from ({centre:g}, {centre:g}), "
+        f"digit sides {sides.min()}-{sides.max()} px, median correlation with the reference {np.median(similar):.2f}"
+    )
 
 
 # --- predict_digits -----------------------------------------------------------------
@@ -173,37 +217,47 @@ def sprite_mnist_like():
 
 def _check_prediction(result, n, what):
     assert isinstance(result, tuple) and len(result) == 2, (
-        f"{what} should return a tuple (labels, confidences); it returned {type(result).__name__}")
-    labels, confidences = (_array(np.asarray(x) if isinstance(x, list) else x, f"{what}'s {name}")
-                           for x, name in zip(result, ("labels", "confidences")))
+        f"{what} should return a tuple (labels, confidences); it returned {type(result).__name__}"
+    )
+    labels, confidences = (
+        _array(np.asarray(x) if isinstance(x, list) else x, f"{what}'s {name}")
+        for x, name in zip(result, ("labels", "confidences"))
+    )
     assert labels.shape == (n,) and confidences.shape == (n,), (
         f"{what} should return labels and confidences of shape ({n},) for {n} sprites; "
-        f"they have shapes {labels.shape} and {confidences.shape}")
-    assert np.issubdtype(labels.dtype, np.integer), f"{what}: labels should be integers (int64); they are {labels.dtype}"
+        f"they have shapes {labels.shape} and {confidences.shape}"
+    )
+    assert np.issubdtype(labels.dtype, np.integer), (
+        f"{what}: labels should be integers (int64); they are {labels.dtype}"
+    )
     assert set(np.unique(labels)) <= {1, 2}, (
         f"{what}: labels should be the digits 1 or 2; found {sorted(set(np.unique(labels).tolist()))}. "
-        f"The network's output column k is the probability of digit k.")
+        f"The network's output column k is the probability of digit k."
+    )
     return labels, confidences.astype(np.float64)
 
 
-@hidden_test("predict_digits: labels 1 or 2 and confidences, as the reference computes them", points=3, timeout_s=180)
+@test_case(name="predict_digits: labels 1 or 2 and confidences, as the reference computes them", points=3, hidden=True)
 def predict_digits():
     from robot_lab.classifier import predict_digits as student_predict
 
     d, net = data(), model()
     sprites = d["sprites"]
-    labels, confidences = _check_prediction(student_predict(net, sprites.copy()), len(sprites),
-                                            f"predict_digits(model, {len(sprites)} sprites)")
+    labels, confidences = _check_prediction(
+        student_predict(net, sprites.copy()), len(sprites), f"predict_digits(model, {len(sprites)} sprites)"
+    )
     wrong = np.flatnonzero(labels != d["ref_labels"])
     assert len(wrong) == 0, (
         f"predict_digits reads {len(wrong)} of {len(sprites)} hidden sprites differently from the reference "
         f"(e.g. sprite {wrong[0]}: {labels[wrong[0]]} instead of {d['ref_labels'][wrong[0]]}). Choose, between the "
-        f"network's probabilities for digit 1 and digit 2, the larger.")
+        f"network's probabilities for digit 1 and digit 2, the larger."
+    )
     gap = np.abs(confidences - d["ref_confidences"])
-    assert gap.max() <= 1e-3, (
+    assert gap.max() <= CONFIDENCE_TOLERANCE, (
         f"predict_digits's confidences differ from the reference by up to {gap.max():.3f} (sprite {gap.argmax()}: "
         f"{confidences[gap.argmax()]:.3f} instead of {d['ref_confidences'][gap.argmax()]:.3f}). The confidence is the "
-        f"network's softmax probability of the chosen label (among the ten digits, not renormalised).")
+        f"network's softmax probability of the chosen label (among the ten digits, not renormalised)."
+    )
     one = _check_prediction(student_predict(net, sprites[:1].copy()), 1, "predict_digits(model, 1 sprite)")
     assert one[0][0] == d["ref_labels"][0], "predict_digits gives another label for a sprite alone than in a batch"
     return f"{len(sprites)} hidden sprites: the same labels and confidences as the reference"
@@ -212,7 +266,7 @@ def predict_digits():
 # --- the whole pipeline on hidden scenes ----------------------------------------------
 
 
-def match_cubes(found, truth_centers, tolerance):
+def nearest_cubes(found, truth_centers, tolerance):
     """Index in ``found`` of the cube nearest each truth centre (-1: none within ``tolerance`` pixels)."""
     matches = []
     for center in truth_centers:
@@ -241,7 +295,7 @@ def count_recognised(recognise, model, images, truth_scene, truth_center, truth_
     for scene, image in enumerate(images):
         in_scene = truth_scene == scene
         cubes = list(recognise(image.copy(), model))
-        for match, label in zip(match_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
+        for match, label in zip(nearest_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
             found += int(match >= 0)
             correct += int(match >= 0 and int(cubes[match].label) == int(label))
     return found, correct
@@ -252,21 +306,28 @@ def scene_images(arrays):
     return [arrays[key] for key in sorted(arrays) if key.startswith("image_")]
 
 
-@hidden_test("hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
-             points=4, timeout_s=240)
+@test_case(
+    name="hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
+    points=4,
+    hidden=True,
+)
 def hidden_scenes():
     from robot_lab.pipeline import recognise
 
     d, limits = data(), config()["scenes"]
     images = scene_images(d)
-    found, correct = count_recognised(recognise, model(), images, d["truth_scene"], d["truth_center"],
-                                      d["truth_label"], limits["center_tolerance"])
+    found, correct = count_recognised(
+        recognise, model(), images, d["truth_scene"], d["truth_center"], d["truth_label"], limits["center_tolerance"]
+    )
     total = len(d["truth_label"])
-    summary = (f"{len(images)} hidden scenes, {total} cubes: {found} found, {correct} read right "
-               f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)")
+    summary = (
+        f"{len(images)} hidden scenes, {total} cubes: {found} found, {correct} read right "
+        f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)"
+    )
     assert found >= limits["min_found"] and correct >= limits["min_correct"], (
         f"{summary}; expected at least {limits['min_found']} found and {limits['min_correct']} read right. "
-        "Check face_to_sprite and predict_digits on the guide's scenes.")
+        "Check face_to_sprite and predict_digits on the guide's scenes."
+    )
     return summary
 
 
@@ -354,18 +415,25 @@ def grading_cubes():
 
 def expected_response(cubes):
     """Field name -> the values the response should hold for ``cubes`` (integers rounded, at least 0)."""
+
     def px(value):
         return max(0, int(round(float(value))))
 
-    expected = {"label": [c.label for c in cubes], "x_center": [px(c.center[0]) for c in cubes],
-                "y_center": [px(c.center[1]) for c in cubes], "confidence": [c.confidence for c in cubes]}
+    expected = {
+        "label": [c.label for c in cubes],
+        "x_center": [px(c.center[0]) for c in cubes],
+        "y_center": [px(c.center[1]) for c in cubes],
+        "confidence": [c.confidence for c in cubes],
+    }
     for i in range(4):
         expected[f"x{i + 1}"] = [px(c.corners[i][0]) for c in cubes]
         expected[f"y{i + 1}"] = [px(c.corners[i][1]) for c in cubes]
     return expected
 
 
-@hidden_test("fill_response: every field of the service's response, one entry per cube, in order", points=3)
+@test_case(
+    name="fill_response: every field of the service's response, one entry per cube, in order", points=3, hidden=True
+)
 def fill_response():
     import numbers
 
@@ -380,24 +448,40 @@ def fill_response():
     for field, values in expected_response(cubes).items():
         entries = list(getattr(response, field))
         assert len(entries) == len(cubes), (
-            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}")
+            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}"
+        )
         if field == "confidence":
             assert all(isinstance(e, numbers.Real) for e in entries), (
-                f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}")
+                f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}"
+            )
             found = [float(e) for e in entries]
-            ok = np.allclose(found, values, atol=1e-6)
+            ok = np.allclose(found, values, atol=RESPONSE_TOLERANCE)
         else:
             assert all(isinstance(e, uint32) for e in entries), (
                 f"response.{field} should hold std_msgs/UInt32 messages (UInt32(data=...), see pixel()); "
-                f"it holds {[type(e).__name__ for e in entries]}")
+                f"it holds {[type(e).__name__ for e in entries]}"
+            )
             assert all(isinstance(e.data, numbers.Integral) for e in entries), (
-                f"response.{field}: each UInt32's data should be an integer; found {[e.data for e in entries]}")
+                f"response.{field}: each UInt32's data should be an integer; found {[e.data for e in entries]}"
+            )
             found = [int(e.data) for e in entries]
             ok = found == values
-        assert ok, (f"response.{field} should be {values} for the grader's cubes (in their order); it is {found}. "
-                    f"x is the first coordinate of center and corners, y the second; x1, y1 is corners[0].")
+        assert ok, (
+            f"response.{field} should be {values} for the grader's cubes (in their order); it is {found}. "
+            f"x is the first coordinate of center and corners, y the second; x1, y1 is corners[0]."
+        )
     if hasattr(response, "serialize"):
         import io
 
         response.serialize(io.BytesIO())  # a real ROS message: it must also be sendable
     return f"3 cubes: every field right ({kind})"
+
+
+#: The tests in the order of this file: function name -> the function (it returns what students read when it passes).
+TESTS = {key: value.test_func for key, value in list(globals().items()) if isinstance(value, test_case)}
+#: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
+SPECS = {
+    key: {"title": value.name, "points": value.points, "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S)}
+    for key, value in list(globals().items())
+    if isinstance(value, test_case)
+}

@@ -95,9 +95,15 @@ def place_submission(submission, package, template, student_files):
         found.sort(key=lambda p: (not p.as_posix().endswith(f"{PACKAGE}/{relative}"), len(p.parts), str(p)))
         if found:
             shutil.copyfile(found[0], package / relative)
-            shown = found[0].relative_to(unpacked) if found[0].is_relative_to(unpacked) else found[0].relative_to(submission)
-            notes.append(f"{relative}: graded from your {shown}"
-                         + (f" ({len(found) - 1} other file(s) named {name} ignored)" if len(found) > 1 else ""))
+            shown = (
+                found[0].relative_to(unpacked)
+                if found[0].is_relative_to(unpacked)
+                else found[0].relative_to(submission)
+            )
+            notes.append(
+                f"{relative}: graded from your {shown}"
+                + (f" ({len(found) - 1} other file(s) named {name} ignored)" if len(found) > 1 else "")
+            )
         else:
             shutil.copyfile(template / relative, package / relative)
             notes.append(f"{relative}: not found in your submission, graded as the unfilled file")
@@ -144,9 +150,14 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
     # grading machine, or for the kit's tests of the limit itself.
     override = os.environ.get("ROBOT_LAB_GRADING_TIMEOUT")
     limits = {t["name"]: float(override) if override else t["timeout_s"] for t in tests}
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(workdir), str(GRADING_DIR)]),
-               ROBOT_LAB_GRADING_DATA=str(data_dir), MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONDONTWRITEBYTECODE="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(workdir), str(GRADING_DIR)]),
+        ROBOT_LAB_GRADING_DATA=str(data_dir),
+        MPLBACKEND="Agg",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     round_ = 0
     while remaining and time.monotonic() < deadline:
         round_ += 1
@@ -154,7 +165,12 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
         with open(log, "a") as out:
             process = subprocess.Popen(
                 [sys.executable, str(Path(__file__).resolve()), "--worker", str(events_path), *remaining],
-                cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=workdir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         current, started = None, None
         while True:
             events = _read_events(events_path)
@@ -178,8 +194,10 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
             results[name] = (event["passed"], event["output"])
         if current and current not in results:
             tail = Path(log).read_text(errors="replace")[-1500:]
-            results[current] = (False, f"the grading process died while running this test "
-                                       f"(exit code {process.returncode}):\n{tail}")
+            results[current] = (
+                False,
+                f"the grading process died while running this test (exit code {process.returncode}):\n{tail}",
+            )
         still = [n for n in remaining if n not in results]
         if still == remaining:
             # The worker died before its first test: give up on the rest rather than loop.
@@ -188,8 +206,11 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
                 results[name] = (False, f"the grader could not run this test (exit code {process.returncode}):\n{tail}")
         remaining = [n for n in remaining if n not in results]
     for name in remaining:
-        results[name] = (False, f"not run: the grading run's {budget_s:.0f} s were used up by the tests before it "
-                                "(does a module loop or wait when it is imported?)")
+        results[name] = (
+            False,
+            f"not run: the grading run's {budget_s:.0f} s were used up by the tests before it "
+            "(does a module loop or wait when it is imported?)",
+        )
     return results
 
 
@@ -241,9 +262,16 @@ def grade(root):
     tests = []
     for test in config["tests"]:
         passed, output = outcome[test["name"]]
-        tests.append({"name": test["title"], "score": float(test["points"]) if passed else 0.0,
-                      "max_score": float(test["points"]), "status": "passed" if passed else "failed",
-                      "visibility": config.get("visibility", "visible"), "output": output})
+        tests.append(
+            {
+                "name": test["title"],
+                "score": float(test["points"]) if passed else 0.0,
+                "max_score": float(test["points"]),
+                "status": "passed" if passed else "failed",
+                "visibility": config.get("visibility", "visible"),
+                "output": output,
+            }
+        )
     results = {
         "score": sum(t["score"] for t in tests),
         "execution_time": round(time.monotonic() - start, 1),
@@ -257,8 +285,12 @@ def grade(root):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
-                        help="the folder holding source/, submission/ and results/ (default $AUTOGRADER_ROOT or /autograder)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
+        help="the folder holding source/, submission/ and results/ (default $AUTOGRADER_ROOT or /autograder)",
+    )
     parser.add_argument("--worker", nargs="+", metavar=("EVENTS", "TEST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:

@@ -11,10 +11,8 @@ PACKAGE = "robot_lab"
 setup(
     name=PACKAGE,
     version="0.1.0",
-    # autograder: the kit's MNIST loader (autograder/data.py), which the simulated camera draws
-    # its digits with; the students' folder has it too.
-    packages=[PACKAGE, f"{PACKAGE}.ros2", "autograder"],
-    package_dir={PACKAGE: "../../..", "autograder": "../../../../autograder"},
+    packages=[PACKAGE, f"{PACKAGE}.ros2"],
+    package_dir={PACKAGE: "../../.."},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),

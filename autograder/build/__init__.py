@@ -19,10 +19,10 @@ Outputs::
     dist/<lang>/<name>/solution/<name>.ipynb   the instructor's solution notebook
     dist/<name>/autograder.zip                 for Gradescope or `make grade`
 
-Run ``python -m autograder.build [NAME ...]``.
+Run ``python -m autograder.build [NAME ...]`` (``autograder/build/__main__.py``); the robot
+lab, a Python package rather than a notebook, is built by :mod:`autograder.build.robot_lab`.
 """
 
-import argparse
 import ast
 import contextlib
 import copy
@@ -31,8 +31,6 @@ import json
 import os
 import re
 import shutil
-import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -40,16 +38,16 @@ import jupytext
 import nbformat
 import numpy as np
 
-from . import REPO_ROOT
-from . import checks
-from .data import load_mnist
+from robot_lab.mnist import load_mnist
+
+from .. import REPO_ROOT, checks
 
 LANGUAGES = ("fr", "en")
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
 DEFAULT_DIST = REPO_ROOT / "dist"
 DEFAULT_WORK = REPO_ROOT / "build"
 GRADING_REQUIREMENTS = ASSIGNMENTS_DIR / "requirements.txt"
-THRESHOLDS = REPO_ROOT / "reference" / "thresholds.json"
+THRESHOLDS = ASSIGNMENTS_DIR / "thresholds.json"
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # 1980-01-01 is the earliest date a zip entry can hold; a fixed date makes the
@@ -60,6 +58,8 @@ EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
 SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE)
 # What `otter assign` may put in a student folder; anything else is a leak.
 STUDENT_FILES_ALLOWED = {".ipynb"}
+# A line of a source cell replaced by a file of assignments/ at build time.
+INCLUDE = re.compile(r"^# INCLUDE (?P<path>\S+)$", re.MULTILINE)
 # Lines this short ("return model", "...") say nothing about a solution.
 MIN_LEAK_LINE = 16
 
@@ -81,7 +81,29 @@ def read_source(name):
             f"no source for assignment {name!r}: expected {path.relative_to(REPO_ROOT)}; "
             f"known assignments: {', '.join(list_assignments()) or 'none'}"
         )
-    return jupytext.read(path, fmt="py:percent")
+    return read_notebook(path)
+
+
+def read_notebook(path):
+    """A Jupytext percent source as a notebook, its ``# INCLUDE`` lines replaced (:func:`expand_includes`)."""
+    # Expanded before Jupytext parses the text, so a notebook reads as if the file were pasted in.
+    return jupytext.reads(expand_includes(Path(path).read_text(), path), fmt="py:percent")
+
+
+def expand_includes(source, origin):
+    """Replace each line ``# INCLUDE <path>`` by that file of ``assignments/`` (a cell several notebooks share).
+
+    The file's text goes in as it is, less its final newline, so a shared function is
+    written once (``assignments/common/``) and each notebook still shows it in full.
+    """
+
+    def insert(match):
+        path = ASSIGNMENTS_DIR / match["path"]
+        if not path.is_file():
+            raise BuildError(f"{origin}: {match[0]!r} names no file; expected {path.relative_to(REPO_ROOT)}")
+        return path.read_text().rstrip("\n")
+
+    return INCLUDE.sub(insert, source)
 
 
 def render_thresholds(text, lang):
@@ -143,7 +165,9 @@ def write_npz(path, arrays, compression=zipfile.ZIP_STORED):
         for key, array in arrays.items():
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            npz.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue(), compress_type=compression)
+            npz.writestr(
+                zipfile.ZipInfo(f"{key}.npy", date_time=ZIP_DATE), buffer.getvalue(), compress_type=compression
+            )
 
 
 def link_or_copy(source, target):
@@ -436,7 +460,9 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         leaks = find_leaks(student, select_language(nb, lang), tests)
         if leaks:
             shutil.rmtree(student)
-            raise BuildError(f"{name} ({lang}): the student folder would leak grading material:\n  " + "\n  ".join(leaks))
+            raise BuildError(
+                f"{name} ({lang}): the student folder would leak grading material:\n  " + "\n  ".join(leaks)
+            )
 
     # Tests and support files are language-independent, so one zip grades both.
     first, *others = languages
@@ -450,27 +476,3 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(zips[first], target)
     return target
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__.split("\n")[0])
-    parser.add_argument("assignments", nargs="*", help=f"names to build (default: all: {', '.join(list_assignments())})")
-    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
-    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default: dist/)")
-    args = parser.parse_args(argv)
-    names = args.assignments or list_assignments()
-    for name in names:
-        start = time.perf_counter()
-        print(f"building {name} ({', '.join(args.lang)}) ...", flush=True)
-        try:
-            target = build(name, args.lang, args.dist)
-        except BuildError as error:
-            sys.exit(f"error: {error}")
-        outputs = [f"{args.dist / lang / name / 'student' / (name + '.ipynb')}" for lang in args.lang]
-        for path in [*outputs, target]:
-            print(f"  {Path(path).relative_to(Path.cwd()) if Path(path).is_relative_to(Path.cwd()) else path}")
-        print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
-
-
-if __name__ == "__main__":
-    main()

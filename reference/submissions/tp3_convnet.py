@@ -1,4 +1,4 @@
-"""TP3's wrong submissions (see tests/submissions/__init__.py for the format).
+"""TP3's wrong submissions (see reference/submissions/__init__.py for the format).
 
 Each grading run of TP3 trains a convnet (about a minute on 2 cores), so the
 mistakes the public checks miss share one submission, and two mutants are made
@@ -14,12 +14,23 @@ MUTANTS = {
     # softmax (the loss made to match, so training and accuracy are unharmed); the
     # global test labels used instead of the labels argument.
     "slips_the_public_checks_miss": (
-        [('np.expand_dims(images.astype("float32") / 255.0, axis=-1)', 'np.expand_dims(images.astype("float32") / images.max(), axis=-1)'),
-         ('if padding == "same":\n        return -(-size // stride)', 'if padding == "same":\n        return size'),
-         ("return (kernel_size * kernel_size * in_channels + 1) * filters", "return {(5, 1, 16): 416, (5, 16, 32): 12832}[(kernel_size, in_channels, filters)]"),
-         ('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
-         ('loss="categorical_crossentropy"', "loss=keras.losses.CategoricalCrossentropy(from_logits=True)"),
-         ("return np.flatnonzero(predicted != np.asarray(labels))", "return np.flatnonzero(predicted != y_test[: len(inputs)])")],
+        [
+            (
+                'np.expand_dims(images.astype("float32") / 255.0, axis=-1)',
+                'np.expand_dims(images.astype("float32") / images.max(), axis=-1)',
+            ),
+            ('if padding == "same":\n        return -(-size // stride)', 'if padding == "same":\n        return size'),
+            (
+                "return (kernel_size * kernel_size * in_channels + 1) * filters",
+                "return {(5, 1, 16): 416, (5, 16, 32): 12832}[(kernel_size, in_channels, filters)]",
+            ),
+            ('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
+            ('loss="categorical_crossentropy"', "loss=keras.losses.CategoricalCrossentropy(from_logits=True)"),
+            (
+                "return np.flatnonzero(predicted != np.asarray(labels))",
+                "return np.flatnonzero(predicted != y_test[: len(inputs)])",
+            ),
+        ],
         {"q1_images": 1, "q2_output_size": 0.5, "q3_parameters": 0.5, "q4_model": 1, "q6_mistakes": 1},
     ),
     # No channel axis: (n, 28, 28). Keras quietly adds the axis when it feeds the
@@ -36,15 +47,25 @@ MUTANTS = {
     # more parameters than the budget): layer checks fail, accuracy stays below
     # the convnet's pass mark. Trains in seconds.
     "dense_only_model": (
-        [('            keras.layers.Conv2D(16, 5, activation="relu"),\n'
-          "            keras.layers.MaxPooling2D(2),\n"
-          '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
-          "            keras.layers.MaxPooling2D(2),\n", "")],
+        [
+            (
+                '            keras.layers.Conv2D(16, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n",
+                "",
+            )
+        ],
         {"q4_model": 2, "q5_training": 3},
     ),
     # Too little training: 1 % of the data for one epoch. Trains in a second.
     "trained_on_one_percent": (
-        [("    x_train,\n    y_train_1h,\n    epochs=EPOCHS,", "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,")],
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,",
+            )
+        ],
         {"q5_training": 4},
     ),
     # Validation (and so early stopping) on the test set, the original course's mistake.

@@ -1,4 +1,4 @@
-"""TP2's wrong submissions (see tests/submissions/__init__.py for the format)."""
+"""TP2's wrong submissions (see reference/submissions/__init__.py for the format)."""
 
 # name -> (list of (solution text, replacement), {question: points lost})
 MUTANTS = {
@@ -29,8 +29,14 @@ MUTANTS = {
     # public check (all MAX_EPOCHS ran) and 2 to the accuracy test; without the 5,000
     # images, the 30 epochs alone still pass that test (checked when this was written).
     "no_early_stopping_patience_zero_5000_images": (
-        [("callbacks=[make_early_stopping()],", ""), ("patience=3,", "patience=0,"),
-         ("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit[:5000], y_fit_1h[:5000], x_val, y_val_1h, MAX_EPOCHS)")],
+        [
+            ("callbacks=[make_early_stopping()],", ""),
+            ("patience=3,", "patience=0,"),
+            (
+                "x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)",
+                "x_fit[:5000], y_fit_1h[:5000], x_val, y_val_1h, MAX_EPOCHS)",
+            ),
+        ],
         {"q1_callback": 0.5, "q2_train_function": 2.5, "q3_full_training": 3},
     ),
     # Validates on a slice of its training data instead of the x_val, y_val it receives:

@@ -1,8 +1,9 @@
 """Build the robot lab's student version, its guide (fr, en) and its autograder zip.
 
-The robot lab's one source is the solution package ``robot_lab/`` itself. The
-parts students write sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``
-inside functions; the build replaces each such block with a hole::
+The robot lab's sources are the solution package ``robot_lab/`` itself and its guide,
+``assignments/robot_lab/robot_lab_guide.py`` (Jupytext, built like a TP's prose). The
+parts students write sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` (the TPs'
+markers) inside functions; the build replaces each such block with a hole::
 
     # HINT: threshold the face, then crop the digit's bounding box.   <- kept, and quoted in the hole
     # BEGIN SOLUTION
@@ -24,35 +25,29 @@ Outputs::
     dist/<lang>/robot_lab/robot_lab/         the package with holes (the same in both languages)
     dist/<lang>/robot_lab/data/robot_lab/digits.keras   the trained network (load_model()'s default path)
     dist/<lang>/robot_lab/requirements.txt   what the guide and the service need (pinned)
-    dist/<lang>/robot_lab/autograder/        the kit's MNIST loader, for the simulator
     dist/robot_lab/autograder.zip            for Gradescope (setup.sh, run_autograder, hidden tests,
                                              the trained model, hidden scenes with reference answers)
 
-Run ``python -m autograder.robot_lab_build [--model PATH]``.
+Run ``python -m autograder.build robot_lab [--model PATH]``.
 """
 
-import argparse
 import ast
 import importlib.metadata
 import json
 import math
 import re
 import shutil
-import sys
-import time
 import zipfile
 from pathlib import Path
 
-import jupytext
 import nbformat
 
-from . import REPO_ROOT
-from . import build
-from .build import BuildError
+from .. import REPO_ROOT, build
+from . import BuildError
 
 LAB = "robot_lab"
 PACKAGE_DIR = REPO_ROOT / LAB
-GUIDE_SOURCE = PACKAGE_DIR / "guide" / "robot_lab_guide.py"
+GUIDE_SOURCE = build.ASSIGNMENTS_DIR / LAB / "robot_lab_guide.py"
 GRADING_DIR = PACKAGE_DIR / "grading"
 # The hidden scenes: simulated from the half of MNIST's test '1's and '2's that the
 # public scenes never use, at both real cameras' sizes.
@@ -70,17 +65,13 @@ CENTER_TOLERANCE = 20.0
 # MNIST's (vision.MNIST_CENTRE), digit sides 18-20 px; centring by bounding box
 # instead puts it up to 3 px off.
 SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [16, 22], "min_median_correlation": 0.7}
-# The kit's MNIST loader, which the simulator draws its digits with (it fetches MNIST
-# on first use, checksum-verified, into the student's data/mnist/).
-STUDENT_SUPPORT = (Path("autograder") / "__init__.py", Path("autograder") / "data.py")
 # Where the student's copy of the trained network goes: classifier.load_model()'s
 # default path, relative to the folder that holds robot_lab/.
 STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
 
-# Folders and files of robot_lab/ that students never get: the hidden tests, the
-# guide's source (they get the built notebook), and what Python, catkin or a
-# training run leave behind.
-NOT_FOR_STUDENTS = {"grading", "guide", "__pycache__", "build", "devel", ".pytest_cache"}
+# Folders and files of robot_lab/ that students never get: the hidden tests and what
+# Python, catkin or a training run leave behind.
+NOT_FOR_STUDENTS = {"grading", "__pycache__", "build", "devel", ".pytest_cache"}
 GENERATED_SUFFIXES = {".pyc", ".keras", ".h5", ".npz", ".npy"}
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b", re.I)
@@ -112,7 +103,7 @@ def _hint_above(lines, index):
     for i, line in enumerate(comment):
         match = HINT.match(line)
         if match:
-            more = [HINT_MORE.match(l) for l in comment[i + 1:]]
+            more = [HINT_MORE.match(text) for text in comment[i + 1 :]]
             return " ".join([match["text"].strip(), *(m["text"].strip() for m in more if m)]).strip()
     return ""
 
@@ -158,8 +149,10 @@ def make_holes(source, label):
             continue
         end = next((j for j in range(i + 1, len(lines)) if END.match(lines[j]) or BEGIN.match(lines[j])), None)
         if end is None or BEGIN.match(lines[end]):
-            raise BuildError(f"{label}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION' before the next block")
-        if not any(l.strip() for l in lines[i + 1:end]):
+            raise BuildError(
+                f"{label}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION' before the next block"
+            )
+        if not any(text.strip() for text in lines[i + 1 : end]):
             raise BuildError(f"{label}:{i + 1}: empty solution block")
         function = owners.get(i + 1)
         if function is None:
@@ -213,8 +206,11 @@ def package_files(root=PACKAGE_DIR):
 
 def student_files(root=PACKAGE_DIR):
     """The package's files that hold solution blocks: what students edit and hand in."""
-    return [p for p in package_files(root)
-            if p.suffix == ".py" and any(BEGIN.match(line) for line in (root / p).read_text().splitlines())]
+    return [
+        p
+        for p in package_files(root)
+        if p.suffix == ".py" and any(BEGIN.match(line) for line in (root / p).read_text().splitlines())
+    ]
 
 
 def write_student_package(target, root=PACKAGE_DIR):
@@ -254,7 +250,7 @@ def write_guide(target, lang, source=GUIDE_SOURCE):
     """Write the guide in ``lang`` (cells tagged ``lang`` or untagged), with stable cell ids and no outputs."""
     if not source.is_file():
         raise BuildError(f"no lab guide at {source.relative_to(REPO_ROOT)}")
-    nb = build.select_language(jupytext.read(source, fmt="py:percent"), lang)
+    nb = build.select_language(build.read_notebook(source), lang)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     build.normalize_notebook(target)
@@ -304,15 +300,26 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     ref_labels, ref_confidences = classifier.predict_digits(model, sprites)
 
     found, correct = hidden_tests.count_recognised(
-        pipeline.recognise, model, hidden_tests.scene_images(images), np.asarray(scene), np.asarray(centers),
-        np.asarray(labels), CENTER_TOLERANCE)
+        pipeline.recognise,
+        model,
+        hidden_tests.scene_images(images),
+        np.asarray(scene),
+        np.asarray(centers),
+        np.asarray(labels),
+        CENTER_TOLERANCE,
+    )
     return {
         **images,
-        "truth_scene": np.asarray(scene, np.int64), "truth_label": np.asarray(labels, np.int64),
-        "truth_center": np.asarray(centers, np.float32), "truth_corners": np.asarray(corners, np.float32),
-        "faces": faces, "sprites": sprites,
-        "ref_labels": np.asarray(ref_labels, np.int64), "ref_confidences": np.asarray(ref_confidences, np.float32),
-        "ref_found": np.int64(found), "ref_correct": np.int64(correct),
+        "truth_scene": np.asarray(scene, np.int64),
+        "truth_label": np.asarray(labels, np.int64),
+        "truth_center": np.asarray(centers, np.float32),
+        "truth_corners": np.asarray(corners, np.float32),
+        "faces": faces,
+        "sprites": sprites,
+        "ref_labels": np.asarray(ref_labels, np.int64),
+        "ref_confidences": np.asarray(ref_confidences, np.float32),
+        "ref_found": np.int64(found),
+        "ref_correct": np.int64(correct),
     }
 
 
@@ -332,8 +339,12 @@ def grading_config(student_paths, scenes):
         # All tests together, under Gradescope's default 10-minute limit: results.json is always written.
         "budget_s": 540,
         "sprite": {**SPRITE_LIMITS, "center": float(vision.MNIST_CENTRE)},
-        "scenes": {"center_tolerance": CENTER_TOLERANCE, "cubes": total,
-                   "min_found": int(scenes["ref_found"]) - slack, "min_correct": int(scenes["ref_correct"]) - slack},
+        "scenes": {
+            "center_tolerance": CENTER_TOLERANCE,
+            "cubes": total,
+            "min_found": int(scenes["ref_found"]) - slack,
+            "min_correct": int(scenes["ref_correct"]) - slack,
+        },
     }
 
 
@@ -406,8 +417,10 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
 
     model_path = Path(model_path or classifier.DEFAULT_MODEL_PATH)
     if not model_path.is_file():
-        raise BuildError(f"no trained digit network at {model_path}: run `make robot-model` first "
-                         "(the autograder and the students' folders ship it)")
+        raise BuildError(
+            f"no trained digit network at {model_path}: run `make robot-model` first "
+            "(the autograder and the students' folders ship it)"
+        )
     work = work / LAB
     work.mkdir(parents=True, exist_ok=True)
     holes = {}
@@ -418,37 +431,7 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
         write_guide(folder / "guide.ipynb", lang)
         (folder / STUDENT_MODEL).parent.mkdir(parents=True, exist_ok=True)
         build.link_or_copy(model_path, folder / STUDENT_MODEL)
-        for support in STUDENT_SUPPORT:
-            (folder / support).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(REPO_ROOT / support, folder / support)
         (folder / "requirements.txt").write_text(requirements())
     target = dist / LAB / "autograder.zip"
     write_autograder(target, model_path, dist / languages[0] / LAB / LAB, sorted(holes), work)
     return target
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.robot_lab_build", description=__doc__.split("\n")[0])
-    parser.add_argument("--lang", nargs="+", choices=build.LANGUAGES, default=list(build.LANGUAGES))
-    parser.add_argument("--dist", type=Path, default=build.DEFAULT_DIST, help="output folder (default: dist/)")
-    parser.add_argument("--model", type=Path, help="the trained network (default: data/robot_lab/digits.keras)")
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    print(f"building {LAB} ({', '.join(args.lang)}) ...", flush=True)
-    try:
-        target = build_lab(args.lang, args.dist, model_path=args.model)
-    except BuildError as error:
-        sys.exit(f"error: {error}")
-    for lang in args.lang:
-        print(f"  {_shown(args.dist / lang / LAB)}/  (guide.ipynb, {LAB}/ with holes, {STUDENT_MODEL}, requirements.txt)")
-    print(f"  {_shown(target)}")
-    print(f"  done in {time.perf_counter() - start:.1f} s", flush=True)
-
-
-def _shown(path):
-    path = Path(path).resolve()
-    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-
-
-if __name__ == "__main__":
-    main()
