@@ -66,8 +66,14 @@ def call(node, client, request):
 
 def frames(n=20):
     """``n`` simulated 640x480 scenes with 3 cubes, as requests."""
-    return [RecogniseCubes.Request(image=ros_service.array_to_image(
-        simulator.render_scene(np.random.default_rng(seed), n_cubes=3, size=(480, 640))[0])) for seed in range(n)]
+    return [
+        RecogniseCubes.Request(
+            image=ros_service.array_to_image(
+                simulator.render_scene(np.random.default_rng(seed), n_cubes=3, size=(480, 640))[0]
+            )
+        )
+        for seed in range(n)
+    ]
 
 
 def bench(workdir, model, repeat, n_calls, n_endurance):
@@ -96,7 +102,7 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
             # The same frame size with nothing to find: ROS 2's share of a round trip.
             blank = RecogniseCubes.Request(image=ros_service.array_to_image(np.zeros((480, 640, 3), np.uint8)))
             times = []
-            for i in range(n_calls):
+            for _ in range(n_calls):
                 start = time.perf_counter()
                 call(node, client, blank)
                 times.append((time.perf_counter() - start) * 1000)
@@ -120,7 +126,7 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
         local.append((time.perf_counter() - start) * 1000)
     results["local"] = local
     blank, local = np.zeros((480, 640, 3), np.uint8), []
-    for i in range(n_calls):
+    for _ in range(n_calls):
         start = time.perf_counter()
         pipeline.recognise(blank, keras_model)
         local.append((time.perf_counter() - start) * 1000)
@@ -130,9 +136,11 @@ def bench(workdir, model, repeat, n_calls, n_endurance):
 
 def ros1_numbers(text):
     """The ROS 1 numbers of reference/bench_ros.md's own tables (None where not found)."""
+
     def find(pattern):
         match = re.search(pattern, text)
         return match.groups() if match else None
+
     return {
         "startup": find(r"\| vision_server, until its services are advertised[^|]*\| ([\d.]+) \|"),
         "rtt": find(r"\| persistent connection \| ([\d.]+) \| ([\d.]+) \|"),

@@ -36,8 +36,10 @@ try:
 except ImportError as error:
     # `make test` builds .venv-ros2 (`make ros2`) and runs this module there with
     # ROBOT_LAB_REQUIRE_ROS2=1: a missing ROS 2 is an error, so that CI never passes without it.
-    _WHY = (f"ROS 2 is not in this Python ({error}): these tests run under .venv-ros2 "
-            "(`make ros2` builds it; `make test` runs them there)")
+    _WHY = (
+        f"ROS 2 is not in this Python ({error}): these tests run under .venv-ros2 "
+        "(`make ros2` builds it; `make test` runs them there)"
+    )
     if os.environ.get("ROBOT_LAB_REQUIRE_ROS2") == "1":
         raise ImportError(_WHY) from error
     pytest.skip(_WHY, allow_module_level=True)
@@ -56,17 +58,33 @@ WORKSHOP_FIELDS = ["label", *POSITION_FIELDS]
 
 # The same bad images as the ROS 1 tests (tests/test_robot_ros.py), as ROS 2 messages.
 BAD_IMAGES = [
-    ("encoding", lambda: Image(height=2, width=2, encoding="16UC1", step=4, data=bytes(8)),
-     r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8"),
-    ("step", lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
-     r"step is 20 bytes.*expected step >= width x 3 = 21"),
-    ("truncated", lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
-     r"has 104 bytes: expected step x height = 21 x 5 = 105"),
-    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""),
-     r"no pixels \(0x0\)"),
-    ("huge", lambda: Image(height=1, width=ros_service.MAX_SIDE + 1, encoding="mono8",
-                           step=ros_service.MAX_SIDE + 1, data=bytes(ros_service.MAX_SIDE + 1)),
-     r"is 4097x1 pixels: expected at most 4096x4096"),
+    (
+        "encoding",
+        lambda: Image(height=2, width=2, encoding="16UC1", step=4, data=bytes(8)),
+        r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8",
+    ),
+    (
+        "step",
+        lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
+        r"step is 20 bytes.*expected step >= width x 3 = 21",
+    ),
+    (
+        "truncated",
+        lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
+        r"has 104 bytes: expected step x height = 21 x 5 = 105",
+    ),
+    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""), r"no pixels \(0x0\)"),
+    (
+        "huge",
+        lambda: Image(
+            height=1,
+            width=ros_service.MAX_SIDE + 1,
+            encoding="mono8",
+            step=ros_service.MAX_SIDE + 1,
+            data=bytes(ros_service.MAX_SIDE + 1),
+        ),
+        r"is 4097x1 pixels: expected at most 4096x4096",
+    ),
 ]
 
 
@@ -90,11 +108,14 @@ def srv_fields(path):
 @pytest.mark.parametrize("service", [RecogniseCubes, VisionPredict], ids=lambda s: s.__name__)
 def test_generated_services_have_the_ros1_fields_in_order(service):
     request, response = srv_fields(ROBOT_LAB / "srv" / f"{service.__name__}.srv")
-    ros2_type = {"sensor_msgs/Image": "sensor_msgs/Image", "std_msgs/UInt32[]": "sequence<std_msgs/UInt32>",
-                 "float32[]": "sequence<float>"}
+    ros2_type = {
+        "sensor_msgs/Image": "sensor_msgs/Image",
+        "std_msgs/UInt32[]": "sequence<std_msgs/UInt32>",
+        "float32[]": "sequence<float>",
+    }
     assert list(service.Request.get_fields_and_field_types().items()) == [(n, ros2_type[t]) for t, n in request]
     assert list(service.Response.get_fields_and_field_types().items()) == [(n, ros2_type[t]) for t, n in response]
-    assert [n for _, n in response][:len(WORKSHOP_FIELDS)] == WORKSHOP_FIELDS
+    assert [n for _, n in response][: len(WORKSHOP_FIELDS)] == WORKSHOP_FIELDS
 
 
 def test_installed_interfaces_are_built_from_the_current_definitions():
@@ -131,8 +152,10 @@ def cube(label, confidence, corners):
 
 
 def test_fill_response_and_copy_response_on_ros2_messages():
-    cubes = [cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
-             cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]])]
+    cubes = [
+        cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
+        cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]]),
+    ]
     response = ros_service.fill_response(cubes, RecogniseCubes.Response())
     # It serialises (every field has the right type) and reads back, as a client gets it.
     back = ros_service.cubes_from_response(response)
@@ -176,8 +199,10 @@ def setup_call(folder):
     """The keyword arguments of the ``setup(...)`` call in ``folder/setup.py``, evaluated."""
     tree = ast.parse((folder / "setup.py").read_text())
     call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "setup")
-    namespace = {"PACKAGE": "robot_lab", "glob": lambda pattern: sorted(
-        str(p.relative_to(folder)) for p in folder.glob(pattern))}
+    namespace = {
+        "PACKAGE": "robot_lab",
+        "glob": lambda pattern: sorted(str(p.relative_to(folder)) for p in folder.glob(pattern)),
+    }
     return {k.arg: eval(compile(ast.Expression(k.value), "setup.py", "eval"), namespace) for k in call.keywords}
 
 
@@ -206,18 +231,46 @@ def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
     # What colcon's ament_python build runs, into a scratch install space (egg-info there too).
     root, prefix = tmp_path / "root", "/ws/install/robot_lab"
     done = subprocess.run(
-        [sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(tmp_path), "build", "--build-base",
-         str(tmp_path / "build"), "install", "--root", str(root), "--prefix", prefix,
-         "--single-version-externally-managed"],
-        cwd=COLCON / "robot_lab", capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "setup.py",
+            "-q",
+            "egg_info",
+            "--egg-base",
+            str(tmp_path),
+            "build",
+            "--build-base",
+            str(tmp_path / "build"),
+            "install",
+            "--root",
+            str(root),
+            "--prefix",
+            prefix,
+            "--single-version-externally-managed",
+        ],
+        cwd=COLCON / "robot_lab",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     installed = root / prefix.lstrip("/")
     site = installed / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-    for path in ["lib/robot_lab/vision_server", "lib/robot_lab/sim_camera", "share/robot_lab/package.xml",
-                 "share/robot_lab/launch/robot_lab.launch.py", "share/ament_index/resource_index/packages/robot_lab"]:
+    for path in [
+        "lib/robot_lab/vision_server",
+        "lib/robot_lab/sim_camera",
+        "share/robot_lab/package.xml",
+        "share/robot_lab/launch/robot_lab.launch.py",
+        "share/ament_index/resource_index/packages/robot_lab",
+    ]:
         assert (installed / path).is_file(), path
-    for module in ["robot_lab/pipeline.py", "robot_lab/ros_service.py", "robot_lab/ros2/vision_server.py",
-                   "robot_lab/ros2/sim_camera.py", "robot_lab/mnist.py"]:
+    for module in [
+        "robot_lab/pipeline.py",
+        "robot_lab/ros_service.py",
+        "robot_lab/ros2/vision_server.py",
+        "robot_lab/ros2/sim_camera.py",
+        "robot_lab/mnist.py",
+    ]:
         assert (site / module).is_file(), module
     assert not list((COLCON / "robot_lab").glob("*.egg-info")), "the build wrote into the source folder"
 
@@ -231,9 +284,15 @@ class Recorded:
 
 def fake_launch_modules():
     """``launch`` and ``launch_ros`` as modules of :class:`Recorded` classes (no wheel exists)."""
-    names = {"launch": ["LaunchDescription"], "launch.actions": ["DeclareLaunchArgument", "Shutdown"],
-             "launch.conditions": ["IfCondition"], "launch.substitutions": ["LaunchConfiguration"],
-             "launch_ros": [], "launch_ros.actions": ["Node"], "launch_ros.parameter_descriptions": ["ParameterValue"]}
+    names = {
+        "launch": ["LaunchDescription"],
+        "launch.actions": ["DeclareLaunchArgument", "Shutdown"],
+        "launch.conditions": ["IfCondition"],
+        "launch.substitutions": ["LaunchConfiguration"],
+        "launch_ros": [],
+        "launch_ros.actions": ["Node"],
+        "launch_ros.parameter_descriptions": ["ParameterValue"],
+    }
     modules = {}
     for module, classes in names.items():
         modules[module] = types.ModuleType(module)
@@ -310,8 +369,9 @@ class Client:
                 if log.level == Log.ERROR and log.name == node and re.search(pattern, log.msg):
                     return log.msg
             rclpy.spin_once(self.node, timeout_sec=0.1)
-        raise AssertionError(f"no error log of {node} matching {pattern!r}; its logs: "
-                             f"{[(log.name, log.msg) for log in self.logs]}")
+        raise AssertionError(
+            f"no error log of {node} matching {pattern!r}; its logs: {[(log.name, log.msg) for log in self.logs]}"
+        )
 
     def close(self):
         self.node.destroy_node()
@@ -431,8 +491,14 @@ def test_bad_images_get_empty_lists_an_error_log_and_the_node_keeps_serving(ros2
 
 @pytest.mark.slow
 def test_node_without_a_model_stops_and_says_how_to_train_one(ros2, tmp_path):
-    node = ros2.run_node("vision_server", "-p", f"model:={tmp_path / 'none.keras'}",
-                         "-r", "__node:=vision_server_no_model", name="vision_server_no_model")
+    node = ros2.run_node(
+        "vision_server",
+        "-p",
+        f"model:={tmp_path / 'none.keras'}",
+        "-r",
+        "__node:=vision_server_no_model",
+        name="vision_server_no_model",
+    )
     status = node.wait(timeout=180)
     assert status != 0
     assert "make robot-model" in ros2.output("vision_server_no_model")
@@ -441,16 +507,27 @@ def test_node_without_a_model_stops_and_says_how_to_train_one(ros2, tmp_path):
 
 @pytest.mark.slow
 def test_empty_image_without_a_camera_gets_an_error(ros2, robot_model_path):
-    ros2.run_node("vision_server", "-p", f"model:={robot_model_path}", "-p", "camera_topic:=no_camera/image_raw",
-                  "-r", "__ns:=/no_camera", name="vision_server_no_camera")
+    ros2.run_node(
+        "vision_server",
+        "-p",
+        f"model:={robot_model_path}",
+        "-p",
+        "camera_topic:=no_camera/image_raw",
+        "-r",
+        "__ns:=/no_camera",
+        name="vision_server_no_camera",
+    )
     try:
         recognise = ros2.client.client(RecogniseCubes, "/no_camera/robot_lab/recognise_cubes")
         ros2.wait_for_service(recognise, watch=("vision_server_no_camera",))
         ros2.client.logs.clear()
         response = ros2.client.call(recognise, request())
         assert len(response.label) == 0
-        ros2.client.wait_for_log(r"image is empty and no image has arrived on the camera topic "
-                                 r"/no_camera/no_camera/image_raw", node="no_camera.vision_server")
+        ros2.client.wait_for_log(
+            r"image is empty and no image has arrived on the camera topic "
+            r"/no_camera/no_camera/image_raw",
+            node="no_camera.vision_server",
+        )
     finally:
         ros2.stop("vision_server_no_camera")
 
@@ -466,15 +543,25 @@ def test_command_line_client_process_prints_the_cubes(ros2, robot_model, tmp_pat
     model, _ = robot_model
     image, _ = simulator.render_scene(np.random.default_rng(SEEDS[1]), n_cubes=3, size=(480, 640))
     cv2.imwrite(str(tmp_path / "scene.png"), image)  # PNG: the same pixels back
-    done = subprocess.run([sys.executable, "-m", "robot_lab.ros2.client", str(tmp_path / "scene.png")],
-                          env=ros2.env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "robot_lab.ros2.client", str(tmp_path / "scene.png")],
+        env=ros2.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     expected = [pipeline.cube_to_json(c) for c in ros_service.cubes_from_response(expected_response(image, model))]
     assert [{k: v for k, v in p.items() if k != "image"} for p in printed] == expected
     # A service that is not there: a clear error, not a hang.
-    done = subprocess.run([sys.executable, "-m", "robot_lab.ros2.client", "--timeout", "1", str(tmp_path / "none.png")],
-                          env=ros2.env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "robot_lab.ros2.client", "--timeout", "1", str(tmp_path / "none.png")],
+        env=ros2.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 1 and "cannot read" in done.stderr
 
 
@@ -487,8 +574,9 @@ def test_untouched_student_version_serves_and_says_which_function_to_write(ros2,
     assert (student / "robot_lab" / "ros2" / "vision_server.py").is_file()
     ros2.env["PYTHONPATH"] = str(student)  # the student's robot_lab before the kit's
     try:
-        ros2.run_node("vision_server", "-p", f"model:={robot_model_path}", "-r", "__ns:=/student",
-                      name="vision_server_student")
+        ros2.run_node(
+            "vision_server", "-p", f"model:={robot_model_path}", "-r", "__ns:=/student", name="vision_server_student"
+        )
     finally:
         del ros2.env["PYTHONPATH"]
     try:
@@ -500,8 +588,9 @@ def test_untouched_student_version_serves_and_says_which_function_to_write(ros2,
         ros2.client.logs.clear()
         response = ros2.client.call(recognise, request(ros_service.array_to_image(image)))
         assert len(response.label) == 0
-        ros2.client.wait_for_log(r"NotImplementedError: robot_lab/\w+\.py, \w+\(\): yours to write",
-                                       node="student.vision_server")
+        ros2.client.wait_for_log(
+            r"NotImplementedError: robot_lab/\w+\.py, \w+\(\): yours to write", node="student.vision_server"
+        )
         ros2.check_alive("vision_server_student", "a second request")
         assert len(ros2.client.call(recognise, request(ros_service.array_to_image(image))).label) == 0
     finally:

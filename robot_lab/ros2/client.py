@@ -31,9 +31,11 @@ def ask(node, service, image, timeout):
     service_type = SERVICES[service]
     client = node.create_client(service_type, service)
     if not client.wait_for_service(timeout_sec=timeout):
-        raise RuntimeError(f"no service {service} after {timeout} s: start the vision server "
-                           "(ros2 launch robot_lab robot_lab.launch.py, or python -m robot_lab.ros2.vision_server) "
-                           "with the same ROS_DOMAIN_ID")
+        raise RuntimeError(
+            f"no service {service} after {timeout} s: start the vision server "
+            "(ros2 launch robot_lab robot_lab.launch.py, or python -m robot_lab.ros2.vision_server) "
+            "with the same ROS_DOMAIN_ID"
+        )
     future = client.call_async(service_type.Request(image=image))
     rclpy.spin_until_future_complete(node, future, timeout_sec=timeout)
     if not future.done():

@@ -55,8 +55,10 @@ TYPESUPPORTS = ("rosidl_typesupport_fastrtps_c", "rosidl_typesupport_introspecti
 #: Written into the installed package: the sha256 of the .srv files it was built from.
 STAMP = ".srv.sha256"
 
-_MISSING = ("ROS 2 Jazzy's Python packages are not in this Python ({python}): `make ros2` "
-            "creates .venv-ros2 with them; run this module with .venv-ros2/bin/python")
+_MISSING = (
+    "ROS 2 Jazzy's Python packages are not in this Python ({python}): `make ros2` "
+    "creates .venv-ros2 with them; run this module with .venv-ros2/bin/python"
+)
 
 
 def fingerprint(srv_files=None):
@@ -95,7 +97,8 @@ def _generate(work, prefix):
     logging.getLogger("rosidl_cli.entry_points").setLevel(logging.ERROR)
     # The generators find their templates through the ament index, as under colcon.
     os.environ["AMENT_PREFIX_PATH"] = os.pathsep.join(
-        filter(None, [str(prefix), os.environ.get("AMENT_PREFIX_PATH", "")]))
+        filter(None, [str(prefix), os.environ.get("AMENT_PREFIX_PATH", "")])
+    )
     share = Path(prefix) / "share"
     include_paths = [str(share / dep) for dep in DEPENDENCIES]
     for path in include_paths:
@@ -103,32 +106,48 @@ def _generate(work, prefix):
             raise FileNotFoundError(f"no interface definitions at {path}: {_MISSING.format(python=sys.executable)}")
     # srv/X.srv relative to the folder above srv/, as rosidl_generate_interfaces passes them.
     srv_files = [f"{SRV_DIR.parent}:srv/{srv.name}" for srv in sorted(SRV_DIR.glob("*.srv"))]
-    idl_files = translate(package_name=PACKAGE, interface_files=srv_files, include_paths=include_paths,
-                          output_format="idl", output_path=work / "idl")
-    hashes = generate_type_hashes(package_name=PACKAGE, interface_files=idl_files, include_paths=include_paths,
-                                  output_path=work / "type_description" / PACKAGE)
-    GenerateC("c").generate(PACKAGE, idl_files, include_paths, work / "c" / PACKAGE,
-                            type_description_files=hashes)
+    idl_files = translate(
+        package_name=PACKAGE,
+        interface_files=srv_files,
+        include_paths=include_paths,
+        output_format="idl",
+        output_path=work / "idl",
+    )
+    hashes = generate_type_hashes(
+        package_name=PACKAGE,
+        interface_files=idl_files,
+        include_paths=include_paths,
+        output_path=work / "type_description" / PACKAGE,
+    )
+    GenerateC("c").generate(PACKAGE, idl_files, include_paths, work / "c" / PACKAGE, type_description_files=hashes)
     GenerateFastRTPSCTypesupport("fastrtps_c").generate(
-        PACKAGE, idl_files, include_paths, work / "fastrtps_c" / PACKAGE)
+        PACKAGE, idl_files, include_paths, work / "fastrtps_c" / PACKAGE
+    )
     GenerateIntrospectionCTypesupport("introspection_c").generate(
-        PACKAGE, idl_files, include_paths, work / "introspection_c" / PACKAGE)
+        PACKAGE, idl_files, include_paths, work / "introspection_c" / PACKAGE
+    )
     GenerateCTypesupport("typesupport_c", typesupport_implementations=list(TYPESUPPORTS)).generate(
-        PACKAGE, idl_files, include_paths, work / "typesupport_c" / PACKAGE)
+        PACKAGE, idl_files, include_paths, work / "typesupport_c" / PACKAGE
+    )
     GeneratePython("py", typesupport_implementations=["rosidl_typesupport_c"]).generate(
-        PACKAGE, idl_files, include_paths, work / "py" / PACKAGE)
+        PACKAGE, idl_files, include_paths, work / "py" / PACKAGE
+    )
     return idl_files, hashes
 
 
 def _compile(commands, jobs):
     """Run compiler command lines (lists), ``jobs`` at a time; raise with the output of a failure."""
+
     def run(command):
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
-            raise RuntimeError(f"compiling the ROS 2 interfaces failed:\n{' '.join(command)}\n"
-                               f"{done.stdout}{done.stderr}"
-                               "\nIt needs a C and C++ compiler and Python's headers (Debian: "
-                               "apt-get install gcc g++ python3-dev).")
+            raise RuntimeError(
+                f"compiling the ROS 2 interfaces failed:\n{' '.join(command)}\n"
+                f"{done.stdout}{done.stderr}"
+                "\nIt needs a C and C++ compiler and Python's headers (Debian: "
+                "apt-get install gcc g++ python3-dev)."
+            )
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(run, commands))
 
@@ -170,20 +189,57 @@ def build(prefix=sys.prefix, jobs=2, keep=None):
 
         libraries = {  # library suffix -> (sources folder, compiler, libraries it links to)
             "rosidl_generator_c": ("c", "gcc", [*dep_libs("rosidl_generator_c"), "-lrosidl_runtime_c", "-lrcutils"]),
-            "rosidl_typesupport_fastrtps_c": ("fastrtps_c", "g++", [
-                f"-l{PACKAGE}__rosidl_generator_c", *dep_libs("rosidl_typesupport_fastrtps_c"),
-                *dep_libs("rosidl_generator_c"), "-lrosidl_typesupport_fastrtps_c",
-                "-lrosidl_typesupport_fastrtps_cpp", "-lfastcdr", "-lrmw", "-lrosidl_runtime_c", "-lrcutils"]),
-            "rosidl_typesupport_introspection_c": ("introspection_c", "gcc", [
-                f"-l{PACKAGE}__rosidl_generator_c", *dep_libs("rosidl_typesupport_introspection_c"),
-                *dep_libs("rosidl_generator_c"), "-lrosidl_runtime_c", "-lrcutils"]),
-            "rosidl_typesupport_c": ("typesupport_c", "g++", [
-                f"-l{PACKAGE}__rosidl_generator_c", *dep_libs("rosidl_typesupport_c"),
-                "-lrosidl_typesupport_c", "-lrosidl_runtime_c", "-lrcpputils", "-lrcutils"]),
-            "rosidl_generator_py": ("py", "gcc", [
-                f"-l{PACKAGE}__rosidl_generator_c", f"-l{PACKAGE}__rosidl_typesupport_c",
-                *dep_libs("rosidl_generator_py"), *dep_libs("rosidl_generator_c"),
-                *dep_libs("rosidl_typesupport_c"), "-lrosidl_runtime_c", "-lrcutils"]),
+            "rosidl_typesupport_fastrtps_c": (
+                "fastrtps_c",
+                "g++",
+                [
+                    f"-l{PACKAGE}__rosidl_generator_c",
+                    *dep_libs("rosidl_typesupport_fastrtps_c"),
+                    *dep_libs("rosidl_generator_c"),
+                    "-lrosidl_typesupport_fastrtps_c",
+                    "-lrosidl_typesupport_fastrtps_cpp",
+                    "-lfastcdr",
+                    "-lrmw",
+                    "-lrosidl_runtime_c",
+                    "-lrcutils",
+                ],
+            ),
+            "rosidl_typesupport_introspection_c": (
+                "introspection_c",
+                "gcc",
+                [
+                    f"-l{PACKAGE}__rosidl_generator_c",
+                    *dep_libs("rosidl_typesupport_introspection_c"),
+                    *dep_libs("rosidl_generator_c"),
+                    "-lrosidl_runtime_c",
+                    "-lrcutils",
+                ],
+            ),
+            "rosidl_typesupport_c": (
+                "typesupport_c",
+                "g++",
+                [
+                    f"-l{PACKAGE}__rosidl_generator_c",
+                    *dep_libs("rosidl_typesupport_c"),
+                    "-lrosidl_typesupport_c",
+                    "-lrosidl_runtime_c",
+                    "-lrcpputils",
+                    "-lrcutils",
+                ],
+            ),
+            "rosidl_generator_py": (
+                "py",
+                "gcc",
+                [
+                    f"-l{PACKAGE}__rosidl_generator_c",
+                    f"-l{PACKAGE}__rosidl_typesupport_c",
+                    *dep_libs("rosidl_generator_py"),
+                    *dep_libs("rosidl_generator_c"),
+                    *dep_libs("rosidl_typesupport_c"),
+                    "-lrosidl_runtime_c",
+                    "-lrcutils",
+                ],
+            ),
         }
         # Compile every source file (2 at a time), then link each library in dependency order.
         compile_commands, objects_of = [], {}
@@ -198,21 +254,40 @@ def build(prefix=sys.prefix, jobs=2, keep=None):
                 compile_commands.append([compiler, *flags, *includes, *extra, "-c", str(source), "-o", str(obj)])
                 objects_of[suffix].append(str(obj))
         _compile(compile_commands, jobs)
-        for suffix, (folder, compiler, links) in libraries.items():
+        for suffix, (_, compiler, links) in libraries.items():
             target = lib / f"lib{PACKAGE}__{suffix}.so"
             _compile([[compiler, "-shared", *objects_of[suffix], "-o", str(target), *rpath, *links]], 1)
 
         # The Python package: classes, and the extension module rclpy imports for the type support.
         package = site_packages(prefix) / PACKAGE
         shutil.rmtree(package, ignore_errors=True)
-        shutil.copytree(work / "py" / PACKAGE, package,
-                        ignore=shutil.ignore_patterns("*.c", "*.h", "tmp", "__pycache__"))
+        shutil.copytree(
+            work / "py" / PACKAGE, package, ignore=shutil.ignore_patterns("*.c", "*.h", "tmp", "__pycache__")
+        )
         (package / "__init__.py").touch()
         entry = work / "py" / PACKAGE / f"_{PACKAGE}_s.ep.rosidl_typesupport_c.c"
         module = package / f"{PACKAGE}_s__rosidl_typesupport_c{sysconfig.get_config_var('EXT_SUFFIX')}"
-        _compile([["gcc", *flags, *includes, *python_includes, "-shared", str(entry), "-o", str(module), *rpath,
-                   f"-l{PACKAGE}__rosidl_generator_py", f"-l{PACKAGE}__rosidl_typesupport_c",
-                   f"-l{PACKAGE}__rosidl_generator_c", "-lrosidl_runtime_c", "-lrcutils"]], 1)
+        _compile(
+            [
+                [
+                    "gcc",
+                    *flags,
+                    *includes,
+                    *python_includes,
+                    "-shared",
+                    str(entry),
+                    "-o",
+                    str(module),
+                    *rpath,
+                    f"-l{PACKAGE}__rosidl_generator_py",
+                    f"-l{PACKAGE}__rosidl_typesupport_c",
+                    f"-l{PACKAGE}__rosidl_generator_c",
+                    "-lrosidl_runtime_c",
+                    "-lrcutils",
+                ]
+            ],
+            1,
+        )
 
         # The definitions, as an install space's share/ holds them.
         share = prefix / "share" / PACKAGE / "srv"
@@ -245,8 +320,12 @@ def build_if_stale(prefix=sys.prefix):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m robot_lab.ros2.interfaces", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--prefix", type=Path, default=Path(sys.prefix),
-                        help="ROS prefix to install into (default: this Python's venv, %(default)s)")
+    parser.add_argument(
+        "--prefix",
+        type=Path,
+        default=Path(sys.prefix),
+        help="ROS prefix to install into (default: this Python's venv, %(default)s)",
+    )
     parser.add_argument("--keep", type=Path, help="keep the generated sources in this folder")
     parser.add_argument("--if-stale", action="store_true", help="do nothing when the installed code is current")
     args = parser.parse_args(argv)

@@ -54,9 +54,14 @@ class Ros2Processes:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.domain = domain_id() if domain is None else domain
         self.processes = {}  # name -> Popen, in start order
-        self.env = dict(os.environ, ROS_DOMAIN_ID=str(self.domain), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-                        ROS_LOG_DIR=str(self.workdir / "log"), ROS_HOME=str(self.workdir),
-                        PYTHONUNBUFFERED="1")
+        self.env = dict(
+            os.environ,
+            ROS_DOMAIN_ID=str(self.domain),
+            ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
+            ROS_LOG_DIR=str(self.workdir / "log"),
+            ROS_HOME=str(self.workdir),
+            PYTHONUNBUFFERED="1",
+        )
         self.env.pop("ROS_LOCALHOST_ONLY", None)  # deprecated in Jazzy; the range above says it
         self.env.pop("ROS_STATIC_PEERS", None)
 
@@ -66,8 +71,14 @@ class Ros2Processes:
             raise ValueError(f"a process named {name!r} was started already")
         with open(self.workdir / f"{name}.out", "wb") as out:
             self.processes[name] = subprocess.Popen(
-                command, env=self.env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                command,
+                env=self.env,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self.processes[name]
 
     def run_node(self, node, *ros_args, name=None):
@@ -89,8 +100,10 @@ class Ros2Processes:
         """Raise RuntimeError, with its output, when the process ``name`` has exited."""
         process = self.processes[name]
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {process.returncode} while waiting for {waiting_for}; "
-                               f"its output:\n{self.output(name)}")
+            raise RuntimeError(
+                f"{name} exited with status {process.returncode} while waiting for {waiting_for}; "
+                f"its output:\n{self.output(name)}"
+            )
 
     def wait_for_service(self, client, timeout=180, watch=("vision_server",)):
         """Wait until an rclpy ``client``'s service is there; fail early if a watched process exits.
@@ -104,8 +117,10 @@ class Ros2Processes:
             for name in watch:
                 self.check_alive(name, client.srv_name)
             if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"waited {timeout} s for {client.srv_name}; output of "
-                                   + "; ".join(f"{n}:\n{self.output(n)}" for n in watch))
+                raise TimeoutError(
+                    f"waited {timeout} s for {client.srv_name}; output of "
+                    + "; ".join(f"{n}:\n{self.output(n)}" for n in watch)
+                )
         return time.perf_counter() - start
 
     @contextlib.contextmanager

@@ -47,10 +47,14 @@ class SimCamera(Node):
         split = self.declare_parameter("split", "public").value
         rate = self.declare_parameter("rate", 2.0).value
 
-        scene, truth = simulator.render_scene(np.random.default_rng(seed), n_cubes=None if cubes < 0 else cubes,
-                                              size=(480, width), split=split)
-        self.declare_parameter("truth", json.dumps([pipeline.cube_to_json(cube) for cube in truth]),
-                               ParameterDescriptor(read_only=True, description="the scene's ground truth, JSON"))
+        scene, truth = simulator.render_scene(
+            np.random.default_rng(seed), n_cubes=None if cubes < 0 else cubes, size=(480, width), split=split
+        )
+        self.declare_parameter(
+            "truth",
+            json.dumps([pipeline.cube_to_json(cube) for cube in truth]),
+            ParameterDescriptor(read_only=True, description="the scene's ground truth, JSON"),
+        )
         self.image = ros_service.array_to_image(scene)
         self.image.header.frame_id = "camera"
         self.publisher = self.create_publisher(Image, "camera/image_raw", LATCHED)

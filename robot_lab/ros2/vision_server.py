@@ -67,12 +67,16 @@ class VisionServer(Node):
         """
         if ros_service.is_empty(image):
             if not self.camera_topic:
-                raise ValueError("the request's image is empty and this node has no camera topic "
-                                 "(parameter camera_topic): send an image")
+                raise ValueError(
+                    "the request's image is empty and this node has no camera topic "
+                    "(parameter camera_topic): send an image"
+                )
             if self.latest_image is None:
                 topic = self.resolve_topic_name(self.camera_topic)
-                raise ValueError(f"the request's image is empty and no image has arrived on the camera topic "
-                                 f"{topic} yet: send an image, or start a camera publishing there")
+                raise ValueError(
+                    f"the request's image is empty and no image has arrived on the camera topic "
+                    f"{topic} yet: send an image, or start a camera publishing there"
+                )
             image = self.latest_image
         return ros_service.image_to_array(image)
 

@@ -28,18 +28,38 @@ ARGUMENTS = [
 
 def generate_launch_description():
     arg = LaunchConfiguration
-    return LaunchDescription([
-        *(DeclareLaunchArgument(name, default_value=default, description=doc) for name, default, doc in ARGUMENTS),
-        # on_exit=Shutdown(): without its network the service cannot run, so the launch stops
-        # with it (ROS 1's required="true").
-        Node(package="robot_lab", executable="vision_server", name="vision_server", output="screen",
-             parameters=[{"model": ParameterValue(arg("model"), value_type=str),
-                          "camera_topic": ParameterValue(arg("camera_topic"), value_type=str)}],
-             on_exit=Shutdown()),
-        Node(package="robot_lab", executable="sim_camera", name="sim_camera", output="screen",
-             condition=IfCondition(arg("sim")),
-             parameters=[{"seed": ParameterValue(arg("seed"), value_type=int),
-                          "cubes": ParameterValue(arg("cubes"), value_type=int),
-                          "width": ParameterValue(arg("width"), value_type=int)}],
-             remappings=[("camera/image_raw", arg("camera_topic"))]),
-    ])
+    return LaunchDescription(
+        [
+            *(DeclareLaunchArgument(name, default_value=default, description=doc) for name, default, doc in ARGUMENTS),
+            # on_exit=Shutdown(): without its network the service cannot run, so the launch stops
+            # with it (ROS 1's required="true").
+            Node(
+                package="robot_lab",
+                executable="vision_server",
+                name="vision_server",
+                output="screen",
+                parameters=[
+                    {
+                        "model": ParameterValue(arg("model"), value_type=str),
+                        "camera_topic": ParameterValue(arg("camera_topic"), value_type=str),
+                    }
+                ],
+                on_exit=Shutdown(),
+            ),
+            Node(
+                package="robot_lab",
+                executable="sim_camera",
+                name="sim_camera",
+                output="screen",
+                condition=IfCondition(arg("sim")),
+                parameters=[
+                    {
+                        "seed": ParameterValue(arg("seed"), value_type=int),
+                        "cubes": ParameterValue(arg("cubes"), value_type=int),
+                        "width": ParameterValue(arg("width"), value_type=int),
+                    }
+                ],
+                remappings=[("camera/image_raw", arg("camera_topic"))],
+            ),
+        ]
+    )
