@@ -17,6 +17,15 @@ ROS_DEBS    := python3-rospy python3-rosmaster python3-roslaunch rosout python3-
                python3-rosservice python3-rosparam python3-rostopic python3-rosnode rosbash \
                python3-std-msgs python3-sensor-msgs ros-std-msgs ros-sensor-msgs
 SUDO        := $(shell test "$$(id -u)" = 0 || echo sudo)
+# ROS 2 Jazzy from PyPI wheels (the ros-jazzy-* meta-packages pin one release), in a venv of
+# its own: its std_msgs/sensor_msgs would hide ROS 1's in .venv. The robot lab's services are
+# generated and compiled into it (robot_lab/ros2/interfaces.py): a C/C++ compiler and Python's headers.
+VENV_ROS2   ?= .venv-ros2
+PY_ROS2     := $(VENV_ROS2)/bin/python
+ROS2_STAMP  := $(VENV_ROS2)/.installed
+ROS2_SRV    := $(VENV_ROS2)/.interfaces
+ROS2_WHEELS := ros-jazzy-rclpy[fastrtps]==7.1.6 ros-jazzy-sensor-msgs==5.3.6 ros-jazzy-std-msgs==5.3.6 catkin-pkg>=1,<2
+ROS2_DEBS   := gcc g++ libpython3-dev
 
 TP          ?=
 PYTEST_ARGS ?=
@@ -26,12 +35,12 @@ TEST_JOBS   ?= 2
 GRADE_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model ros assignments grade lint test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros ros2 assignments grade lint test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
 	@echo
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
 
@@ -62,9 +71,11 @@ dist/%/autograder.zip: assignments/$$*/$$*.py $(BUILD_SOURCES) | $(STAMP) $(MNIS
 # neither ROS (those tests are skipped, with the reason, when it is missing) nor a trained network.
 # The real-photo test (ROBOT_LAB_PHOTOS) reads the photos with the network the kit ships: $(ROBOT_MODEL).
 # -ra: the summary names every skipped, failed or erroring test and why.
-test: $(STAMP) $(MNIST) ros $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1, builds, grades, trains on real MNIST)
+test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1 and 2, builds, grades, trains on real MNIST)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
+	# The ROS 2 tests run in the ROS 2 venv (exit status 5: PYTEST_ARGS selected none of them).
+	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py $(PYTEST_ARGS) || test $$? = 5
 
 lint: $(STAMP) ## Check the code's style and common mistakes with ruff (settings in pyproject.toml)
 	$(PY) -m ruff check .
@@ -73,10 +84,11 @@ lint: $(STAMP) ## Check the code's style and common mistakes with ruff (settings
 test-fast: $(STAMP) $(MNIST) ## Run only the fast tests (no ROS needed, no training, no full grading run)
 	$(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
-bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS service; tables in reference/bench*.md
+bench: $(STAMP) $(MNIST) $(ROBOT_MODEL) ros ros2 ## Time builds, gradings, the robot pipeline (also on the real photos of ROBOT_LAB_PHOTOS or ../shared/real_cubes) and its ROS 1 and 2 services; tables in reference/bench*.md
 	$(PY) -m reference.bench --write
 	$(PY) -m reference.bench_robot --train --write $(addprefix --photos ,$(or $(ROBOT_LAB_PHOTOS),$(wildcard ../shared/real_cubes)))
 	$(PY) -m reference.bench_ros --write
+	$(PY_ROS2) -m reference.bench_ros2 --write
 
 calibrate: assignments ## Train each TP's solution over 5 seeds; write reference/results.md and thresholds.json
 	$(PY) -m reference.calibrate --write $(TP)
@@ -91,6 +103,20 @@ ros: $(STAMP) ## Install ROS 1 from Debian/Ubuntu packages (sudo) and generate t
 	dpkg -s $(ROS_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS_DEBS); }
 	$(PY) -m robot_lab.ros_msgs
+
+ros2: $(ROS2_SRV) ## Install ROS 2 Jazzy (PyPI wheels) into .venv-ros2 with the kit, and compile the robot lab's services
+
+$(ROS2_STAMP): pyproject.toml
+	dpkg -s $(ROS2_DEBS) >/dev/null 2>&1 || ! command -v apt-get >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS2_DEBS); }
+	test -x $(PY_ROS2) || $(PYTHON_BASE) -m venv $(VENV_ROS2)
+	$(PY_ROS2) -m pip install --quiet --upgrade pip
+	$(PY_ROS2) -m pip install --quiet -e ".[dev]" $(foreach w,$(ROS2_WHEELS),'$(w)')
+	touch $@
+
+$(ROS2_SRV): $(ROS2_STAMP) $(wildcard robot_lab/srv/*.srv) robot_lab/ros2/interfaces.py
+	$(PY_ROS2) -m robot_lab.ros2.interfaces
+	touch $@
 
 data: $(MNIST) ## Fetch MNIST into data/mnist and verify its sha256 checksums
 
@@ -110,4 +136,4 @@ clean: ## Remove generated files (dist/, build/)
 	rm -rf dist build .pytest_cache
 
 distclean: clean ## Also remove the virtual environment and the downloaded data
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(VENV_ROS2) data

@@ -187,7 +187,14 @@ def copy_response(response, response_class):
     ``VisionPredict`` with ``copy_response(response, VisionPredictResponse)``: the
     same lists without the confidences.
     """
-    return response_class(**{field: getattr(response, field) for field in response_class.__slots__})
+    return response_class(**{field: getattr(response, field) for field in message_fields(response_class)})
+
+
+def message_fields(message_class):
+    """A message class's field names, in order: ROS 1 (genpy) lists them in ``__slots__``,
+    ROS 2 (rosidl) in ``get_fields_and_field_types()`` (its ``__slots__`` are ``_label``...)."""
+    fields = getattr(message_class, "get_fields_and_field_types", None)
+    return list(fields()) if fields else list(message_class.__slots__)
 
 
 def cubes_from_response(response):

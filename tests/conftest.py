@@ -39,6 +39,11 @@ def pytest_configure(config):
         "markers",
         "ros: needs ROS 1 (`make ros`); skipped without it, except under `make test` (ROBOT_LAB_REQUIRE_ROS=1)",
     )
+    config.addinivalue_line(
+        "markers",
+        "ros2: needs ROS 2 (`make ros2`, .venv-ros2); tests/test_robot_ros2.py skips itself without it, "
+        "except under `make test` (ROBOT_LAB_REQUIRE_ROS2=1)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -373,6 +373,21 @@ plt.show()
 #
 # Sur le robot, remplacez la caméra simulée par la vraie :
 # `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+#
+# **Avec ROS 2 (Jazzy)** : le même `fill_response` sert aux deux ROS. Sans ROS 2 installé,
+# dans un venv à part (ses `std_msgs` cacheraient ceux de ROS 1), avec requirements.txt :
+#
+# ```sh
+# pip install "ros-jazzy-rclpy[fastrtps]" ros-jazzy-sensor-msgs ros-jazzy-std-msgs catkin-pkg
+# python -m robot_lab.ros2.interfaces           # les services ROS 2, compilés dans ce venv (gcc, g++)
+# export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_DOMAIN_ID=42
+# python -m robot_lab.ros2.vision_server --ros-args -p model:=data/robot_lab/digits.keras &
+# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 &
+# python -m robot_lab.ros2.client               # les cubes que voit la caméra, en JSON
+# ```
+#
+# Sur un robot sous ROS 2, `robot_lab/ros2/README.md` donne les commandes (`colcon build`,
+# `ros2 launch robot_lab robot_lab.launch.py`).
 
 # %% [markdown] lang="en"
 # ## 7. The ROS service — your part: `fill_response`
@@ -401,6 +416,21 @@ plt.show()
 #
 # On the robot, replace the simulated camera with the real one:
 # `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+#
+# **With ROS 2 (Jazzy)**: the same `fill_response` serves both ROS. Without a ROS 2 install,
+# in a venv of its own (its `std_msgs` would hide ROS 1's), with requirements.txt:
+#
+# ```sh
+# pip install "ros-jazzy-rclpy[fastrtps]" ros-jazzy-sensor-msgs ros-jazzy-std-msgs catkin-pkg
+# python -m robot_lab.ros2.interfaces           # the ROS 2 services, compiled into this venv (gcc, g++)
+# export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_DOMAIN_ID=42
+# python -m robot_lab.ros2.vision_server --ros-args -p model:=data/robot_lab/digits.keras &
+# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 &
+# python -m robot_lab.ros2.client               # the cubes the camera sees, as JSON
+# ```
+#
+# On a ROS 2 robot, `robot_lab/ros2/README.md` gives the commands (`colcon build`,
+# `ros2 launch robot_lab robot_lab.launch.py`).
 
 # %% [markdown] lang="fr"
 # ## 8. Vos propres photos
