@@ -100,7 +100,7 @@ def bench_service(workdir, model, n_calls, n_endurance):
             fresh = rospy.ServiceProxy(SERVICE, srv.RecogniseCubes)
             persistent = rospy.ServiceProxy(SERVICE, srv.RecogniseCubes, persistent=True)
             found = [len(fresh(image).label) for image in images]  # warm-up, and a check
-            if found != [3] * len(images):
+            if sum(found) < 2 * len(images):  # the vision benchmark measures the misses (~0.5 %)
                 raise RuntimeError(f"the service found {found} cubes in scenes of 3: is the model trained?")
             rounds = {
                 "new connection per call": time_calls(fresh, images, n_calls),
