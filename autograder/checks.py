@@ -135,6 +135,15 @@ def assert_heldout_accuracy(model, assignment, key="test_accuracy"):
     )
 
 
+#: How close an epoch's validation accuracy (absolute) and loss (relative) must be to the test
+#: set's for the test set to have been the validation set. An honest TP2 run (its callback
+#: watching the training loss, 60 epochs of over-fitting) matched one epoch at 1e-4 on the loss
+#: by chance; none matched at 1e-5, which still catches validation on the test set in each TP
+#: (reference/submissions: validation_on_test_set).
+ACCURACY_MATCH = 2e-4
+LOSS_MATCH = 1e-5
+
+
 def assert_validation_is_not_test(model, history, advice):
     """Fail when some epoch's validation accuracy and loss are those of the held-out test digits.
 
@@ -157,5 +166,5 @@ def assert_validation_is_not_test(model, history, advice):
     test_loss = -np.mean(np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1)))
     epochs = zip(history.history["val_accuracy"], history.history["val_loss"])
     for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
-        same = abs(val_accuracy - test_accuracy) < 2e-4 and abs(val_loss - test_loss) < 1e-4 * test_loss
+        same = abs(val_accuracy - test_accuracy) < ACCURACY_MATCH and abs(val_loss - test_loss) < LOSS_MATCH * test_loss
         assert not same, f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice}"
