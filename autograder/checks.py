@@ -248,34 +248,6 @@ def _losses(probabilities, labels):
     return -np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1))
 
 
-def rank_z(larger, smaller):
-    """Mann-Whitney's statistic, standardised: how far ``larger`` tends to exceed ``smaller``, in standard errors.
-
-    Ranks only (ties averaged, the variance corrected for them), so a few huge losses
-    weigh no more than any other: under exchangeability (an honest model, a random split)
-    it is close to a standard normal whatever the losses' distribution.
-
-    Parameters
-    ----------
-    larger, smaller : ndarray of shape (n,) and (m,)
-
-    Returns
-    -------
-    z : float
-        Positive when ``larger``'s values tend to be the larger.
-    """
-    values = np.concatenate([larger, smaller])
-    unique, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    # The average rank (1-based) of each distinct value, for its ties.
-    average = np.cumsum(counts) - (counts - 1) / 2.0
-    ranks = average[inverse]
-    n, m = len(larger), len(smaller)
-    u = ranks[:n].sum() - n * (n + 1) / 2.0
-    total = n + m
-    variance = n * m / 12.0 * ((total + 1) - np.sum(counts**3 - counts) / (total * (total - 1)))
-    return float((u - n * m / 2.0) / np.sqrt(max(variance, 1e-12)))
-
-
 def report_test_set_use(model, preprocess=None):
     """How ``model`` does on its training digits, the students' test half and the grader's half.
 
@@ -291,8 +263,7 @@ def report_test_set_use(model, preprocess=None):
         ``accuracy_train``, ``accuracy_students``, ``accuracy_grader``, ``loss_train``,
         ``loss_students``, ``loss_grader`` (mean cross-entropy per digit), ``gap_z`` (the
         grader's half's mean loss minus the students', in standard errors: near 0 when
-        honest, large when the students' half was trained on), ``rank_z`` (the same
-        comparison on ranks, :func:`rank_z`) and ``loss_ratio``
+        honest, large when the students' half was trained on) and ``loss_ratio``
         (``loss_grader / loss_train``: above 1 when honest).
     """
     report = {}
@@ -310,7 +281,6 @@ def report_test_set_use(model, preprocess=None):
     report.pop("_losses_train")
     error = np.sqrt(g.var(ddof=1) / len(g) + s.var(ddof=1) / len(s))
     report["gap_z"] = float((g.mean() - s.mean()) / max(error, 1e-12))
-    report["rank_z"] = rank_z(g, s)
     report["loss_ratio"] = float(report["loss_grader"] / max(report["loss_train"], 1e-12))
     return report
 
@@ -318,16 +288,16 @@ def report_test_set_use(model, preprocess=None):
 def flags_of_report(report, settings):
     """Why ``report`` (:func:`report_test_set_use`) looks like training on the test set; empty when it does not.
 
-    ``settings`` (``integrity.json``): ``rank_z_max`` and the pair ``accuracy_min`` /
+    ``settings`` (``integrity.json``): ``gap_z_max`` and the pair ``accuracy_min`` /
     ``loss_ratio_min`` (see reference/README.md for how they were calibrated).
     """
     flags = []
-    if report["rank_z"] > settings["rank_z_max"]:
+    if report["gap_z"] > settings["gap_z_max"]:
         flags.append(
             f"the model does much better on your test digits (x_test) than on the grader's: mean loss "
             f"{report['loss_students']:.4f} against {report['loss_grader']:.4f}, accuracy "
-            f"{report['accuracy_students']:.2%} against {report['accuracy_grader']:.2%} (rank test: "
-            f"{report['rank_z']:.1f} standard errors apart; honest models stay under {settings['rank_z_max']:g}): "
+            f"{report['accuracy_students']:.2%} against {report['accuracy_grader']:.2%} (the mean losses are "
+            f"{report['gap_z']:.1f} standard errors apart; honest models stay under {settings['gap_z_max']:g}): "
             f"was it trained on x_test? / le modèle réussit bien mieux vos chiffres de test (x_test) que ceux "
             f"du correcteur : a-t-il été entraîné sur x_test ?"
         )

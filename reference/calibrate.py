@@ -269,21 +269,20 @@ def integrity_table(name, threshold, checked):
     settings = json.loads(build.INTEGRITY.read_text())
     bar = threshold + build.PUBLIC_MARGIN
     lines = [
-        f"Test-set check (`assignments/integrity.json`: flagged when `rank_z` > {settings['rank_z_max']:g}, or when "
+        f"Test-set check (`assignments/integrity.json`: flagged when `gap_z` > {settings['gap_z_max']:g}, or when "
         f"held-out accuracy ≥ {100 * settings['accuracy_min']:.0f} % and `loss_ratio` < "
         f"{settings['loss_ratio_min']:g}) "
         f"and the public accuracy check (your 5,000 test digits ≥ {100 * bar:.1f} %):",
         "",
-        "| run | kind | held-out (grader's half) | students' half | `rank_z` | `gap_z` | `loss_ratio` | flagged "
-        "| public check |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | kind | held-out (grader's half) | students' half | `gap_z` | `loss_ratio` | flagged | public check |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     wrong = {"honest": 0, "cheat": 0}
     count = {"honest": 0, "cheat": 0}
     for run, (kind, result) in checked.items():
         report = result.get("report")
         if not report:
-            lines.append(f"| {run} | {kind} | (the notebook failed) | | | | | | |")
+            lines.append(f"| {run} | {kind} | (the notebook failed) | | | | | |")
             continue
         flagged = bool(checks.flags_of_report(report, settings))
         count[kind] += 1
@@ -295,7 +294,7 @@ def integrity_table(name, threshold, checked):
             says = "**passes, hidden fails**"
         lines.append(
             f"| {run} | {kind} | {100 * result['accuracy']:.2f} % | {100 * result['accuracy_students']:.2f} % "
-            f"| {report['rank_z']:.1f} | {report['gap_z']:.1f} | {report['loss_ratio']:.2f} "
+            f"| {report['gap_z']:.1f} | {report['loss_ratio']:.2f} "
             f"| {'**yes**' if flagged and kind == 'honest' else 'yes' if flagged else 'no'} | {says} |"
         )
     lines += [

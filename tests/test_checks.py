@@ -111,17 +111,17 @@ def test_student_inputs_use_the_students_preprocess_or_fall_back_with_a_note():
 
 HONEST = {
     "accuracy_train": 0.996, "accuracy_students": 0.977, "accuracy_grader": 0.979,
-    "loss_train": 0.012, "loss_students": 0.087, "loss_grader": 0.088, "gap_z": 0.1, "rank_z": 0.2, "loss_ratio": 7.3,
+    "loss_train": 0.012, "loss_students": 0.087, "loss_grader": 0.088, "gap_z": 0.1, "loss_ratio": 7.3,
 }  # fmt: skip
-SETTINGS = {"rank_z_max": 3.5, "accuracy_min": 0.95, "loss_ratio_min": 1.0}
+SETTINGS = {"gap_z_max": 3.0, "accuracy_min": 0.95, "loss_ratio_min": 1.0}
 
 
 def test_flags_name_each_way_of_training_on_test_digits():
     assert checks.flags_of_report(HONEST, SETTINGS) == []
-    students_half = {**HONEST, "loss_students": 0.009, "accuracy_students": 0.997, "gap_z": 7.3, "rank_z": 9.0}
+    students_half = {**HONEST, "loss_students": 0.009, "accuracy_students": 0.997, "gap_z": 7.3}
     (flag,) = checks.flags_of_report(students_half, SETTINGS)
     assert "trained on x_test" in flag and "entraîné sur x_test" in flag
-    whole = {**HONEST, "loss_grader": 0.008, "loss_students": 0.008, "gap_z": 0.0, "rank_z": 0.0, "loss_ratio": 0.7}
+    whole = {**HONEST, "loss_grader": 0.008, "loss_students": 0.008, "gap_z": 0.0, "loss_ratio": 0.7}
     (flag,) = checks.flags_of_report(whole, SETTINGS)
     assert "whole test set" in flag
     # A weak model near its training loss is not flagged: the bar asks a high accuracy too.
