@@ -130,6 +130,19 @@ MUTANTS = {
 # mutant, and the solution, must not be flagged.
 FLAGGED = {"trains_on_its_test_set", "trains_on_half_its_test_set", "trains_on_the_whole_test_set"}
 
+# Mistakes the public checks cannot see (they test other inputs than the hidden tests do, or
+# a property only the hidden test probes), by mutant: the question's public summary says
+# "passed", with the notice of how many of its points are hidden. Any other mutant that
+# loses points must fail a public check of that question (tests/test_assignments_grading.py).
+PUBLIC_SILENT = {
+    "preprocess_transposes_images": {"q1_preprocess"},
+    "one_hot_width_from_data": {"q2_one_hot"},
+    "parameters_hard_coded": {"q3_parameters"},
+    "build_model_returns_a_cached_model": {"q4_model"},
+    "validation_on_test_set": {"q5_training"},
+    "one_hot_missing_output_size_9_confusion_ignores_labels": {"q6_confusion"},
+}
+
 # What the public check of each question says when the student left its hole unfilled.
 UNFILLED_HINTS = {
     "q1_preprocess": "complete preprocess()",
