@@ -157,7 +157,7 @@ UNFILLED_HINTS = {
 FILLED_PRINTS = (
     "accuracy on load_digits, MNIST-like preprocessing",
     "MNIST-like, thinner, but inverted",
-    "file to hand in:",  # the hand-in cell says where the zip is
+    "file to hand in / fichier à déposer :",  # the hand-in cell says which file to upload
 )
 
 
