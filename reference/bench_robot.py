@@ -66,12 +66,8 @@ def bench_training():
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "robot_lab.classifier", "--out", f"{tmp}/digits.keras"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run([sys.executable, "-m", "robot_lab.classifier", "--out", f"{tmp}/digits.keras"],
+                       cwd=REPO, check=True, capture_output=True)
         wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return [
@@ -154,7 +150,8 @@ def bench_accuracy(model, n_scenes, n_empty, seed=2024):
                 wrong.append(f"scene {i}: {true.label} read as {cube.label} ({cube.confidence:.2f})")
             errors.append(corner_error(cube.corners, true.corners))
             confidences.append(cube.confidence)
-    empty_false = sum(len(recognise(render_scene(rng, n_cubes=0, split="hidden")[0], model)) for _ in range(n_empty))
+    empty_false = sum(len(recognise(render_scene(rng, n_cubes=0, split="hidden")[0], model))
+                      for _ in range(n_empty))
     lines = [
         f"## Accuracy: {n_scenes} simulated scenes, HIDDEN split (seed {seed})",
         "",
@@ -185,7 +182,8 @@ def bench_photos(model, folder):
     sizes = sorted({s.size for s in scores}, reverse=True)
     shown = Path(os.path.relpath(folder.resolve(), REPO)).as_posix()
     return [
-        f"## Real photos: `{shown}` ({len(scores)} photos; {', '.join(f'{w}x{h}' for w, h in sizes)})",
+        f"## Real photos: `{shown}` ({len(scores)} photos; "
+        f"{', '.join(f'{w}x{h}' for w, h in sizes)})",
         "",
         *summary_table(scores),
     ]
@@ -200,13 +198,9 @@ def main(argv=None):
     parser.add_argument("--empty", type=int, default=100, help="empty tables scored (default 100)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--train", action="store_true", help="also time the training (~1.5 min)")
-    parser.add_argument(
-        "--photos",
-        type=Path,
-        metavar="DIR",
-        help="also score a folder of real photos laid out like ../shared/real_cubes "
-        "(truth.json or labels in the file names)",
-    )
+    parser.add_argument("--photos", type=Path, metavar="DIR",
+                        help="also score a folder of real photos laid out like ../shared/real_cubes "
+                             "(truth.json or labels in the file names)")
     parser.add_argument("--write", action="store_true", help="also write reference/bench_robot.md")
     args = parser.parse_args(argv)
 

@@ -39,7 +39,6 @@ def cube(label, x, y=100.0, confidence=0.9):
 
 # --- read_truth --------------------------------------------------------------------
 
-
 def test_read_truth_takes_labels_from_the_file_names(tmp_path):
     write_image(tmp_path / "straight" / "1_1.jpg")
     write_image(tmp_path / "ergo" / "212_3.png")
@@ -58,9 +57,8 @@ def test_read_truth_takes_labels_from_the_file_names(tmp_path):
 def test_read_truth_prefers_truth_json_and_sorts_its_cubes_left_to_right(tmp_path):
     write_image(tmp_path / "a" / "scene.png")
     write_image(tmp_path / "a" / "1_2.png")  # not in truth.json: labels from its name
-    (tmp_path / "truth.json").write_text(
-        json.dumps({"a/scene.png": [{"label": 1, "centre": [300, 40]}, {"label": 2, "centre": [50.5, 60]}]})
-    )
+    (tmp_path / "truth.json").write_text(json.dumps({"a/scene.png": [
+        {"label": 1, "centre": [300, 40]}, {"label": 2, "centre": [50.5, 60]}]}))
 
     by_name = {t.name: t for t in photos.read_truth(tmp_path)}
 
@@ -87,16 +85,13 @@ def test_read_truth_names_the_photos_without_labels_and_says_how_to_label_them(t
     assert "truth.json" in message and '"label"' in message and "12_3.jpg" in message
 
 
-@pytest.mark.parametrize(
-    "content, expected",
-    [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "expected a JSON object"),
-        ('{"1_1.jpg": [{"label": 1}]}', "is not a list of"),
-        ('{"1_1.jpg": [{"label": 7, "centre": [3, 4]}]}', "carries 1 or 2"),
-        ('{"elsewhere/2_1.jpg": []}', "does not have: elsewhere/2_1.jpg"),
-    ],
-)
+@pytest.mark.parametrize("content, expected", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    ('{"1_1.jpg": [{"label": 1}]}', "is not a list of"),
+    ('{"1_1.jpg": [{"label": 7, "centre": [3, 4]}]}', "carries 1 or 2"),
+    ('{"elsewhere/2_1.jpg": []}', "does not have: elsewhere/2_1.jpg"),
+])
 def test_read_truth_rejects_a_malformed_truth_json(tmp_path, content, expected):
     write_image(tmp_path / "1_1.jpg")
     (tmp_path / "truth.json").write_text(content)
@@ -105,7 +100,6 @@ def test_read_truth_rejects_a_malformed_truth_json(tmp_path, content, expected):
 
 
 # --- match_photo and score_photo ----------------------------------------------------
-
 
 def test_match_photo_with_centres_pairs_the_nearest_within_the_radius():
     truth = photos.PhotoTruth(Path("212.png"), "212.png", [2, 1, 2], [(100, 100), (300, 100), (500, 100)])
@@ -151,9 +145,8 @@ def test_match_photo_without_centres_pairs_left_to_right():
 
 def test_summary_table_gives_the_totals_and_what_went_wrong():
     right = photos.PhotoScore("a/1_1.jpg", 1, 1, 1, 0, 0.010, ["1 (0.99)"], [], (752, 480))
-    wrong = photos.PhotoScore(
-        "b/212_1.png", 3, 2, 1, 0, 0.030, ["2 (0.9)", "2 (0.6)"], ["the '2' at (500, 100) missed"], (640, 480)
-    )
+    wrong = photos.PhotoScore("b/212_1.png", 3, 2, 1, 0, 0.030, ["2 (0.9)", "2 (0.6)"],
+                              ["the '2' at (500, 100) missed"], (640, 480))
     table = "\n".join(photos.summary_table([right, wrong]))
     assert "| cubes found | 3 / 4 | all |" in table
     assert "| labels right | 2 / 4 | all |" in table
@@ -166,7 +159,6 @@ def test_summary_table_gives_the_totals_and_what_went_wrong():
 
 # --- the regression test on the real photos --------------------------------------------
 
-
 def photos_folder():
     """The folder ROBOT_LAB_PHOTOS names (relative to the working folder or the repository)."""
     folder = Path(os.environ[PHOTOS_VARIABLE])
@@ -176,12 +168,10 @@ def photos_folder():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get(PHOTOS_VARIABLE),
-    reason=f"{PHOTOS_VARIABLE} is not set: it names a folder of real robot photos laid "
-    "out like ../shared/real_cubes; run e.g. "
-    f"`{PHOTOS_VARIABLE}=../shared/real_cubes make test`",
-)
+@pytest.mark.skipif(not os.environ.get(PHOTOS_VARIABLE),
+                    reason=f"{PHOTOS_VARIABLE} is not set: it names a folder of real robot photos laid "
+                           "out like ../shared/real_cubes; run e.g. "
+                           f"`{PHOTOS_VARIABLE}=../shared/real_cubes make test`")
 def test_recognise_reads_every_cube_of_the_real_photos():
     """The target on real photos: every cube found, none false, every label right."""
     from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model
@@ -194,5 +184,4 @@ def test_recognise_reads_every_cube_of_the_real_photos():
     assert not wrong, (
         f"on the {len(scores)} real photos of {folder} ({totals['n_true']} cubes): "
         f"{totals['found']} found, {totals['false']} false, {totals['right']} read right "
-        "(target: all found, 0 false, all right). Photos not fully right:\n  " + "\n  ".join(wrong)
-    )
+        "(target: all found, 0 false, all right). Photos not fully right:\n  " + "\n  ".join(wrong))

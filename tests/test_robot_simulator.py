@@ -58,7 +58,6 @@ def scenes(seed, n, **kwargs):
 
 # --- determinism and truth --------------------------------------------------------
 
-
 def test_same_generator_state_same_scene_in_both_views():
     for view in simulator.VIEWS:
         image, truth = render_scene(np.random.default_rng(3), view=view)
@@ -73,9 +72,8 @@ def test_same_generator_state_same_scene_in_both_views():
 def test_fixing_one_condition_leaves_the_rest_of_the_scene():
     base = dataclasses.replace(PLAIN, view="side")
     plain, truth = render_scene(np.random.default_rng(4), n_cubes=3, conditions=base)
-    jpeg, truth_jpeg = render_scene(
-        np.random.default_rng(4), n_cubes=3, conditions=dataclasses.replace(base, jpeg_quality=70)
-    )
+    jpeg, truth_jpeg = render_scene(np.random.default_rng(4), n_cubes=3,
+                                    conditions=dataclasses.replace(base, jpeg_quality=70))
     assert [c.label for c in truth] == [c.label for c in truth_jpeg]
     assert all(np.array_equal(a.corners, b.corners) for a, b in zip(truth, truth_jpeg))
     assert 0 < np.abs(plain.astype(int) - jpeg).mean() < 4
@@ -119,25 +117,17 @@ def test_truth_corners_are_the_digit_face_in_the_side_view():
 
 # --- each condition, measured ---------------------------------------------------------
 
-
 def test_light_is_uneven_across_a_face_as_on_real_faces():
     ratios = []
     for ratio in (0.4, 1.0):
         conditions = dataclasses.replace(PLAIN, face_light_ratio=ratio, frame="none")
-        measured = [
-            light_ratio(vision.to_gray(image), cube.corners)
-            for image, truth in scenes(6, 6, conditions=conditions)
-            for cube in truth
-            if inside(cube.corners, image.shape)
-        ]
+        measured = [light_ratio(vision.to_gray(image), cube.corners)
+                    for image, truth in scenes(6, 6, conditions=conditions) for cube in truth
+                    if inside(cube.corners, image.shape)]
         ratios.append(np.median(measured))
     assert ratios[0] < 0.5 and ratios[1] > 0.88
-    drawn = [
-        light_ratio(vision.to_gray(image), cube.corners)
-        for image, truth in scenes(7, 30, conditions=PLAIN)
-        for cube in truth
-        if inside(cube.corners, image.shape)
-    ]
+    drawn = [light_ratio(vision.to_gray(image), cube.corners)
+             for image, truth in scenes(7, 30, conditions=PLAIN) for cube in truth if inside(cube.corners, image.shape)]
     # Real faces (cubes/straight, measured the same way): 0.46-0.86, median 0.65.
     assert np.percentile(drawn, 5) < 0.55 and 0.6 < np.median(drawn) < 0.8
 
@@ -189,9 +179,8 @@ def test_bright_scenes_have_white_paper_on_textured_fabric():
 
 def test_notched_frame_puts_dark_tabs_along_every_edge():
     def edge_darks(frame):
-        conditions = dataclasses.replace(
-            PLAIN, frame=frame, face_light_ratio=1.0, digit_span=0.62, ink_thickening=0.0, ragged_edge=0.0, view="side"
-        )
+        conditions = dataclasses.replace(PLAIN, frame=frame, face_light_ratio=1.0, digit_span=0.62,
+                                         ink_thickening=0.0, ragged_edge=0.0, view="side")
         counts = []
         for image, truth in scenes(12, 5, n_cubes=1, conditions=conditions):
             cube = truth[0]
@@ -252,9 +241,8 @@ def test_ragged_edges_tear_the_paper_along_the_border():
 
 def test_jpeg_compression_leaves_8x8_blocks():
     def blockiness(quality):
-        image, _ = render_scene(
-            np.random.default_rng(16), n_cubes=3, conditions=dataclasses.replace(PLAIN, jpeg_quality=quality)
-        )
+        image, _ = render_scene(np.random.default_rng(16), n_cubes=3,
+                                conditions=dataclasses.replace(PLAIN, jpeg_quality=quality))
         steps = np.abs(np.diff(vision.to_gray(image).astype(np.float32), axis=1))
         at_block = steps[:, 7::8].mean()
         return at_block / steps.mean()
@@ -282,12 +270,10 @@ def test_cubes_can_stand_close_together_but_never_touch():
 def test_clutter_enters_from_the_image_edge():
     for field in ("gripper", "table_edge"):
         normal = dataclasses.replace(PLAIN, lighting="normal", gripper=False, table_edge=False)
-        without, _ = render_scene(
-            np.random.default_rng(18), n_cubes=0, conditions=dataclasses.replace(normal, **{field: False})
-        )
-        with_it, _ = render_scene(
-            np.random.default_rng(18), n_cubes=0, conditions=dataclasses.replace(normal, **{field: True})
-        )
+        without, _ = render_scene(np.random.default_rng(18), n_cubes=0,
+                                  conditions=dataclasses.replace(normal, **{field: False}))
+        with_it, _ = render_scene(np.random.default_rng(18), n_cubes=0,
+                                  conditions=dataclasses.replace(normal, **{field: True}))
         changed = np.abs(vision.to_gray(with_it).astype(int) - vision.to_gray(without)) > 3
         assert changed.mean() > 0.005
         border = np.concatenate([changed[0], changed[-1], changed[:, 0], changed[:, -1]])
@@ -315,9 +301,8 @@ def test_hidden_scenes_hold_both_views_and_the_real_photos_conditions():
     seeds = robot_lab_build.HIDDEN_SEEDS
     layouts = [robot_lab_build.hidden_scene_layout(i) for i in range(len(seeds))]
     assert set(layouts) == {(size, view) for size in robot_lab_build.HIDDEN_SIZES for view in simulator.VIEWS}
-    drawn = [
-        simulator.scene_conditions(np.random.default_rng(seed), view=view) for seed, (_, view) in zip(seeds, layouts)
-    ]
+    drawn = [simulator.scene_conditions(np.random.default_rng(seed), view=view)
+             for seed, (_, view) in zip(seeds, layouts)]
     scenes_drawn = [scene for scene, _ in drawn]
     faces = [face for _, faces in drawn for face in faces]
     assert {scene.lighting for scene in scenes_drawn} == set(simulator.LIGHTINGS)

@@ -46,11 +46,11 @@ def face_with_digit(digit, size=112, frame=True):
     span = int(0.75 * size)
     ink = cv2.resize(digit.astype(np.float32) / 255, (span, span), interpolation=cv2.INTER_CUBIC)
     start = (size - span) // 2
-    face[start : start + span, start : start + span] *= 1 - 0.85 * np.clip(ink, 0, 1)
+    face[start:start + span, start:start + span] *= 1 - 0.85 * np.clip(ink, 0, 1)
     if frame:
         face[:3, :] = face[-3:, :] = face[:, :3] = face[:, -3:] = 40  # the table around the face
         for t in range(8, size - 8, 10):  # printed dashes 6 % inside the edge
-            face[6:8, t : t + 6] = face[-8:-6, t : t + 6] = face[t : t + 6, 6:8] = face[t : t + 6, -8:-6] = 60
+            face[6:8, t:t + 6] = face[-8:-6, t:t + 6] = face[t:t + 6, 6:8] = face[t:t + 6, -8:-6] = 60
     return np.clip(face, 0, 255).astype(np.uint8)
 
 
@@ -61,7 +61,6 @@ def mnist_test():
 
 
 # --- corners ---------------------------------------------------------------------
-
 
 @pytest.mark.parametrize("angle", [0, 10, 30, 44, 60, 89, 135, 200])
 def test_order_corners_is_clockwise_from_the_top_left(angle):
@@ -81,7 +80,6 @@ def test_order_corners_of_an_upright_square():
 
 
 # --- find_faces on synthetic images ----------------------------------------------
-
 
 @pytest.mark.parametrize("angle", [0, 20, 45, 70])
 def test_find_faces_finds_a_turned_square(angle):
@@ -135,9 +133,9 @@ def test_find_faces_when_the_top_face_above_is_brighter():
 
 def test_find_faces_ignores_what_is_not_a_face():
     image = np.full((480, 640), 30, np.uint8)
-    cv2.circle(image, (150, 150), 50, 220, -1)  # round
-    cv2.rectangle(image, (300, 100), (560, 140), 220, -1)  # elongated
-    cv2.rectangle(image, (400, 400), (410, 410), 220, -1)  # tiny
+    cv2.circle(image, (150, 150), 50, 220, -1)               # round
+    cv2.rectangle(image, (300, 100), (560, 140), 220, -1)    # elongated
+    cv2.rectangle(image, (400, 400), (410, 410), 220, -1)    # tiny
     assert vision.find_faces(image) == []
     assert vision.find_faces(np.zeros((480, 640), np.uint8)) == []
 
@@ -151,13 +149,13 @@ def test_to_gray_rejects_what_is_not_an_image():
 
 # --- warp_face -----------------------------------------------------------------------
 
-
 def test_warp_face_undoes_a_perspective():
     # A face whose top-left quarter is dark, seen in perspective.
     front = np.full((200, 200), 220, np.uint8)
     front[:100, :100] = 40
     corners = np.array([[210, 120], [400, 150], [420, 330], [190, 300]], np.float32)
-    homography = cv2.getPerspectiveTransform(np.array([[0, 0], [200, 0], [200, 200], [0, 200]], np.float32), corners)
+    homography = cv2.getPerspectiveTransform(
+        np.array([[0, 0], [200, 0], [200, 200], [0, 200]], np.float32), corners)
     image = cv2.warpPerspective(front, homography, (640, 480), borderValue=0)
     face = vision.warp_face(image, vision.order_corners(corners), size=112)
     assert face.shape == (112, 112) and face.dtype == np.uint8
@@ -166,7 +164,6 @@ def test_warp_face_undoes_a_perspective():
 
 
 # --- face_to_sprite ------------------------------------------------------------------
-
 
 def check_sprite(sprite):
     assert sprite.shape == (28, 28) and sprite.dtype == np.float32
@@ -187,10 +184,8 @@ def test_face_to_sprite_makes_an_mnist_digit(mnist_test, index):
     check_sprite(sprite)
     # MNIST digits already are what face_to_sprite makes: it should give them back,
     # give or take a pixel (centring by whole pixels can round either way).
-    correlation = max(
-        np.corrcoef(np.roll(sprite, shift, axis=(0, 1)).ravel(), digit.ravel())[0, 1]
-        for shift in [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)]
-    )
+    correlation = max(np.corrcoef(np.roll(sprite, shift, axis=(0, 1)).ravel(), digit.ravel())[0, 1]
+                      for shift in [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)])
     assert correlation > 0.85
 
 
@@ -214,17 +209,15 @@ def notched_frame(face, tab=0.07):
     size = face.shape[0]
     depth, length = max(2, int(tab * size)), max(3, int(1.6 * tab * size))
     for start in list(range(0, size - length, int(0.2 * size))) + [size - length]:
-        face[:depth, start : start + length] = face[-depth:, start : start + length] = 70
-        face[start : start + length, :depth] = face[start : start + length, -depth:] = 70
+        face[:depth, start:start + length] = face[-depth:, start:start + length] = 70
+        face[start:start + length, :depth] = face[start:start + length, -depth:] = 70
     return face
 
 
 def sprite_correlation(a, b):
     """Best correlation of two sprites over shifts of up to a pixel (centring rounds either way)."""
-    return max(
-        np.corrcoef(np.roll(a, shift, axis=(0, 1)).ravel(), b.ravel())[0, 1]
-        for shift in [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)]
-    )
+    return max(np.corrcoef(np.roll(a, shift, axis=(0, 1)).ravel(), b.ravel())[0, 1]
+               for shift in [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)])
 
 
 @pytest.mark.parametrize("darkest", [0.75, 0.55, 0.4])
@@ -249,12 +242,12 @@ def test_face_to_sprite_keeps_a_thick_digit_that_reaches_the_edge(mnist_test):
     digit = mnist_test[0][np.flatnonzero(mnist_test[1] == 2)[2]]
     size = 112
     rows, cols = np.nonzero(digit)
-    box = cv2.dilate(digit, np.ones((2, 2), np.uint8))[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    box = cv2.dilate(digit, np.ones((2, 2), np.uint8))[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     scale = 0.92 * size / max(box.shape)
     ink = np.zeros((size, size), np.float32)
     h, w = int(box.shape[0] * scale), int(box.shape[1] * scale)
     top, left = (size - h) // 2, (size - w) // 2
-    ink[top : top + h, left : left + w] = cv2.resize(box.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    ink[top:top + h, left:left + w] = cv2.resize(box.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
     rows, cols = np.nonzero(ink > 128)
     assert min(rows.min(), cols.min(), size - 1 - rows.max(), size - 1 - cols.max()) < 0.06 * size
     face = np.clip(230 * (1 - 0.85 * np.clip(ink, 0, 255) / 255.0), 0, 255).astype(np.uint8)
@@ -272,7 +265,6 @@ def test_face_to_sprite_of_a_blank_face_is_empty():
 
 # --- the four quarter-turns --------------------------------------------------------
 
-
 def test_combine_turns_weighs_every_turn():
     from robot_lab.pipeline import combine_turns
 
@@ -288,12 +280,9 @@ def test_combine_turns_confidence_means_something():
 
     labels, confidences = combine_turns(
         [[2, 1, 2, 1], [1, 2, 1, 2], [1, 1, 1, 1]],
-        [
-            [0.99, 0.01, 0.02, 0.0],  # a clear '2'
-            [0.05, 0.04, 0.03, 0.02],  # looks like no digit at any turn
-            [0.97, 0.0, 0.95, 0.0],
-        ],
-    )  # a clear '1', also upside down
+        [[0.99, 0.01, 0.02, 0.0],    # a clear '2'
+         [0.05, 0.04, 0.03, 0.02],   # looks like no digit at any turn
+         [0.97, 0.0, 0.95, 0.0]])    # a clear '1', also upside down
     assert labels.tolist() == [2, 1, 1]
     assert confidences.dtype == np.float32
     assert confidences[0] > 0.95 and confidences[2] > 0.95
@@ -301,7 +290,6 @@ def test_combine_turns_confidence_means_something():
 
 
 # --- the simulated camera ---------------------------------------------------------
-
 
 def test_render_scene_is_deterministic_and_well_formed():
     image, truth = render_scene(np.random.default_rng(7))
@@ -335,7 +323,6 @@ def test_scenes_range_from_dim_to_normal_light():
 
 
 # --- faces in simulated scenes ---------------------------------------------------
-
 
 @pytest.fixture(scope="module")
 def scenes():
@@ -395,7 +382,8 @@ def test_load_model_says_how_to_make_one(tmp_path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=300)
 
 
 def test_detect_without_a_model_says_how_to_make_one(tmp_path):
@@ -405,7 +393,6 @@ def test_detect_without_a_model_says_how_to_make_one(tmp_path):
 
 
 # --- with a (small) trained network: conftest.robot_model ------------------------
-
 
 @pytest.mark.slow
 def test_load_model_rejects_a_file_that_is_not_a_model(tmp_path):
@@ -452,16 +439,8 @@ def test_detect_command_line(robot_model, tmp_path):
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("not a picture")
     images = sorted(scenes_dir.glob("*.png"))
-    done = run_cli(
-        "robot_lab.detect",
-        *map(str, images),
-        str(not_an_image),
-        "--json",
-        "--draw",
-        str(drawn),
-        "--model",
-        str(model_path),
-    )
+    done = run_cli("robot_lab.detect", *map(str, images), str(not_an_image), "--json",
+                   "--draw", str(drawn), "--model", str(model_path))
     assert done.returncode == 1  # one image could not be read; the others were
     assert "notes.png: not an image" in done.stderr
     results = json.loads(done.stdout)
