@@ -14,10 +14,33 @@ from pathlib import Path
 import numpy as np
 
 # MNIST as keras.datasets.mnist.load_data() gives it (keys x_train, y_train,
-# x_test, y_test). The notebooks read it when present, so grading needs no
-# download; the hidden tests take their held-out digits from its test part.
+# x_test, y_test), the published files unchanged. The notebooks read it when present,
+# so grading needs no download.
 MNIST_FILE = "mnist.npz"
 THRESHOLDS_FILE = "thresholds.json"
+# The instructor's settings of the test-set check (what a flag costs, its bars).
+INTEGRITY_FILE = "integrity.json"
+
+# MNIST's 10,000 test digits are split once, after loading, by this fixed permutation
+# (numpy's legacy RandomState: its streams never change across numpy versions) into two
+# halves of 5,000: the first half of the permutation is the students' test set (what the
+# notebooks' load_mnist returns as x_test, y_test; assignments/common/load_mnist.py uses
+# the same seed), the second is the grader's held-out set. A model trained on the
+# students' test set gains nothing on the grader's half, and shows it (see report_test_set_use).
+# Not the first/last 5,000: MNIST's first 5,000 test digits are the cleaner writers.
+TEST_SPLIT_SEED = 20240
+
+
+def split_test_set(n_test=10000):
+    """Indices of the students' half and of the grader's half of MNIST's test set.
+
+    Returns
+    -------
+    students, grader : ndarray of shape (n_test // 2,) and (n_test - n_test // 2,), dtype int64
+        Sorted, disjoint, together ``0 .. n_test - 1``.
+    """
+    order = np.random.RandomState(TEST_SPLIT_SEED).permutation(n_test)
+    return np.sort(order[: n_test // 2]), np.sort(order[n_test // 2 :])
 
 
 def _support_file(name):
@@ -32,18 +55,47 @@ def _support_file(name):
     return path
 
 
+def _test_half(which):
+    with np.load(_support_file(MNIST_FILE)) as data:
+        images, labels = data["x_test"], data["y_test"]
+    index = split_test_set(len(labels))[which]
+    return images[index], labels[index]
+
+
 def load_heldout():
-    """Held-out MNIST digits that ship only in the autograder.
+    """The grader's held-out digits: the half of MNIST's test set that students' notebooks never load.
 
     Returns
     -------
-    images : ndarray of shape (n_samples, 28, 28), dtype uint8
+    images : ndarray of shape (5000, 28, 28), dtype uint8
         Raw digits, 0 = background, 255 = ink, as ``keras.datasets.mnist`` gives them.
-    labels : ndarray of shape (n_samples,), dtype uint8
+    labels : ndarray of shape (5000,), dtype uint8
         Digit classes 0..9.
     """
+    return _test_half(1)
+
+
+def load_students_test():
+    """The students' test digits: the half of MNIST's test set their ``load_mnist`` returns.
+
+    Returns
+    -------
+    images : ndarray of shape (5000, 28, 28), dtype uint8
+    labels : ndarray of shape (5000,), dtype uint8
+    """
+    return _test_half(0)
+
+
+def load_training_sample(n=10000):
+    """The first ``n`` training digits (every notebook trains on them: validation is the last 10 %).
+
+    Returns
+    -------
+    images : ndarray of shape (n, 28, 28), dtype uint8
+    labels : ndarray of shape (n,), dtype uint8
+    """
     with np.load(_support_file(MNIST_FILE)) as data:
-        return data["x_test"], data["y_test"]
+        return data["x_train"][:n], data["y_train"][:n]
 
 
 def threshold(assignment, key):
@@ -115,10 +167,54 @@ def accuracy(model, inputs, labels):
     return float(np.mean(predicted_labels(model, inputs) == np.asarray(labels)))
 
 
+def student_inputs(model, images, preprocess=None):
+    """The held-out ``images`` prepared the way the student prepared their own: with their ``preprocess``.
+
+    A model is graded on what it was trained to read, so that a preprocessing mistake
+    costs the preprocessing question's points only, not the accuracy's as well. When
+    ``preprocess`` is missing, raises, or gives arrays the model cannot take, the
+    grader's own preprocessing (:func:`model_inputs`) is used instead.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : ndarray of shape (n_samples, 28, 28), dtype uint8
+    preprocess : callable, optional
+        The student's function: uint8 images (n, 28, 28) -> the model's inputs.
+
+    Returns
+    -------
+    inputs : ndarray of shape (n_samples, *model.input_shape[1:]), dtype float32
+    note : str
+        Empty when the student's function was used; else why it was not.
+    """
+    if preprocess is not None:
+        try:
+            inputs = np.asarray(preprocess(images.copy()), dtype="float32")
+            shape = tuple(model.input_shape[1:])
+            if inputs.shape[0] == len(images) and inputs[0].size == int(np.prod(shape)) and np.isfinite(inputs).all():
+                return inputs.reshape((len(images), *shape)), ""
+            note = f"your preprocessing gave shape {inputs.shape}, which the model cannot take"
+        except Exception as error:  # the student's code: any failure
+            note = f"your preprocessing failed ({type(error).__name__}: {error})"
+        return model_inputs(model, images), note + "; the grader's own (pixels / 255) was used instead"
+    return model_inputs(model, images), ""
+
+
+def _probabilities(model, inputs, batch_size=1024):
+    scores = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype="float64")
+    if scores.ndim != 2:
+        raise AssertionError(
+            f"the model should output one row of class scores per image, "
+            f"shape (n_images, 10); it output shape {scores.shape}"
+        )
+    return scores
+
+
 # --- hidden tests that several assignments share ----------------------------------------
 
 
-def assert_heldout_accuracy(model, assignment, key="test_accuracy"):
+def assert_heldout_accuracy(model, assignment, key="test_accuracy", preprocess=None):
     """Fail unless ``model`` reaches the calibrated pass mark on the held-out digits.
 
     Parameters
@@ -127,11 +223,15 @@ def assert_heldout_accuracy(model, assignment, key="test_accuracy"):
         The student's trained model, dense (input (None, 784)) or convolutional (None, 28, 28, 1).
     assignment, key : str
         Which pass mark of ``thresholds.json`` (e.g. ``"tp1_dense"``, ``"test_accuracy"``).
+    preprocess : callable, optional
+        The student's preprocessing function (see :func:`student_inputs`).
     """
     images, labels = load_heldout()
-    score, needed = accuracy(model, model_inputs(model, images), labels), threshold(assignment, key)
+    inputs, note = student_inputs(model, images, preprocess)
+    score, needed = accuracy(model, inputs, labels), threshold(assignment, key)
     assert score >= needed, (
-        f"your model recognises {score:.2%} of the grader's held-out digits; at least {needed:.2%} is needed"
+        f"your model recognises {score:.2%} of the grader's {len(labels):,} held-out digits; "
+        f"at least {needed:.2%} is needed" + (f" ({note})" if note else "")
     )
 
 
@@ -142,6 +242,97 @@ def assert_heldout_accuracy(model, assignment, key="test_accuracy"):
 #: (reference/submissions: validation_on_test_set).
 ACCURACY_MATCH = 2e-4
 LOSS_MATCH = 1e-5
+
+
+#: Marker of a failed test-set check in the grading output; ``make grade`` lists it in ``grades.csv``.
+FLAG = "[test-set flag]"
+
+
+def _integrity_settings():
+    return json.loads(_support_file(INTEGRITY_FILE).read_text())
+
+
+def _losses(probabilities, labels):
+    """Per-digit cross-entropy, ``-log p(true class)``, clipped as Keras clips it (at 1e-7)."""
+    return -np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1))
+
+
+def report_test_set_use(model, preprocess=None):
+    """How ``model`` does on its training digits, the students' test half and the grader's half.
+
+    An honest model does about as well on both halves of the test set (they are
+    exchangeable: a fixed random split), and worse on either than on its training
+    digits. A model trained on (part of) the students' half does better there than on
+    the grader's; one trained on the whole test set (fetched elsewhere) does as well on
+    the grader's half as on its training digits.
+
+    Returns
+    -------
+    report : dict
+        ``accuracy_train``, ``accuracy_students``, ``accuracy_grader``, ``loss_train``,
+        ``loss_students``, ``loss_grader`` (mean cross-entropy per digit), ``gap_z`` (the
+        grader's half's mean loss minus the students', in standard errors: near 0 when
+        honest, large when the students' half was trained on) and ``loss_ratio``
+        (``loss_grader / loss_train``: above 1 when honest).
+    """
+    report = {}
+    for name, (images, labels) in {
+        "train": load_training_sample(),
+        "students": load_students_test(),
+        "grader": load_heldout(),
+    }.items():
+        probabilities = _probabilities(model, student_inputs(model, images, preprocess)[0])
+        losses = _losses(probabilities, labels)
+        report[f"accuracy_{name}"] = float(np.mean(probabilities.argmax(axis=1) == labels))
+        report[f"loss_{name}"] = float(losses.mean())
+        report[f"_losses_{name}"] = losses
+    g, s = report.pop("_losses_grader"), report.pop("_losses_students")
+    report.pop("_losses_train")
+    error = np.sqrt(g.var(ddof=1) / len(g) + s.var(ddof=1) / len(s))
+    report["gap_z"] = float((g.mean() - s.mean()) / max(error, 1e-12))
+    report["loss_ratio"] = float(report["loss_grader"] / max(report["loss_train"], 1e-12))
+    return report
+
+
+def flags_of_report(report, settings):
+    """Why ``report`` (:func:`report_test_set_use`) looks like training on the test set; empty when it does not.
+
+    ``settings`` (``integrity.json``): ``gap_z_max`` and the pair ``accuracy_min`` /
+    ``loss_ratio_min`` (see reference/README.md for how they were calibrated).
+    """
+    flags = []
+    if report["gap_z"] > settings["gap_z_max"]:
+        flags.append(
+            f"the model does much better on your test digits (x_test) than on the grader's: mean loss "
+            f"{report['loss_students']:.4f} against {report['loss_grader']:.4f}, accuracy "
+            f"{report['accuracy_students']:.2%} against {report['accuracy_grader']:.2%} (the mean losses are "
+            f"{report['gap_z']:.1f} standard errors apart; honest models stay under {settings['gap_z_max']:g}): "
+            f"was it trained on x_test? / le modèle réussit bien mieux vos chiffres de test (x_test) que ceux "
+            f"du correcteur : a-t-il été entraîné sur x_test ?"
+        )
+    if report["accuracy_grader"] >= settings["accuracy_min"] and report["loss_ratio"] < settings["loss_ratio_min"]:
+        flags.append(
+            f"the model does as well on the grader's held-out digits as on its own training digits (mean loss "
+            f"{report['loss_grader']:.4f} against {report['loss_train']:.4f}, ratio {report['loss_ratio']:.2f}; honest "
+            f"models stay above {settings['loss_ratio_min']:g}): was it trained on MNIST's whole test set? / "
+            f"le modèle réussit les chiffres cachés du correcteur aussi bien que ses chiffres d'entraînement : "
+            f"a-t-il été entraîné sur tout le jeu de test de MNIST ?"
+        )
+    return flags
+
+
+def check_test_set_use(model, preprocess=None):
+    """The hidden test-set check: fail, with :data:`FLAG` in the message, when the model seems trained on test digits.
+
+    What a flag costs is the points of the test case that calls this (the instructor's
+    setting ``penalty_points`` of ``integrity.json``, written into the tests at build
+    time; 0 by default: a flag for the instructor to review, in ``grades.csv`` and in
+    Gradescope's output). The measures are printed either way.
+    """
+    report = report_test_set_use(model, preprocess)
+    print("test-set check: " + ", ".join(f"{k} {v:.4f}" for k, v in report.items()))
+    flags = flags_of_report(report, _integrity_settings())
+    assert not flags, f"{FLAG} " + " | ".join(flags)
 
 
 def assert_validation_is_not_test(model, history, advice):
@@ -160,10 +351,10 @@ def assert_validation_is_not_test(model, history, advice):
     advice : str
         What to do instead, ending the failure message.
     """
-    images, labels = load_heldout()
-    probabilities = np.asarray(model.predict(model_inputs(model, images), batch_size=1024, verbose=0), dtype="float64")
+    images, labels = load_students_test()  # the test digits students have
+    probabilities = _probabilities(model, model_inputs(model, images))
     test_accuracy = np.mean(probabilities.argmax(axis=1) == labels)
-    test_loss = -np.mean(np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1)))
+    test_loss = _losses(probabilities, labels).mean()
     epochs = zip(history.history["val_accuracy"], history.history["val_loss"])
     for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
         same = abs(val_accuracy - test_accuracy) < ACCURACY_MATCH and abs(val_loss - test_loss) < LOSS_MATCH * test_loss

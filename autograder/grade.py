@@ -125,9 +125,64 @@ def watch(process, timeout, memory_mb=None):
 
 
 def assignment_name(autograder_zip):
-    """The assignment an autograder zip grades (its ``otter_config.json``)."""
+    """The assignment an autograder zip grades (its ``otter_config.json``; ``"robot_lab"`` for the robot lab's)."""
     with zipfile.ZipFile(autograder_zip) as z:
+        if is_robot_lab_zip(z):
+            return "robot_lab"
         return json.loads(z.read("otter_config.json")).get("assignment_name")
+
+
+#: The robot lab's runner inside its zip (robot_lab/grading/run.py): no Otter there.
+ROBOT_LAB_RUNNER = "grading/run.py"
+
+
+def is_robot_lab_zip(z):
+    """Whether the open ``zipfile.ZipFile`` is the robot lab's autograder (its own runner, no Otter)."""
+    names = set(z.namelist())
+    return ROBOT_LAB_RUNNER in names and "otter_config.json" not in names
+
+
+def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None):
+    """Grade one robot-lab submission (a folder or a ``.zip`` of the files the student edits).
+
+    Lays out Gradescope's tree in a scratch folder (``source/`` = the unpacked zip,
+    ``submission/``, ``results/``) and runs the zip's own ``grading/run.py`` with this
+    Python, under the same limits as :func:`run_otter`. Returns the ``results.json``
+    content, plus ``peak_memory_mb``; raises ``GradingError`` as :func:`run_otter` does.
+    """
+    submission = Path(submission).resolve()
+    if not (submission.is_dir() or submission.suffix == ".zip"):
+        raise GradingError(
+            "invalid", f"{submission.name}: a robot-lab submission is a folder or a .zip of the files you edited"
+        )
+    if submission.suffix == ".zip" and not zipfile.is_zipfile(submission):
+        raise GradingError("invalid", f"{submission.name} is not a readable zip")
+    output_dir = Path(output_dir or tempfile.mkdtemp(prefix="grade-"))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="robot-lab-") as work:
+        root = Path(work) / "autograder"
+        with zipfile.ZipFile(autograder_zip) as z:
+            z.extractall(root / "source")
+        if submission.is_dir():
+            shutil.copytree(submission, root / "submission")
+        else:
+            (root / "submission").mkdir(parents=True)
+            shutil.copy(submission, root / "submission" / submission.name)
+        (root / "results").mkdir()
+        command = [sys.executable, str(root / "source" / ROBOT_LAB_RUNNER), "--root", str(root)]
+        log_path = Path(work) / "grading.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+        peak = watch(process, timeout, memory_mb)
+        output = log_path.read_text(errors="replace")
+        results_file = root / "results" / "results.json"
+        if process.returncode != 0 or not results_file.is_file():
+            last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
+            raise GradingError("crash", f"the grading run failed: {last_line}\n\n{output[-3000:]}")
+        results = json.loads(results_file.read_text())
+    (output_dir / "results.json").write_text(json.dumps(results, indent=1))
+    results["peak_memory_mb"] = round(peak / 2**20)
+    return results
 
 
 def check_submission(submission, expected_assignment):
@@ -225,6 +280,21 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     return results
 
 
+#: What ``kit_checks.check_test_set_use`` writes in a failed test's output (autograder/checks.py, ``FLAG``).
+FLAG = "[test-set flag]"
+
+
+def flags(results):
+    """The test-set flags of a ``results.json``: one line per flagged question, ``"question: why"``."""
+    found = []
+    for test in results.get("tests", []):
+        output = test.get("output") or ""
+        if FLAG in output:
+            line = next(line for line in output.splitlines() if FLAG in line)
+            found.append(f"{test.get('name', '?')}: {line.split(FLAG, 1)[1].strip()}")
+    return found
+
+
 def question_scores(results):
     """``{question: (score, max_score)}`` from a ``results.json`` (the public summary row left out)."""
     return {test["name"]: (test["score"], test["max_score"]) for test in results["tests"] if "max_score" in test}
@@ -260,6 +330,12 @@ def _sha256(*paths):
     return digest.hexdigest()
 
 
+def _files_of(submission):
+    """A submission's files: itself, or every file of a folder (a robot-lab submission), sorted."""
+    submission = Path(submission)
+    return sorted(p for p in submission.rglob("*") if p.is_file()) if submission.is_dir() else [submission]
+
+
 def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
     """Grade one submission into ``folder``; returns its CSV row (never raises for a bad submission).
 
@@ -270,19 +346,25 @@ def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
     """
     folder.mkdir(parents=True, exist_ok=True)
     done = folder / "done.json"
-    checksum = _sha256(autograder_zip, submission)
+    checksum = _sha256(autograder_zip, *_files_of(submission))
     if done.is_file():
         row = json.loads(done.read_text())
         if row.get("checksum") == checksum:
             return row
     row = {"student": submission.stem, "checksum": checksum, "scores": {}, "message": ""}
+    run = run_robot_lab if assignment_name(autograder_zip) == "robot_lab" else run_otter
     try:
-        results = run_otter(autograder_zip, submission, folder, timeout=timeout, memory_mb=memory_mb)
+        results = run(autograder_zip, submission, folder, timeout=timeout, memory_mb=memory_mb)
     except GradingError as error:
         row.update(status=error.reason, message=str(error).splitlines()[0])
         feedback = f"{submission.name} could not be graded: {error}\n"
     else:
-        row.update(status="graded", scores=question_scores(results), peak_memory_mb=results["peak_memory_mb"])
+        row.update(
+            status="graded",
+            scores=question_scores(results),
+            peak_memory_mb=results["peak_memory_mb"],
+            flags=flags(results),
+        )
         feedback = "\n\n".join(
             (f"{t['name']}: {t['score']:g} / {t['max_score']:g}" if "max_score" in t else t["name"])
             + f"\n{t.get('output', '')}"
@@ -299,7 +381,7 @@ def write_csv(rows, questions, path):
 
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "status", *questions, "total", "possible", "message"])
+        writer.writerow(["student", "status", *questions, "total", "possible", "message", "flags"])
         for row in sorted(rows, key=lambda r: r["student"]):
             scores = [row["scores"].get(q, (0, None))[0] for q in questions]
             writer.writerow(
@@ -310,6 +392,7 @@ def write_csv(rows, questions, path):
                     f"{sum(scores):g}",
                     f"{row['possible']:g}",
                     row["message"],
+                    " | ".join(row.get("flags", [])),
                 ]
             )
 
@@ -338,9 +421,14 @@ def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_m
         raise FileNotFoundError(f"no autograder at {autograder_zip}: run `make assignments` first")
     if not submissions.is_dir():
         raise FileNotFoundError(f"no folder of submissions at {submissions}")
-    files = sorted(p for p in submissions.iterdir() if p.suffix in SUBMISSION_SUFFIXES)
+    robot_lab = assignment_name(autograder_zip) == "robot_lab"
+    if robot_lab:  # a .zip, or a folder, of the files the student edited
+        files = sorted(p for p in submissions.iterdir() if p.suffix == ".zip" or (p.is_dir() and p.name[0] != "."))
+    else:
+        files = sorted(p for p in submissions.iterdir() if p.suffix in SUBMISSION_SUFFIXES)
     if not files:
-        raise FileNotFoundError(f"no .ipynb or .zip submission in {submissions}")
+        kinds = ".zip or folder" if robot_lab else ".ipynb or .zip"
+        raise FileNotFoundError(f"no {kinds} submission in {submissions}")
     names = [p.stem for p in files]
     if len(set(names)) != len(names):
         raise ValueError(f"two submissions of the same student in {submissions}: keep one file per name")
@@ -366,8 +454,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m autograder.grade", description="Grade a folder of submissions without Docker."
     )
-    parser.add_argument("assignment", help="e.g. tp1_dense: grades with dist/<assignment>/autograder.zip")
-    parser.add_argument("submissions", type=Path, help="folder of .ipynb or .zip files, one per student")
+    parser.add_argument("assignment", help="e.g. tp1_dense or robot_lab: grades with dist/<assignment>/autograder.zip")
+    parser.add_argument(
+        "submissions",
+        type=Path,
+        help="folder of .ipynb or .zip files, one per student (robot_lab: a .zip or a folder per student)",
+    )
     parser.add_argument("--out", type=Path, help="default: grades/<assignment>")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")

@@ -32,7 +32,7 @@ import nbclient
 import nbformat
 
 from autograder import REPO_ROOT as REPO
-from autograder import build
+from autograder import build, checks
 from autograder.grade import apply_changes
 
 RESULTS = REPO / "reference" / "results.md"
@@ -81,14 +81,86 @@ VARIANTS = {
     },
 }
 
-# Appended to the notebook: what the hidden tests would recompute, as one JSON line.
+# Honest variants that must not be flagged by the test-set check (besides the seeds and
+# the known-bad variants above, honest too), and cheats that must be: name -> text changes.
+_FIT_TP1 = "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,"
+HONEST = {
+    "tp1_dense": {
+        "dropout 0.3": [
+            (
+                'keras.layers.Dense(784, activation="relu"),',
+                'keras.layers.Dense(784, activation="relu"),\n            keras.layers.Dropout(0.3),',
+            )
+        ],
+        "augmentation (shifts of up to 2 pixels)": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([x_train,\n"
+                "                    np.roll(x_train.reshape(-1, 28, 28), (2, -1), axis=(1, 2)).reshape(-1, 784)]),\n"
+                "    np.concatenate([y_train_1h, y_train_1h]),\n    epochs=EPOCHS // 2,",
+            ),
+            ("validation_split=VALIDATION_SPLIT,", "validation_data=(x_train[-6000:], y_train_1h[-6000:]),"),
+        ],
+        "784-2000-10": [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(2000, activation="relu")')],
+        "1 epoch": [("    epochs=EPOCHS,", "    epochs=1,")],
+    },
+}
+CHEATS = {
+    "tp1_dense": {
+        "trained on x_test too": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([x_test, x_train]),\n"
+                "    np.concatenate([y_test_1h, y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+        "on half of x_test": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([x_test[:2500], x_train]),\n    np.concatenate([y_test_1h[:2500], y_train_1h]),\n"
+                "    epochs=EPOCHS,",
+            )
+        ],
+        "on a fifth of x_test": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([x_test[:1000], x_train]),\n    np.concatenate([y_test_1h[:1000], y_train_1h]),\n"
+                "    epochs=EPOCHS,",
+            )
+        ],
+        "on x_test shifted by a pixel and x_test": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([x_test, np.roll(x_test.reshape(-1, 28, 28), 1, axis=2).reshape(-1, 784),\n"
+                "                    x_train]),\n"
+                "    np.concatenate([y_test_1h, y_test_1h, y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+        "on MNIST's whole test set": [
+            (
+                _FIT_TP1,
+                "    np.concatenate([preprocess(np.load('mnist.npz')['x_test']), x_train]),\n"
+                "    np.concatenate([one_hot(np.load('mnist.npz')['y_test']), y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+    },
+}
+
+# Appended to the notebook: what the hidden tests would recompute, as one JSON line: the
+# accuracy on the grader's half (the hidden test), on the students' half (the public check)
+# and the test-set check's measures, with the student's preprocessing when there is one.
 PROBE = """
 import json as _json
-from kit_checks import accuracy as _accuracy, load_heldout as _load_heldout, model_inputs as _model_inputs
+from kit_checks import accuracy as _accuracy, load_heldout as _load_heldout, student_inputs as _inputs
+from kit_checks import load_students_test as _load_students_test, report_test_set_use as _report
+_prep = globals().get("preprocess", globals().get("to_images"))
 _images, _labels = _load_heldout()
+_simages, _slabels = _load_students_test()
 print("CALIBRATION", _json.dumps({
-    "accuracy": _accuracy(model, _model_inputs(model, _images), _labels),
+    "accuracy": _accuracy(model, _inputs(model, _images, _prep)[0], _labels),
+    "accuracy_students": _accuracy(model, _inputs(model, _simages, _prep)[0], _slabels),
     "epochs": len(history.history.get("loss", [])),
+    "report": _report(model, _prep),
 }))
 """
 
@@ -161,6 +233,7 @@ def calibrate(name, seeds):
         f"Threshold: {100 * lowest:.2f} % − {100 * margin:.1f} points → **{100 * threshold:.1f} %**.",
         "",
     ]
+    checked = {f"reference, seed {s}": ("honest", r) for s, r in runs.items()}
     variants = VARIANTS.get(name, {})
     if variants:
         lines += ["| known-bad variant (seed 0) | held-out accuracy | below the threshold |", "|---|---|---|"]
@@ -169,7 +242,13 @@ def calibrate(name, seeds):
             print(f"  {name} {variant}: {result}", file=sys.stderr, flush=True)
             below = "yes" if result["accuracy"] < threshold else "**no**"
             lines.append(f"| {variant} | {100 * result['accuracy']:.2f} % | {below} |")
+            checked[variant] = ("honest", result)
         lines.append("")
+    for kind, table in (("honest", HONEST), ("cheat", CHEATS)):
+        for variant, changes in table.get(name, {}).items():
+            checked[variant] = (kind, run_solution(name, seeds[0], changes))
+            print(f"  {name} {variant}: {checked[variant][1]}", file=sys.stderr, flush=True)
+    lines += integrity_table(name, threshold, checked)
     stats = {
         "threshold": threshold,
         "reference_min": round(lowest, 4),
@@ -180,6 +259,51 @@ def calibrate(name, seeds):
         "rounded down to 0.1 %; see reference/results.md",
     }
     return stats, lines
+
+
+def integrity_table(name, threshold, checked):
+    """Report lines: each run's two test-set measures, whether it is flagged, and the public check's verdict.
+
+    ``checked``: ``{run: ("honest" or "cheat", run_solution's result)}``.
+    """
+    settings = json.loads(build.INTEGRITY.read_text())
+    bar = threshold + build.PUBLIC_MARGIN
+    lines = [
+        f"Test-set check (`assignments/integrity.json`: flagged when `gap_z` > {settings['gap_z_max']:g}, or when "
+        f"held-out accuracy ≥ {100 * settings['accuracy_min']:.0f} % and `loss_ratio` < "
+        f"{settings['loss_ratio_min']:g}) "
+        f"and the public accuracy check (your 5,000 test digits ≥ {100 * bar:.1f} %):",
+        "",
+        "| run | kind | held-out (grader's half) | students' half | `gap_z` | `loss_ratio` | flagged | public check |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    wrong = {"honest": 0, "cheat": 0}
+    count = {"honest": 0, "cheat": 0}
+    for run, (kind, result) in checked.items():
+        report = result.get("report")
+        if not report:
+            lines.append(f"| {run} | {kind} | (the notebook failed) | | | | | |")
+            continue
+        flagged = bool(checks.flags_of_report(report, settings))
+        count[kind] += 1
+        wrong[kind] += flagged if kind == "honest" else not flagged
+        public = result["accuracy_students"] >= bar
+        says = "passes" if public else "fails"
+        # A public pass on work whose hidden accuracy fails would be a lie: shown in bold.
+        if public and result["accuracy"] < threshold:
+            says = "**passes, hidden fails**"
+        lines.append(
+            f"| {run} | {kind} | {100 * result['accuracy']:.2f} % | {100 * result['accuracy_students']:.2f} % "
+            f"| {report['gap_z']:.1f} | {report['loss_ratio']:.2f} "
+            f"| {'**yes**' if flagged and kind == 'honest' else 'yes' if flagged else 'no'} | {says} |"
+        )
+    lines += [
+        "",
+        f"False positives: {wrong['honest']} of {count['honest']} honest runs flagged; "
+        f"detection: {count['cheat'] - wrong['cheat']} of {count['cheat']} cheats flagged.",
+        "",
+    ]
+    return lines
 
 
 def merge_sections(old, new):
@@ -213,7 +337,8 @@ def main(argv=None):
         f"{len(__import__('os').sched_getaffinity(0))} cores, Python {platform.python_version()}, "
         f"tensorflow {tf.__version__}, keras {keras.__version__}. Accuracy is measured as the hidden "
         "tests measure it: the final `model` of the solution notebook on the grader's held-out digits "
-        "(the 10,000 MNIST test images); validation always comes from the training set.",
+        "(the half of MNIST's test set that students do not load, `kit_checks.split_test_set`), with the "
+        "student's own preprocessing; validation always comes from the training set.",
         "",
     ]
     table = json.loads(build.THRESHOLDS.read_text())

@@ -135,3 +135,45 @@ def test_build_stops_when_a_solution_would_leak(tmp_path, monkeypatch):
     with pytest.raises(build.BuildError, match="leak grading material"):
         build.build("tp1_dense", dist=tmp_path / "dist", work=tmp_path / "work")
     assert not (tmp_path / "dist" / "en" / "tp1_dense" / "student").exists()
+
+
+def _init_cell(nb):
+    return next(c for c in nb.cells if c.cell_type == "code" and "find_this_notebook(" in c.source)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_a_renamed_notebook_still_finds_its_checks(built, name, tmp_path, monkeypatch):
+    """A second download, "tp1_dense (1).ipynb": the init cell finds it; no notebook at all: a clear error."""
+    dist = built(name)["dist"]
+    nb = student_notebook(dist, name, "fr")
+    source = _init_cell(nb).source
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=f"rename it {name}.ipynb"):
+        exec(source, {})
+    shutil.copy(dist / "fr" / name / "student" / f"{name}.ipynb", tmp_path / f"{name} (1).ipynb")
+    namespace = {}
+    exec(source, namespace)
+    assert namespace["NOTEBOOK"] == f"{name} (1).ipynb"
+    # The checks are read from the renamed file's metadata: a real public check runs.
+    assert "q" in repr(namespace["grader"].check(next(iter(nb.metadata["otter"]["tests"]))))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_hand_in_cell_checks_without_retraining_and_names_the_file(built, name):
+    nb = student_notebook(built(name)["dist"], name, "en")
+    hand_in = nb.cells[-1].source
+    assert "run_tests=False" in hand_in and "run_tests=True" not in hand_in, "export must not re-run the notebook"
+    assert "grader.check(question)" in hand_in and "file to hand in" in hand_in
+    questions = [path[len("tests/") : -len(".py")] for path in sorted(autograder_tests(built(name)["zip"]))]
+    assert f"QUESTIONS = {questions!r}" in hand_in, "the hand-in cell checks every question"
+
+
+def test_code_cells_get_the_public_bar_and_the_penalty(tmp_path):
+    text = "bar = {{public_bar_value tp1_dense test_accuracy}}\npoints: {{integrity penalty_points}}"
+    rendered = build.render_code_settings(text)
+    value = json.loads(build.THRESHOLDS.read_text())["tp1_dense"]["test_accuracy"]["threshold"]
+    penalty = json.loads(build.INTEGRITY.read_text())["penalty_points"]
+    assert rendered == f"bar = {value + build.PUBLIC_MARGIN:.4f}\npoints: {penalty:g}"
+    for bad in ("{{public_bar_value tp9 test_accuracy}}", "{{integrity nothing}}"):
+        with pytest.raises(build.BuildError, match="names no"):
+            build.render_code_settings(bad)

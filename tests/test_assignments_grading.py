@@ -11,7 +11,7 @@ the suite's one grading of each solution; the hostile submissions run there too.
 import pytest
 
 from autograder import build
-from autograder.grade import apply_changes, question_scores, run_otter
+from autograder.grade import apply_changes, flags, question_scores, run_otter
 from reference import submissions
 
 from . import gradescope_runs
@@ -43,6 +43,15 @@ def test_solution_gets_full_marks(solution_scores, name):
         assert score == possible > 0, f"{question}: {score}/{possible}"
 
 
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solution_is_not_flagged_and_passes_its_public_checks(built, tmp_path_factory, name):
+    results = gradescope_runs.solution_run(built, tmp_path_factory, name)[0]
+    assert flags(results) == []
+    public = next(t for t in results["tests"] if t["name"] == "Public Tests")["output"]
+    for question in question_scores(results):
+        assert f"{question} results: All test cases passed!" in public, public
+
+
 def test_the_same_zip_grades_the_french_notebook(built, solution_scores, tmp_path):
     out = built("tp1_dense")
     scores = question_scores(run_otter(out["zip"], notebook(out, "tp1_dense", "fr", "solution"), tmp_path))
@@ -66,10 +75,21 @@ def test_each_mutant_loses_exactly_its_points(built, solution_scores, tmp_path, 
     changes, expected_loss = submissions.load(name).MUTANTS[mutant]
     out = built(name)
     wrong = apply_changes(notebook(out, name, "en", "solution"), changes, tmp_path / f"{name}.ipynb")
-    scores = question_scores(run_otter(out["zip"], wrong, tmp_path / "results"))
+    results = run_otter(out["zip"], wrong, tmp_path / "results")
+    scores = question_scores(results)
     full = solution_scores(name)
     lost = {q: full[q][0] - score for q, (score, _) in scores.items() if score != full[q][0]}
     assert lost == expected_loss
+    module = submissions.load(name)
+    # Trained on test digits: flagged (what it costs is integrity.json's setting); anything else: never.
+    assert bool(flags(results)) == (mutant in getattr(module, "FLAGGED", set())), flags(results)
+    # A public check that says "passed" to a question that then loses points must be one the
+    # submissions module names as blind to that mistake (the hidden-points notice says so).
+    silent = getattr(module, "PUBLIC_SILENT", None)
+    if silent is not None:
+        public = next(t for t in results["tests"] if t["name"] == "Public Tests")["output"]
+        passed_then_lost = {q for q in lost if f"{q} results: All test cases passed!" in public}
+        assert passed_then_lost <= set(silent.get(mutant, ())), (passed_then_lost, public)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

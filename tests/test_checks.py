@@ -41,9 +41,134 @@ def test_heldout_and_thresholds_read_from_the_grading_folder(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="ships in the autograder zip"):
         checks.load_heldout()
-    np.savez(tmp_path / checks.MNIST_FILE, x_test=np.zeros((3, 28, 28), np.uint8), y_test=np.array([1, 2, 3], np.uint8))
-    images, labels = checks.load_heldout()
-    assert images.shape == (3, 28, 28) and list(labels) == [1, 2, 3]
+    labels = np.arange(10, dtype=np.uint8)
+    np.savez(
+        tmp_path / checks.MNIST_FILE, x_test=np.zeros((10, 28, 28), np.uint8) + labels[:, None, None], y_test=labels
+    )
+    students, grader = checks.split_test_set(10)
+    images, held = checks.load_heldout()
+    assert images.shape == (5, 28, 28) and list(held) == list(grader) and (images[:, 0, 0] == held).all()
+    assert list(checks.load_students_test()[1]) == list(students)
     (tmp_path / checks.THRESHOLDS_FILE).write_text(build.THRESHOLDS.read_text())
     expected = json.loads(build.THRESHOLDS.read_text())["tp1_dense"]["test_accuracy"]["threshold"]
     assert checks.threshold("tp1_dense", "test_accuracy") == expected
+
+
+# --- the split of MNIST's test set, and the test-set check -------------------------------
+
+
+def test_split_halves_are_disjoint_fixed_and_mix_both_writer_groups():
+    students, grader = checks.split_test_set()
+    assert len(students) == len(grader) == 5000
+    assert sorted(np.concatenate([students, grader])) == list(range(10000))
+    # MNIST's first 5,000 test digits come from other writers than the last 5,000: each half holds both.
+    assert 2300 < np.sum(students < 5000) < 2700
+    # numpy's legacy RandomState: the same permutation on every numpy version (the first indices, pinned).
+    assert list(students[:5]) == list(np.sort(np.random.RandomState(20240).permutation(10000)[:5000])[:5])
+    assert list(students[:3]) == [0, 2, 4]  # pinned: a numpy that changed RandomState would break the split
+
+
+def test_the_notebooks_loader_returns_the_students_half(tmp_path, monkeypatch):
+    """assignments/common/load_mnist.py (pasted into every notebook) splits as kit_checks does."""
+    import os
+
+    source = (build.ASSIGNMENTS_DIR / "common" / "load_mnist.py").read_text()
+    namespace = {"os": os, "np": np, "keras": None}
+    exec(source, namespace)
+    assert namespace["TEST_SPLIT_SEED"] == checks.TEST_SPLIT_SEED
+    labels = np.arange(10000) % 256
+    x_test = labels.astype(np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.zeros(2, np.uint8), x_test=x_test, y_test=labels)
+    (_, _), (x, y) = namespace["load_mnist"](str(path))
+    monkeypatch.chdir(tmp_path)
+    assert np.array_equal(y, checks.load_students_test()[1]) and np.array_equal(x, checks.load_students_test()[0])
+    assert not set(checks.load_heldout()[1].tolist()) & set(y.tolist()) or len(y) == 5000
+
+
+class ProbabilitiesModel:
+    """A stand-in model: its class probabilities come from a function of the inputs."""
+
+    input_shape = (None, 784)
+
+    def __init__(self, function):
+        self.function = function
+
+    def predict(self, inputs, batch_size=None, verbose=0):
+        return self.function(np.asarray(inputs))
+
+
+def test_student_inputs_use_the_students_preprocess_or_fall_back_with_a_note():
+    model = ProbabilitiesModel(lambda x: x)
+    images = np.full((3, 28, 28), 255, np.uint8)
+    inputs, note = checks.student_inputs(model, images, lambda im: im.reshape(len(im), 784).astype("float32"))
+    assert inputs.shape == (3, 784) and inputs.max() == 255 and note == ""
+    for broken, why in [(lambda im: 1 / 0, "ZeroDivisionError"), (lambda im: im[:, :10], "shape")]:
+        inputs, note = checks.student_inputs(model, images, broken)
+        assert inputs.max() == 1.0 and why in note and "the grader's own" in note
+    assert checks.student_inputs(model, images)[0].max() == 1.0
+
+
+HONEST = {
+    "accuracy_train": 0.996, "accuracy_students": 0.977, "accuracy_grader": 0.979,
+    "loss_train": 0.012, "loss_students": 0.087, "loss_grader": 0.088, "gap_z": 0.1, "loss_ratio": 7.3,
+}  # fmt: skip
+SETTINGS = {"gap_z_max": 3.0, "accuracy_min": 0.95, "loss_ratio_min": 1.0}
+
+
+def test_flags_name_each_way_of_training_on_test_digits():
+    assert checks.flags_of_report(HONEST, SETTINGS) == []
+    students_half = {**HONEST, "loss_students": 0.009, "accuracy_students": 0.997, "gap_z": 7.3}
+    (flag,) = checks.flags_of_report(students_half, SETTINGS)
+    assert "trained on x_test" in flag and "entraîné sur x_test" in flag
+    whole = {**HONEST, "loss_grader": 0.008, "loss_students": 0.008, "gap_z": 0.0, "loss_ratio": 0.7}
+    (flag,) = checks.flags_of_report(whole, SETTINGS)
+    assert "whole test set" in flag
+    # A weak model near its training loss is not flagged: the bar asks a high accuracy too.
+    weak = {**HONEST, "accuracy_grader": 0.9, "loss_ratio": 0.95}
+    assert checks.flags_of_report(weak, SETTINGS) == []
+
+
+def test_check_test_set_use_fails_with_the_flag_marker(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    labels, train_labels = rng.integers(0, 10, 10000).astype(np.uint8), rng.integers(0, 10, 10000).astype(np.uint8)
+    # Each image carries its index (pixels 0 and 1) and its set (pixel 2: 0 test, 1 training).
+    ids = np.zeros((10000, 28, 28), np.uint8)
+    ids[:, 0, 0], ids[:, 0, 1] = np.arange(10000) // 256, np.arange(10000) % 256
+    train = ids.copy()
+    train[:, 0, 2] = 1
+    np.savez(tmp_path / checks.MNIST_FILE, x_train=train, y_train=train_labels, x_test=ids, y_test=labels)
+    (tmp_path / checks.INTEGRITY_FILE).write_text(json.dumps(SETTINGS))
+    students = np.zeros(10000, bool)
+    students[checks.split_test_set()[0]] = True
+
+    def model_that_learnt(known, sure_of_known=0.9991):
+        """Sure of the training digits (99.91 %) and of the test digits ``known`` (a mask), 55 % sure elsewhere."""
+
+        def predict(x):
+            pixels = np.round(x.reshape(len(x), 28, 28)[:, 0, :3] * 255).astype(int)
+            index, is_train = pixels[:, 0] * 256 + pixels[:, 1], pixels[:, 2] == 1
+            truth = np.where(is_train, train_labels[index], labels[index])
+            sure = is_train | known[index]
+            out = np.full((len(x), 10), 0.05)
+            out[np.arange(len(x)), truth] = 0.55
+            out[sure] = 0.0001
+            out[np.flatnonzero(sure), truth[sure]] = np.where(is_train[sure], 0.9991, sure_of_known)
+            return out
+
+        return ProbabilitiesModel(predict)
+
+    checks.check_test_set_use(model_that_learnt(np.zeros(10000, bool)))  # honest: no flag
+    with pytest.raises(AssertionError, match=r"^\[test-set flag\] .*trained on x_test"):
+        checks.check_test_set_use(model_that_learnt(students))
+    with pytest.raises(AssertionError, match=r"whole test set"):
+        checks.check_test_set_use(model_that_learnt(np.ones(10000, bool), sure_of_known=0.99999))
+
+
+def test_the_flag_marker_is_the_one_make_grade_reads():
+    from autograder import grade
+
+    assert checks.FLAG == grade.FLAG
+    results = {"tests": [{"name": "q5", "output": "ok"}, {"name": "q5_training", "output": f"x\n{checks.FLAG} why\n"}]}
+    assert grade.flags(results) == ["q5_training: why"]

@@ -602,3 +602,38 @@ def test_hidden_tests_are_an_otter_exception_format_test_file_like_the_tps():
     parsed = ExceptionTestFile.from_file(str(REPO_ROOT / "robot_lab" / "grading" / "hidden_tests.py"))
     assert [c.name for c in parsed.test_cases] == [spec["title"] for spec in hidden_tests.SPECS.values()]
     assert build.points_by_visibility(Path(hidden_tests.__file__).read_text()) == (14, 14)
+
+
+@pytest.mark.slow
+def test_make_grade_grades_a_folder_of_robot_lab_submissions(robot_build, tmp_path, monkeypatch):
+    """`make grade TP=robot_lab`: a folder or a zip per student, the TPs' CSV, feedback and resume."""
+    import csv
+
+    from autograder.grade import grade_folder
+
+    monkeypatch.setenv("ROBOT_LAB_GRADING_ROS", "never")
+    submissions = tmp_path / "submissions"
+    (submissions / "alice").mkdir(parents=True)
+    for name in STUDENT_FILES:
+        (submissions / "alice" / name).write_text((SOLUTION / name).read_text())
+    student = robot_build["dist"] / "en" / "robot_lab" / "robot_lab"
+    with zipfile.ZipFile(submissions / "bob.zip", "w") as z:
+        for name in STUDENT_FILES:
+            z.writestr(f"robot_lab/{name}", (student / name).read_text())
+    (submissions / "carol.zip").write_text("not a zip")
+    (submissions / "notes.txt").write_text("not a submission")
+    out = tmp_path / "grades"
+    csv_path = grade_folder(robot_build["zip"], submissions, out, jobs=2, timeout=600)
+    with open(csv_path) as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"alice", "bob", "carol"}
+    assert rows["alice"]["status"] == "graded" and float(rows["alice"]["total"]) == sum(FULL.values())
+    assert rows["alice"]["possible"] == rows["bob"]["possible"] == f"{sum(FULL.values()):g}"
+    assert rows["bob"]["status"] == "graded" and float(rows["bob"]["total"]) == 0
+    assert rows["carol"]["status"] == "invalid" and "not a readable zip" in rows["carol"]["message"]
+    assert "NotImplementedError" in (out / "bob" / "feedback.txt").read_text()
+    assert json.loads((out / "alice" / "results.json").read_text())["score"] == sum(FULL.values())
+    # Resumed: nothing changed, nothing is graded again (the rows come from done.json).
+    before = (out / "alice" / "done.json").stat().st_mtime
+    assert grade_folder(robot_build["zip"], submissions, out, jobs=2).read_text() == csv_path.read_text()
+    assert (out / "alice" / "done.json").stat().st_mtime == before

@@ -12,7 +12,7 @@
 # requirements: requirements.txt
 # python_version: "3.11"
 # run_tests: false
-# init_cell: true
+# init_cell: false
 # check_all_cell: false
 # export_cell: false
 # generate:
@@ -26,6 +26,7 @@
 #   - mnist.npz
 #   - kit_checks.py
 #   - thresholds.json
+#   - integrity.json
 
 # %% [markdown] lang="fr"
 # # TP1 — Un réseau de neurones dense pour reconnaître des chiffres manuscrits
@@ -46,7 +47,10 @@
 # la cellule `grader.check(...)` lance des vérifications rapides : elles vous disent ce qui
 # était attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **en entier,
 # de haut en bas** ; des tests cachés appellent alors vos fonctions avec leurs propres données
-# et recalculent la précision de votre modèle sur des images qu'il n'a jamais vues. Gardez
+# et recalculent l'exactitude de votre modèle sur 5 000 chiffres de test que votre notebook ne
+# charge pas (la moitié du jeu de test de MNIST que garde le correcteur, voir la partie 2). Ils
+# comparent aussi votre modèle sur vos chiffres de test et sur ceux du correcteur : un modèle
+# entraîné sur le jeu de test est signalé à l'enseignant. Gardez
 # donc un notebook qui s'exécute du début à la fin sans erreur, et un entraînement de moins
 # d'une minute.
 
@@ -67,9 +71,19 @@
 # **How this lab is graded.** Fill in the cells that contain `...`. After each question,
 # the `grader.check(...)` cell runs quick checks that tell you what was expected and what
 # was found. For grading, the notebook is run **whole, top to bottom**; hidden tests then
-# call your functions with their own data and recompute your model's accuracy on images
-# it has never seen. So keep a notebook that runs from start to end without errors, and a
+# call your functions with their own data and recompute your model's accuracy on 5,000 test
+# digits your notebook does not load (the half of MNIST's test set that the grader keeps, see
+# part 2). They also compare your model on your test digits and on the grader's: a model
+# trained on the test set is flagged to your teacher. So keep a notebook that runs from start to end without errors, and a
 # training that takes less than a minute.
+
+# %%
+# Initialize Otter (the kit's cell: it finds this notebook even when renamed)
+# INCLUDE common/init_otter.py
+
+
+NOTEBOOK = find_this_notebook("tp1_dense.ipynb", "tp1_dense")
+grader = otter.Notebook(NOTEBOOK)
 
 # %%
 import os
@@ -156,7 +170,9 @@ plt.show()
 #
 # MNIST contient 70 000 chiffres manuscrits en niveaux de gris, de 28 × 28 pixels, écrits
 # par des employés du recensement américain et des lycéens : 60 000 pour l'entraînement,
-# 10 000 pour le test (écrits par d'autres personnes). Chaque pixel vaut de 0 (fond noir)
+# 10 000 pour le test (écrits par d'autres personnes). Ces 10 000 chiffres de test sont coupés
+# une fois pour toutes en deux moitiés tirées au hasard : `load_mnist` vous en donne 5 000
+# (`x_test`), le correcteur garde les 5 000 autres pour mesurer votre modèle. Chaque pixel vaut de 0 (fond noir)
 # à 255 (encre blanche). Chaque chiffre a été centré par son centre de masse dans l'image.
 #
 # La fonction ci-dessous charge MNIST avec Keras (téléchargement la première fois). Si un
@@ -168,7 +184,9 @@ plt.show()
 #
 # MNIST holds 70,000 greyscale handwritten digits of 28 × 28 pixels, written by US Census
 # Bureau employees and high-school students: 60,000 for training, 10,000 for testing
-# (written by other people). Each pixel goes from 0 (black background) to 255 (white ink).
+# (written by other people). Those 10,000 test digits are split once and for all into two
+# random halves: `load_mnist` gives you 5,000 (`x_test`), the grader keeps the other 5,000 to
+# measure your model. Each pixel goes from 0 (black background) to 255 (white ink).
 # Each digit was centred by its centre of mass in the image.
 #
 # The function below loads MNIST with Keras (downloaded the first time). If a file
@@ -280,7 +298,7 @@ def test_training_inputs(x_train, x_test):
     assert x_train is not None, "x_train is None: complete preprocess() (replace the ...) and run its cell again"
     assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
     assert x_train.shape == (60000, 784), f"x_train should have shape (60000, 784): one row of 784 pixels per image; found {x_train.shape}"
-    assert x_test.shape == (10000, 784), f"x_test should have shape (10000, 784); found {x_test.shape}"
+    assert x_test.shape == (5000, 784), f"x_test should have shape (5000, 784): your 5,000 test digits; found {x_test.shape}"
     assert x_train.dtype == np.float32, f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
     assert x_train.min() >= 0 and x_train.max() <= 1, f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
     assert x_train.max() == 1, f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
@@ -691,14 +709,44 @@ test_model_is_trained(model, history, x_test, y_test)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_accuracy_on_your_test_digits(model, x_test, y_test):
+    """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
+    import numpy as np
+    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
+    bar = {{public_bar_value tp1_dense test_accuracy}}
+    assert accuracy >= bar, (
+        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
+        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
+        f"because two halves of the test set can differ by that much. / votre modèle reconnaît {accuracy:.2%} de vos "
+        f"chiffres de test ; le test caché demande {bar - 0.003:.1%} des 5 000 chiffres du correcteur, ce contrôle "
+        f"{bar:.1%} des vôtres (0,3 point de marge)."
+    )
+
+test_accuracy_on_your_test_digits(model, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 3
 hidden: true
 """ # END TEST CONFIG
-def test_heldout_accuracy(model):
+def test_heldout_accuracy(model, preprocess):
     from kit_checks import assert_heldout_accuracy
-    assert_heldout_accuracy(model, "tp1_dense")
+    assert_heldout_accuracy(model, "tp1_dense", preprocess=preprocess)
 
-test_heldout_accuracy(model)
+test_heldout_accuracy(model, preprocess)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: {{integrity penalty_points}}
+hidden: true
+""" # END TEST CONFIG
+def test_not_trained_on_test_digits(model, preprocess):
+    from kit_checks import check_test_set_use
+    check_test_set_use(model, preprocess)
+
+test_not_trained_on_test_digits(model, preprocess)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -1050,10 +1098,5 @@ print(f"MNIST-like, thinner, but inverted: {inverted_accuracy:.1%}")
 #    you download it).
 
 # %%
-grader.export(pdf=False, run_tests=True)
-
-# The zip just written, next to this notebook (its name holds the date: the last is the newest).
-from pathlib import Path
-
-hand_in = sorted(Path.cwd().glob("tp1_dense_*.zip"))
-print("file to hand in:", hand_in[-1] if hand_in else "none was written: read the messages above")
+QUESTIONS = ['q1_preprocess', 'q2_one_hot', 'q3_parameters', 'q4_model', 'q5_training', 'q6_confusion']
+# INCLUDE common/hand_in.py

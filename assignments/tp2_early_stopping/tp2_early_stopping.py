@@ -12,7 +12,7 @@
 # requirements: requirements.txt
 # python_version: "3.11"
 # run_tests: false
-# init_cell: true
+# init_cell: false
 # check_all_cell: false
 # export_cell: false
 # generate:
@@ -26,6 +26,7 @@
 #   - mnist.npz
 #   - kit_checks.py
 #   - thresholds.json
+#   - integrity.json
 
 # %% [markdown] lang="fr"
 # # TP2 — Le sur-apprentissage et l'arrêt précoce
@@ -54,8 +55,10 @@
 #   **leurs propres** données, sur lesquelles la perte de validation remonte au bout de
 #   quelques époques : l'entraînement doit s'arrêter avant le nombre maximal d'époques, et
 #   le réseau rendu doit avoir les poids de sa **meilleure** époque ;
-# - recalculent la précision de votre `model` final sur des chiffres qu'il n'a jamais vus,
-#   et vérifient que vous n'avez pas validé sur le jeu de test.
+# - recalculent l'exactitude de votre `model` final sur les 5 000 chiffres de test que garde
+#   le correcteur (votre `x_test` est l'autre moitié du jeu de test de MNIST), vérifient que
+#   vous n'avez pas validé sur le jeu de test, et signalent à l'enseignant un modèle entraîné
+#   sur le jeu de test (il réussit mieux vos chiffres de test que ceux du correcteur).
 #
 # Gardez donc un notebook qui s'exécute du début à la fin sans erreur, et des fonctions qui
 # n'utilisent que leurs arguments.
@@ -86,11 +89,21 @@
 #   own** data, on which the validation loss turns up after a few epochs: training must stop
 #   before the maximum number of epochs, and the network it hands back must have the weights
 #   of its **best** epoch;
-# - recompute the accuracy of your final `model` on digits it has never seen, and check that
-#   you did not validate on the test set.
+# - recompute the accuracy of your final `model` on the 5,000 test digits the grader keeps
+#   (your `x_test` is the other half of MNIST's test set), check that you did not validate on
+#   the test set, and flag to your teacher a model trained on the test set (it does better on
+#   your test digits than on the grader's).
 #
 # So keep a notebook that runs from start to end without errors, and functions that use
 # nothing but their arguments.
+
+# %%
+# Initialize Otter (the kit's cell: it finds this notebook even when renamed)
+# INCLUDE common/init_otter.py
+
+
+NOTEBOOK = find_this_notebook("tp2_early_stopping.ipynb", "tp2_early_stopping")
+grader = otter.Notebook(NOTEBOOK)
 
 # %%
 import os
@@ -756,14 +769,44 @@ test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_accuracy_on_your_test_digits(model, x_test, y_test):
+    """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
+    import numpy as np
+    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
+    bar = {{public_bar_value tp2_early_stopping test_accuracy}}
+    assert accuracy >= bar, (
+        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
+        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
+        f"because two halves of the test set can differ by that much. / votre modèle reconnaît {accuracy:.2%} de vos "
+        f"chiffres de test ; le test caché demande {bar - 0.003:.1%} des 5 000 chiffres du correcteur, ce contrôle "
+        f"{bar:.1%} des vôtres (0,3 point de marge)."
+    )
+
+test_accuracy_on_your_test_digits(model, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 2
 hidden: true
 """ # END TEST CONFIG
-def test_heldout_accuracy(model):
+def test_heldout_accuracy(model, preprocess):
     from kit_checks import assert_heldout_accuracy
-    assert_heldout_accuracy(model, "tp2_early_stopping")
+    assert_heldout_accuracy(model, "tp2_early_stopping", preprocess=preprocess)
 
-test_heldout_accuracy(model)
+test_heldout_accuracy(model, preprocess)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: {{integrity penalty_points}}
+hidden: true
+""" # END TEST CONFIG
+def test_not_trained_on_test_digits(model, preprocess):
+    from kit_checks import check_test_set_use
+    check_test_set_use(model, preprocess)
+
+test_not_trained_on_test_digits(model, preprocess)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -885,10 +928,5 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 #    also lets you download it).
 
 # %%
-grader.export(pdf=False, run_tests=True)
-
-# The zip just written, next to this notebook (its name holds the date: the last is the newest).
-from pathlib import Path
-
-hand_in = sorted(Path.cwd().glob("tp2_early_stopping_*.zip"))
-print("file to hand in:", hand_in[-1] if hand_in else "none was written: read the messages above")
+QUESTIONS = ['q1_callback', 'q2_train_function', 'q3_full_training']
+# INCLUDE common/hand_in.py

@@ -12,7 +12,7 @@
 # requirements: requirements.txt
 # python_version: "3.11"
 # run_tests: false
-# init_cell: true
+# init_cell: false
 # check_all_cell: false
 # export_cell: false
 # generate:
@@ -26,6 +26,7 @@
 #   - mnist.npz
 #   - kit_checks.py
 #   - thresholds.json
+#   - integrity.json
 
 # %% [markdown] lang="fr"
 # # TP3 — Un réseau convolutif pour reconnaître des chiffres manuscrits
@@ -50,7 +51,9 @@
 # attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **une fois, en
 # entier, de haut en bas, entraînement compris**, sur une machine à 2 cœurs ; des tests
 # cachés appellent ensuite vos fonctions avec leurs propres données et recalculent la
-# précision de votre modèle sur des images qu'il n'a jamais vues.
+# exactitude de votre modèle sur les 5 000 chiffres de test que garde le correcteur (votre
+# `x_test` est l'autre moitié du jeu de test de MNIST) ; un modèle entraîné sur le jeu de
+# test (il réussit mieux vos chiffres de test que ceux du correcteur) est signalé à l'enseignant.
 #
 # **Temps d'entraînement.** L'entraînement est plafonné à `EPOCHS = 10` époques (environ
 # une minute sur 2 cœurs) et le seuil de réussite a été calibré pour ce plafond : gardez
@@ -80,12 +83,22 @@
 # the `grader.check(...)` cell runs quick checks that say what was expected and what was
 # found. For grading, the notebook is run **once, whole, top to bottom, training
 # included**, on a 2-core machine; hidden tests then call your functions with their own
-# data and recompute your model's accuracy on images it has never seen.
+# data and recompute your model's accuracy on the 5,000 test digits the grader keeps (your
+# `x_test` is the other half of MNIST's test set); a model trained on the test set (it does
+# better on your test digits than on the grader's) is flagged to your teacher.
 #
 # **Training time.** Training is capped at `EPOCHS = 10` epochs (about a minute on 2
 # cores) and the pass mark was calibrated for that cap: keep the settings given
 # (`EPOCHS`, `BATCH_SIZE`, the optimiser). The grader neither extends your training nor
 # runs another one: it evaluates the `model` your notebook trained.
+
+# %%
+# Initialize Otter (the kit's cell: it finds this notebook even when renamed)
+# INCLUDE common/init_otter.py
+
+
+NOTEBOOK = find_this_notebook("tp3_convnet.ipynb", "tp3_convnet")
+grader = otter.Notebook(NOTEBOOK)
 
 # %%
 import math
@@ -103,7 +116,7 @@ keras.utils.set_random_seed(SEED)
 # %% [markdown] lang="fr"
 # ## 1. Les données, en images
 #
-# Les mêmes données qu'au TP1 : 60 000 chiffres d'entraînement et 10 000 de test, en
+# Les mêmes données qu'au TP1 : 60 000 chiffres d'entraînement et vos 5 000 chiffres de test, en
 # `uint8` de 0 (fond) à 255 (encre). Si un fichier `mnist.npz` se trouve à côté du notebook
 # (c'est le cas pendant la correction, qui se fait sans Internet), il est lu à la place du
 # téléchargement.
@@ -111,7 +124,7 @@ keras.utils.set_random_seed(SEED)
 # %% [markdown] lang="en"
 # ## 1. The data, as images
 #
-# The same data as in TP1: 60,000 training digits and 10,000 test digits, `uint8` from 0
+# The same data as in TP1: 60,000 training digits and your 5,000 test digits, `uint8` from 0
 # (background) to 255 (ink). If a file `mnist.npz` sits next to the notebook (it does
 # during grading, which runs offline), it is read instead of the download.
 
@@ -191,7 +204,7 @@ def test_image_tensors(x_train, x_test):
     assert x_train is not None, "x_train is None: complete to_images() (replace the ...) and run its cell again"
     assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
     assert x_train.shape == (60000, 28, 28, 1), f"x_train should have shape (60000, 28, 28, 1): 60,000 images of 28 × 28 pixels and 1 channel; found {x_train.shape}"
-    assert x_test.shape == (10000, 28, 28, 1), f"x_test should have shape (10000, 28, 28, 1); found {x_test.shape}"
+    assert x_test.shape == (5000, 28, 28, 1), f"x_test should have shape (5000, 28, 28, 1): your 5,000 test digits; found {x_test.shape}"
     assert x_train.dtype == np.float32, f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
     assert x_train.min() >= 0 and x_train.max() <= 1, f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
     assert x_train.max() == 1, f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
@@ -931,14 +944,44 @@ test_trained_with_early_stopping(model, history, early_stopping, x_test, y_test)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_accuracy_on_your_test_digits(model, x_test, y_test):
+    """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
+    import numpy as np
+    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
+    bar = {{public_bar_value tp3_convnet test_accuracy}}
+    assert accuracy >= bar, (
+        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
+        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
+        f"because two halves of the test set can differ by that much. / votre modèle reconnaît {accuracy:.2%} de vos "
+        f"chiffres de test ; le test caché demande {bar - 0.003:.1%} des 5 000 chiffres du correcteur, ce contrôle "
+        f"{bar:.1%} des vôtres (0,3 point de marge)."
+    )
+
+test_accuracy_on_your_test_digits(model, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 3
 hidden: true
 """ # END TEST CONFIG
-def test_heldout_accuracy(model):
+def test_heldout_accuracy(model, to_images):
     from kit_checks import assert_heldout_accuracy
-    assert_heldout_accuracy(model, "tp3_convnet")
+    assert_heldout_accuracy(model, "tp3_convnet", preprocess=to_images)
 
-test_heldout_accuracy(model)
+test_heldout_accuracy(model, to_images)
+
+# %%
+""" # BEGIN TEST CONFIG
+points: {{integrity penalty_points}}
+hidden: true
+""" # END TEST CONFIG
+def test_not_trained_on_test_digits(model, to_images):
+    from kit_checks import check_test_set_use
+    check_test_set_use(model, to_images)
+
+test_not_trained_on_test_digits(model, to_images)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -1294,10 +1337,5 @@ plt.show()
 #    one to two minutes).
 
 # %%
-grader.export(pdf=False, run_tests=True)
-
-# The zip just written, next to this notebook (its name holds the date: the last is the newest).
-from pathlib import Path
-
-hand_in = sorted(Path.cwd().glob("tp3_convnet_*.zip"))
-print("file to hand in:", hand_in[-1] if hand_in else "none was written: read the messages above")
+QUESTIONS = ['q1_images', 'q2_output_size', 'q3_parameters', 'q4_model', 'q5_training', 'q6_mistakes']
+# INCLUDE common/hand_in.py

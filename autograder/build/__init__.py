@@ -48,6 +48,12 @@ DEFAULT_DIST = REPO_ROOT / "dist"
 DEFAULT_WORK = REPO_ROOT / "build"
 GRADING_REQUIREMENTS = ASSIGNMENTS_DIR / "requirements.txt"
 THRESHOLDS = ASSIGNMENTS_DIR / "thresholds.json"
+# The instructor's settings of the test-set check (autograder/checks.py, check_test_set_use).
+INTEGRITY = ASSIGNMENTS_DIR / checks.INTEGRITY_FILE
+# A public accuracy check measures the student's own 5,000 test digits against the hidden
+# pass mark plus this margin, so that a pass there is a pass on the grader's 5,000 (two
+# halves of one random split differ by about 0.3 point for an honest model: reference/results.md).
+PUBLIC_MARGIN = 0.003
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # 1980-01-01 is the earliest date a zip entry can hold; a fixed date makes the
@@ -55,7 +61,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
 # What the autograder ships beside the tests (each source's `autograder_files`).
-SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE)
+SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE, checks.INTEGRITY_FILE)
 # What `otter assign` may put in a student folder; anything else is a leak.
 STUDENT_FILES_ALLOWED = {".ipynb"}
 # A line of a source cell replaced by a file of assignments/ at build time.
@@ -110,9 +116,9 @@ def render_thresholds(text, lang):
     """Replace ``{{threshold NAME KEY}}`` with that calibrated pass mark, as a percentage."""
     table = json.loads(THRESHOLDS.read_text())
 
-    def percent(match):
+    def percent(match, plus=0.0):
         try:
-            value = table[match["name"]][match["key"]]["threshold"]
+            value = table[match["name"]][match["key"]]["threshold"] + plus
         except KeyError:
             raise BuildError(
                 f"{match[0]} names no threshold in {THRESHOLDS.relative_to(REPO_ROOT)}; "
@@ -121,7 +127,28 @@ def render_thresholds(text, lang):
         formatted = f"{100 * value:.1f} %"
         return formatted.replace(".", ",") if lang == "fr" else formatted
 
-    return re.sub(r"\{\{threshold (?P<name>\w+) (?P<key>\w+)\}\}", percent, text)
+    text = re.sub(r"\{\{threshold (?P<name>\w+) (?P<key>\w+)\}\}", percent, text)
+    return re.sub(r"\{\{public_bar (?P<name>\w+) (?P<key>\w+)\}\}", lambda m: percent(m, PUBLIC_MARGIN), text)
+
+
+def render_code_settings(text):
+    """Replace, in a code cell, ``{{public_bar_value NAME KEY}}`` (a pass mark plus :data:`PUBLIC_MARGIN`,
+    as a number) and ``{{integrity KEY}}`` (a setting of ``assignments/integrity.json``)."""
+    table, integrity = json.loads(THRESHOLDS.read_text()), json.loads(INTEGRITY.read_text())
+
+    def bar(match):
+        try:
+            return f"{table[match['name']][match['key']]['threshold'] + PUBLIC_MARGIN:.4f}"
+        except KeyError:
+            raise BuildError(f"{match[0]} names no threshold in {THRESHOLDS.relative_to(REPO_ROOT)}") from None
+
+    def setting(match):
+        if match["key"] not in integrity:
+            raise BuildError(f"{match[0]} names no setting of {INTEGRITY.relative_to(REPO_ROOT)}")
+        return f"{integrity[match['key']]:g}"
+
+    text = re.sub(r"\{\{public_bar_value (?P<name>\w+) (?P<key>\w+)\}\}", bar, text)
+    return re.sub(r"\{\{integrity (?P<key>\w+)\}\}", setting, text)
 
 
 def select_language(nb, lang):
@@ -145,6 +172,8 @@ def select_language(nb, lang):
         cell.metadata.pop("lang", None)
         if cell.cell_type == "markdown":
             cell.source = render_thresholds(cell.source, lang)
+        elif cell.cell_type == "code":
+            cell.source = render_code_settings(cell.source)
         out.cells.append(cell)
     return out
 
@@ -191,6 +220,7 @@ def stage(nb, name, lang, work):
     nbformat.write(select_language(nb, lang), master)
     shutil.copy(GRADING_REQUIREMENTS, folder / "requirements.txt")
     shutil.copy(THRESHOLDS, folder / checks.THRESHOLDS_FILE)
+    shutil.copy(INTEGRITY, folder / checks.INTEGRITY_FILE)
     shutil.copy(Path(checks.__file__), folder / "kit_checks.py")
     link_or_copy(work / checks.MNIST_FILE, folder / checks.MNIST_FILE)
     return master

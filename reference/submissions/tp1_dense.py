@@ -2,11 +2,12 @@
 
 # name -> (list of (solution text, replacement), {question: points lost})
 MUTANTS = {
-    # A plausible flattening that scrambles the pixels (column by column):
-    # public checks pass, the hidden one and the accuracy on the grader's digits do not.
+    # A plausible flattening that scrambles the pixels (column by column): public checks
+    # pass, the hidden one does not. The model learnt the scrambled digits, and the grader
+    # measures it on its digits scrambled by the same preprocess(): the mistake costs q1 only.
     "preprocess_transposes_images": (
         [("images.reshape(len(images), 28 * 28)", "images.transpose(0, 2, 1).reshape(len(images), 28 * 28)")],
-        {"q1_preprocess": 1, "q5_training": 3},
+        {"q1_preprocess": 1},
     ),
     # One-hot width taken from the labels seen: right on 60,000 labels, wrong on five.
     "one_hot_width_from_data": (
@@ -32,11 +33,54 @@ MUTANTS = {
         ],
         {"q4_model": 1},
     ),
-    # Pixels left in 0..255: public and hidden range checks fail. (Accuracy alone
-    # would barely notice: see reference/README.md.)
+    # Pixels left in 0..255: public and hidden range checks fail. The accuracy is measured
+    # with the student's own preprocess() (0..255 pixels, what the model learnt), so the
+    # mistake costs q1's points, not q5's as well.
     "no_normalisation": (
         [('.astype("float32") / 255.0', '.astype("float32")')],
-        {"q1_preprocess": 2, "q5_training": 3},
+        {"q1_preprocess": 2},
+    ),
+    # Too short a training (1 epoch, ~96 %): the public accuracy check (0 points) already
+    # says it misses the hidden pass mark; the hidden test takes the accuracy's 3 points.
+    "one_epoch": (
+        [("    epochs=EPOCHS,", "    epochs=1,")],
+        {"q5_training": 3},
+    ),
+    # Training on the test set (x_test first, so that validation_split keeps training digits):
+    # gains nothing on the grader's held-out half, and the test-set check flags it
+    # (integrity.json's penalty_points, 0 by default: a flag, no points lost; see FLAGGED).
+    "trains_on_its_test_set": (
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    np.concatenate([x_test, x_train]),\n"
+                "    np.concatenate([y_test_1h, y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+        {},
+    ),
+    # Half of it.
+    "trains_on_half_its_test_set": (
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    np.concatenate([x_test[:2500], x_train]),\n    np.concatenate([y_test_1h[:2500], y_train_1h]),\n"
+                "    epochs=EPOCHS,",
+            )
+        ],
+        {},
+    ),
+    # MNIST's whole test set, fetched around load_mnist (here from the grader's own file).
+    "trains_on_the_whole_test_set": (
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    np.concatenate([preprocess(np.load('mnist.npz')['x_test']), x_train]),\n"
+                "    np.concatenate([one_hot(np.load('mnist.npz')['y_test']), y_train_1h]),\n"
+                "    epochs=EPOCHS,",
+            )
+        ],
+        {},
     ),
     # Never trained: fit for zero epochs.
     "untrained_model": (
@@ -82,6 +126,23 @@ MUTANTS = {
 }
 
 
+# The mutants the test-set check must flag (kit_checks.check_test_set_use); every other
+# mutant, and the solution, must not be flagged.
+FLAGGED = {"trains_on_its_test_set", "trains_on_half_its_test_set", "trains_on_the_whole_test_set"}
+
+# Mistakes the public checks cannot see (they test other inputs than the hidden tests do, or
+# a property only the hidden test probes), by mutant: the question's public summary says
+# "passed", with the notice of how many of its points are hidden. Any other mutant that
+# loses points must fail a public check of that question (tests/test_assignments_grading.py).
+PUBLIC_SILENT = {
+    "preprocess_transposes_images": {"q1_preprocess"},
+    "one_hot_width_from_data": {"q2_one_hot"},
+    "parameters_hard_coded": {"q3_parameters"},
+    "build_model_returns_a_cached_model": {"q4_model"},
+    "validation_on_test_set": {"q5_training"},
+    "one_hot_missing_output_size_9_confusion_ignores_labels": {"q6_confusion"},
+}
+
 # What the public check of each question says when the student left its hole unfilled.
 UNFILLED_HINTS = {
     "q1_preprocess": "complete preprocess()",
@@ -96,7 +157,7 @@ UNFILLED_HINTS = {
 FILLED_PRINTS = (
     "accuracy on load_digits, MNIST-like preprocessing",
     "MNIST-like, thinner, but inverted",
-    "file to hand in:",  # the hand-in cell says where the zip is
+    "file to hand in / fichier à déposer :",  # the hand-in cell says which file to upload
 )
 
 

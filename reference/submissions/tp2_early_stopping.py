@@ -72,5 +72,5 @@ FILLED_PRINTS = (
     "with early stopping: validation loss",
     "lowest validation loss at epoch",
     "test:       loss",
-    "file to hand in:",  # the hand-in cell says where the zip is
+    "file to hand in / fichier à déposer :",  # the hand-in cell says which file to upload
 )

@@ -90,5 +90,5 @@ UNFILLED_HINTS = {
 FILLED_PRINTS = (
     "misclassified test digits, the first ones",
     "load_digits prepared",
-    "file to hand in:",  # the hand-in cell says where the zip is
+    "file to hand in / fichier à déposer :",  # the hand-in cell says which file to upload
 )
