@@ -17,7 +17,7 @@ With ``truth.json`` a found cube counts as a true cube when its centre lies with
 labels only: the cubes found, left to right, are paired with the labels in the same
 order, skipping (as missed, or as false) those that leave the most labels right.
 
-Command line (also ``reference/bench_robot.py --photos DIR``)::
+Command line::
 
     python -m robot_lab.photos DIR [--model PATH]
 
@@ -367,7 +367,7 @@ def main(argv=None):
     parser.add_argument("folder", type=Path, help=f"a folder of photos {_LAYOUT}")
     parser.add_argument("--model", type=Path, default=None,
                         help="the trained .keras network (default data/robot_lab/digits.keras, "
-                             "made by `make robot-model`)")
+                             "made by `python -m robot_lab.classifier`)")
     args = parser.parse_args(argv)
     try:
         read_truth(args.folder)  # a folder error before the network's slow import
