@@ -41,7 +41,7 @@ DEPENDENCIES = ("std_msgs", "sensor_msgs")
 _SHARE_DIRS = ["/usr/share", *sorted(glob.glob("/opt/ros/*/share"))]
 _GENPY_SCRIPTS = ["/usr/lib/genpy/gensrv_py.py", *sorted(glob.glob("/opt/ros/*/lib/genpy/gensrv_py.py"))]
 
-_MISSING_ROS = "Install ROS 1 from your system's packages (Debian 12, Ubuntu 22.04 or later: see README.md)."
+_MISSING_ROS = "Install ROS 1 from your system's packages (Debian 12, Ubuntu 24.04: see README.md)."
 
 
 def find_msg_dir(package):
