@@ -345,7 +345,7 @@ def test_build_is_reproducible_and_complete(robot_build, tmp_path):
         "grading/digits.keras",
         "grading/hidden_scenes.npz",
     } <= names
-    assert {f"template/robot_lab/{n}" for n in STUDENT_FILES} <= names
+    assert {f"template/{lang}/robot_lab/{n}" for n in STUDENT_FILES for lang in build.LANGUAGES} <= names
     with zipfile.ZipFile(again) as z:
         assert all((z.getinfo(n).external_attr >> 16) & 0o111 for n in ("setup.sh", "run_autograder"))
     requirements = build.zip_contents(again)["requirements.txt"].decode()
@@ -356,7 +356,8 @@ def test_build_is_reproducible_and_complete(robot_build, tmp_path):
         folder = robot_build["dist"] / lang / "robot_lab"
         assert (folder / "guide.ipynb").is_file() and (folder / rlb.STUDENT_MODEL).is_file()
         for name in STUDENT_FILES:
-            assert (folder / "robot_lab" / name).read_bytes() == build.zip_contents(again)[f"template/robot_lab/{name}"]
+            template = build.zip_contents(again)[f"template/{lang}/robot_lab/{name}"]
+            assert (folder / "robot_lab" / name).read_bytes() == template
 
 
 @pytest.mark.slow
