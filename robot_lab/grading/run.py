@@ -232,7 +232,7 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540, env_extra=None):
                 f"the grading process died while running this test (exit code {process.returncode}):\n{tail}",
             )
         still = [n for n in remaining if n not in results]
-        if still == remaining:
+        if still == remaining and time.monotonic() <= deadline:
             # The worker died before its first test: give up on the rest rather than loop.
             tail = Path(log).read_text(errors="replace")[-1500:]
             for name in remaining:
