@@ -218,9 +218,7 @@ def make_holes(source, label, lang="en"):
             )
         hint, texts = _hint_above(lines, i), _student_texts()
         message = texts.HOLE_MESSAGE[lang].format(label=label, function=function) + (
-            f". {texts.HINT_WORD[lang]}{' : ' if lang == 'fr' else ': '}{hint}"
-            if hint
-            else texts.SEE_DOCSTRING[lang]
+            f". {texts.HINT_WORD[lang]}{' : ' if lang == 'fr' else ': '}{hint}" if hint else texts.SEE_DOCSTRING[lang]
         )
         out.append(f"{begin['indent']}raise NotImplementedError({message!r})\n")
         holes.append(function)
