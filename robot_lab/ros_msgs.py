@@ -5,7 +5,7 @@ result in the devel space, where ``from robot_lab.srv import RecogniseCubes``
 finds it. This module does the same without catkin: it runs genpy's own script
 (``gensrv_py.py``) on the ``.srv`` files into ``build/ros/python/robot_lab/srv/``
 (git-ignored) and adds that folder to the ``robot_lab`` package's path, as
-catkin's devel space does. ``make ros`` and the tests call it; the nodes call
+catkin's devel space does. The command below runs it; the nodes call
 :func:`import_srv`, which regenerates the code when a ``.srv`` file changed.
 
     python -m robot_lab.ros_msgs            # generate into build/ros/python
@@ -41,7 +41,7 @@ DEPENDENCIES = ("std_msgs", "sensor_msgs")
 _SHARE_DIRS = ["/usr/share", *sorted(glob.glob("/opt/ros/*/share"))]
 _GENPY_SCRIPTS = ["/usr/lib/genpy/gensrv_py.py", *sorted(glob.glob("/opt/ros/*/lib/genpy/gensrv_py.py"))]
 
-_MISSING_ROS = "Install ROS 1 with `make ros` (Debian/Ubuntu packages, see README.md)."
+_MISSING_ROS = "Install ROS 1 from your system's packages (Debian 12, Ubuntu 24.04: see README.md)."
 
 
 def find_msg_dir(package):

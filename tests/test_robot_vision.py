@@ -390,7 +390,7 @@ def test_no_false_cubes_on_an_empty_table():
 
 
 def test_load_model_says_how_to_make_one(tmp_path):
-    with pytest.raises(FileNotFoundError, match="make robot-model"):
+    with pytest.raises(FileNotFoundError, match="python -m robot_lab.classifier"):
         classifier.load_model(tmp_path / "none.keras")
 
 
@@ -401,7 +401,7 @@ def run_cli(*args):
 def test_detect_without_a_model_says_how_to_make_one(tmp_path):
     done = run_cli("robot_lab.detect", "scene.png", "--model", str(tmp_path / "none.keras"))
     assert done.returncode == 2
-    assert "make robot-model" in done.stderr
+    assert "python -m robot_lab.classifier" in done.stderr
 
 
 # --- with a (small) trained network: conftest.robot_model ------------------------
@@ -411,7 +411,7 @@ def test_detect_without_a_model_says_how_to_make_one(tmp_path):
 def test_load_model_rejects_a_file_that_is_not_a_model(tmp_path):
     broken = tmp_path / "digits.keras"
     broken.write_bytes(b"not a model")
-    with pytest.raises(ValueError, match="make robot-model"):
+    with pytest.raises(ValueError, match="python -m robot_lab.classifier"):
         classifier.load_model(broken)
 
 

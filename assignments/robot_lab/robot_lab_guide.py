@@ -32,8 +32,8 @@
 # qui dit laquelle écrire. Lisez leur docstring : elle dit exactement ce qui est attendu.
 # Ce notebook montre chaque étape sur une scène simulée ; relancez une cellule après
 # avoir modifié un fichier (le module est rechargé automatiquement). Il lui faut les paquets
-# de `requirements.txt` (`pip install -r requirements.txt`) ; le réseau entraîné est dans
-# `data/robot_lab/`.
+# de `requirements.txt` et l'environnement Python que `README.md` explique comment créer ;
+# le réseau entraîné est dans `data/robot_lab/`. `python grading/run.py` vous note vous-même.
 
 # %% [markdown] lang="en"
 # # Robot lab: reading the digits written on the cubes
@@ -55,8 +55,9 @@
 # Until you write them they raise `NotImplementedError`, with a message saying which one
 # to write. Read their docstrings: they say exactly what is expected. This notebook shows
 # each step on a simulated scene; re-run a cell after editing a file (the module is
-# reloaded automatically). It needs the packages of `requirements.txt`
-# (`pip install -r requirements.txt`); the trained network is in `data/robot_lab/`.
+# reloaded automatically). It needs the packages of `requirements.txt` and the Python
+# environment that `README.md` says how to create; the trained network is in
+# `data/robot_lab/`. `python grading/run.py` grades your work.
 
 # %%
 # %load_ext autoreload
@@ -354,25 +355,29 @@ plt.show()
 # cube, dans le même ordre. Le service `/ros4pro/vision/predict` donne la même chose sans
 # les confiances, exactement comme celui de l'atelier ROS4PRO. Écrivez `fill_response` dans
 # `robot_lab/ros_service.py` (la docstring dit le type de chaque champ), puis lancez le
-# service dans un terminal :
+# service dans un terminal, dans le dossier de ce notebook, une fois ROS 1 installé
+# (`README.md`, partie 1) :
 #
 # ```sh
-# make ros                                      # une fois, dans le dossier du kit : ROS 1 (paquets Debian/Ubuntu)
-# # puis dans le dossier de ce notebook, avec le Python où requirements.txt est installé :
-# python -m robot_lab.ros_msgs                  # le code Python du service, dans build/ros/python
+# source .venv/bin/activate                     # l'environnement Python du TP
+# export PYTHONPATH=$PWD                        # les nœuds lancent votre robot_lab, celui de ce dossier
 # export ROS_PACKAGE_PATH=$PWD/robot_lab        # pour que roslaunch trouve le paquet robot_lab
-# PYTHONPATH=$PWD roslaunch robot_lab robot_lab.launch seed:=5   # roscore, le service, une caméra simulée
+# python -m robot_lab.ros_msgs                  # le code Python du service, dans build/ros/python
+# roslaunch robot_lab robot_lab.launch seed:=5 cubes:=3   # roscore, le service, la scène de la partie 1
 # ```
 #
 # et interrogez-le depuis un autre terminal, dans le même dossier (`"{}"` : une image vide,
 # le service prend alors la dernière image de la caméra) :
 #
 # ```sh
-# PYTHONPATH=build/ros/python rosservice call /robot_lab/recognise_cubes "{}"
+# source .venv/bin/activate
+# export PYTHONPATH=$PWD/build/ros/python
+# rosservice call /robot_lab/recognise_cubes "{}"
 # ```
 #
 # Sur le robot, remplacez la caméra simulée par la vraie :
-# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`
+# (`README.md`, partie 4).
 #
 # **Avec ROS 2 (Jazzy)** : le même `fill_response` sert aux deux ROS. Sans ROS 2 installé,
 # dans un venv à part (ses `std_msgs` cacheraient ceux de ROS 1), avec requirements.txt :
@@ -382,7 +387,7 @@ plt.show()
 # python -m robot_lab.ros2.interfaces           # les services ROS 2, compilés dans ce venv (gcc, g++)
 # export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_DOMAIN_ID=42
 # python -m robot_lab.ros2.vision_server --ros-args -p model:=data/robot_lab/digits.keras &
-# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 &
+# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 -p cubes:=3 &
 # python -m robot_lab.ros2.client               # les cubes que voit la caméra, en JSON
 # ```
 #
@@ -397,25 +402,29 @@ plt.show()
 # `y_center`, `x1`, `y1` … `x4`, `y4`, `confidence`), one entry per cube, in the same
 # order. The service `/ros4pro/vision/predict` gives the same without the confidences,
 # exactly as the ROS4PRO workshop's. Write `fill_response` in `robot_lab/ros_service.py`
-# (the docstring gives each field's type), then start the service in a terminal:
+# (the docstring gives each field's type), then start the service in a terminal, in this
+# notebook's folder, once ROS 1 is installed (`README.md`, section 1):
 #
 # ```sh
-# make ros                                      # once, in the kit's folder: ROS 1 (Debian/Ubuntu packages)
-# # then in this notebook's folder, with the Python where requirements.txt is installed:
-# python -m robot_lab.ros_msgs                  # the service's Python code, into build/ros/python
+# source .venv/bin/activate                     # the lab's Python environment
+# export PYTHONPATH=$PWD                        # the nodes run your robot_lab, this folder's
 # export ROS_PACKAGE_PATH=$PWD/robot_lab        # so that roslaunch finds the package robot_lab
-# PYTHONPATH=$PWD roslaunch robot_lab robot_lab.launch seed:=5   # roscore, the service, a simulated camera
+# python -m robot_lab.ros_msgs                  # the service's Python code, into build/ros/python
+# roslaunch robot_lab robot_lab.launch seed:=5 cubes:=3   # roscore, the service, section 1's scene
 # ```
 #
 # and call it from another terminal, in the same folder (`"{}"`: an empty image, so the
 # service takes the camera's latest image):
 #
 # ```sh
-# PYTHONPATH=build/ros/python rosservice call /robot_lab/recognise_cubes "{}"
+# source .venv/bin/activate
+# export PYTHONPATH=$PWD/build/ros/python
+# rosservice call /robot_lab/recognise_cubes "{}"
 # ```
 #
 # On the robot, replace the simulated camera with the real one:
-# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`.
+# `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`
+# (`README.md`, section 4).
 #
 # **With ROS 2 (Jazzy)**: the same `fill_response` serves both ROS. Without a ROS 2 install,
 # in a venv of its own (its `std_msgs` would hide ROS 1's), with requirements.txt:
@@ -425,7 +434,7 @@ plt.show()
 # python -m robot_lab.ros2.interfaces           # the ROS 2 services, compiled into this venv (gcc, g++)
 # export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST ROS_DOMAIN_ID=42
 # python -m robot_lab.ros2.vision_server --ros-args -p model:=data/robot_lab/digits.keras &
-# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 &
+# python -m robot_lab.ros2.sim_camera --ros-args -p seed:=5 -p cubes:=3 &
 # python -m robot_lab.ros2.client               # the cubes the camera sees, as JSON
 # ```
 #

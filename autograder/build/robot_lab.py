@@ -21,17 +21,25 @@ that still holds a solution line (the leak check of ``autograder.build``).
 
 Outputs::
 
+    dist/<lang>/robot_lab/README.md          the steps from a fresh machine (robot_lab/guide/README.<lang>.md)
     dist/<lang>/robot_lab/guide.ipynb        the lab guide, what students open first
-    dist/<lang>/robot_lab/robot_lab/         the package with holes (the same in both languages)
+    dist/<lang>/robot_lab/robot_lab/         the package with holes (docstrings, hints and errors of the
+                                             French folder in French: robot_lab/guide/fr.py)
     dist/<lang>/robot_lab/data/robot_lab/digits.keras   the trained network (load_model()'s default path)
-    dist/<lang>/robot_lab/requirements.txt   what the guide and the service need (pinned)
+    dist/<lang>/robot_lab/grading/           the same tests as the autograder's, on public scenes:
+                                             ``python grading/run.py`` grades the folder
+    dist/<lang>/robot_lab/requirements.txt   what the guide, the service and the local grading need (pinned)
     dist/robot_lab/autograder.zip            for Gradescope (setup.sh, run_autograder, hidden tests,
                                              the trained model, hidden scenes with reference answers)
+
+Every text file of a student folder is checked for the kit's own commands and folders
+(``make ...``, ``tests/``, ``reference/``...), which students do not have.
 
 Run ``python -m autograder.build robot_lab [--model PATH]``.
 """
 
 import ast
+import importlib
 import importlib.metadata
 import json
 import math
@@ -46,6 +54,8 @@ from .. import REPO_ROOT, build
 from . import BuildError
 
 LAB = "robot_lab"
+# The JupyterLab students open the guide with (not a dependency of the kit itself).
+JUPYTERLAB = "4.6.6"
 PACKAGE_DIR = REPO_ROOT / LAB
 GUIDE_SOURCE = build.ASSIGNMENTS_DIR / LAB / "robot_lab_guide.py"
 GRADING_DIR = PACKAGE_DIR / "grading"
@@ -56,6 +66,8 @@ HIDDEN_SIZES = ((480, 640), (480, 752))
 # Both views, each at both sizes (scenes 0-1 top, 2-3 side, ...); the other conditions of
 # the real photos (light, frames, marker digits, JPEG, clutter) are drawn from each seed.
 HIDDEN_VIEWS = ("top", "side")
+# The public scenes of the students' own grading folder (public split, the same layouts).
+PUBLIC_SEEDS = tuple(range(100, 110))
 # How far from the reference a student's pipeline may be on the hidden scenes: a
 # cube or two that a slightly different, still correct sprite reads otherwise.
 SCENE_MARGIN = 0.08
@@ -64,19 +76,38 @@ CENTER_TOLERANCE = 20.0
 # The reference sprites of the hidden faces: centre of mass at most 0.6 px from
 # MNIST's (vision.MNIST_CENTRE), digit sides 18-20 px; centring by bounding box
 # instead puts it up to 3 px off.
-SPRITE_LIMITS = {"max_center_offset": 1.0, "box_side": [16, 22], "min_median_correlation": 0.7}
+# A face is framed like MNIST when its sprite meets all four; an independent right answer misses
+# one face of 40 (another threshold keeps a stroke the reference drops): 2 faces of slack.
+SPRITE_LIMITS = {
+    "max_center_offset": 1.0,
+    "box_side": [16, 22],
+    "aspect_tolerance": 0.25,
+    "min_correlation": 0.5,
+    "slack": 2,
+}
 # Where the student's copy of the trained network goes: classifier.load_model()'s
 # default path, relative to the folder that holds robot_lab/.
 STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
 
 # Folders and files of robot_lab/ that students never get: the hidden tests and what
 # Python, catkin or a training run leave behind.
-NOT_FOR_STUDENTS = {"grading", "__pycache__", "build", "devel", ".pytest_cache"}
+NOT_FOR_STUDENTS = {"grading", "guide", "__pycache__", "build", "devel", ".pytest_cache"}
+# The package's README is the kit's (make targets, the kit's tests): students get the
+# folder's own README.md instead.
+NOT_FOR_STUDENTS_FILES = {Path("README.md")}
+STUDENT_GUIDE_DIR = PACKAGE_DIR / "guide"
+# What a student folder must never name: the kit's commands and folders, which students do not have.
+KIT_ONLY = re.compile(
+    r"(?<![\w-])make (ros|robot-model|data|grade|test|test-fast|assignments|lint|bench|calibrate|venv)\b"
+    r"|(?<![\w./-])(tests|reference|autograder|assignments)/|python -m (autograder|reference)\b"
+    r"|robot_lab/grading/|kit's folder|dossier du kit"
+)
+TEXT_SUFFIXES = {".py", ".md", ".txt", ".json", ".launch", ".xml", ".srv", ".ipynb", ".sh", ""}
 GENERATED_SUFFIXES = {".pyc", ".keras", ".h5", ".npz", ".npy"}
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b", re.I)
 END = re.compile(r"^[ \t]*#\s*END SOLUTION\b", re.I)
-HINT = re.compile(r"^[ \t]*#\s*HINT:\s*(?P<text>.*)$", re.I)
+HINT = re.compile(r"^[ \t]*#\s*(HINT:|INDICE\s*:)\s*(?P<text>.*)$", re.I)
 HINT_MORE = re.compile(r"^[ \t]*#\s+(?P<text>\S.*)$")
 
 
@@ -108,7 +139,30 @@ def _hint_above(lines, index):
     return ""
 
 
-def make_holes(source, label):
+def _student_texts():
+    """``robot_lab/guide/fr.py``: the French texts and the holes' messages in each language."""
+    return importlib.import_module("robot_lab.guide.fr")
+
+
+def translate(source, relative, lang):
+    """``source`` (the file ``relative`` of the package) with its texts in ``lang`` (``robot_lab/guide/fr.py``).
+
+    Raises ``BuildError`` when an English text of the table is not in ``source`` exactly once.
+    """
+    if lang != "fr":
+        return source
+    for english, french in _student_texts().FRENCH.get(relative, []):
+        count = source.count(english)
+        if count != 1:
+            raise BuildError(
+                f"robot_lab/guide/fr.py: a text of robot_lab/{relative} is found {count} times (expected once): "
+                f"{english.strip()[:80]!r}... The source changed: update its French text."
+            )
+        source = source.replace(english, french)
+    return source
+
+
+def make_holes(source, label, lang="en"):
     """The student version of a solution file: each solution block becomes a ``raise``.
 
     Parameters
@@ -117,6 +171,8 @@ def make_holes(source, label):
         A Python file of the solution package.
     label : str
         How messages name the file, e.g. ``"robot_lab/vision.py"``.
+    lang : {"en", "fr"}
+        The language of the ``NotImplementedError`` messages.
 
     Returns
     -------
@@ -160,8 +216,10 @@ def make_holes(source, label):
                 f"{label}:{i + 1}: solution block outside a function; the student's module would "
                 "fail on import. Put the block inside the function students write."
             )
-        hint = _hint_above(lines, i)
-        message = f"{label}, {function}(): yours to write" + (f". Hint: {hint}" if hint else " (see its docstring)")
+        hint, texts = _hint_above(lines, i), _student_texts()
+        message = texts.HOLE_MESSAGE[lang].format(label=label, function=function) + (
+            f". {texts.HINT_WORD[lang]}{' : ' if lang == 'fr' else ': '}{hint}" if hint else texts.SEE_DOCSTRING[lang]
+        )
         out.append(f"{begin['indent']}raise NotImplementedError({message!r})\n")
         holes.append(function)
         i = end + 1
@@ -200,6 +258,8 @@ def package_files(root=PACKAGE_DIR):
         relative = path.relative_to(root)
         if not path.is_file() or NOT_FOR_STUDENTS & set(relative.parts) or path.suffix in GENERATED_SUFFIXES:
             continue
+        if relative in NOT_FOR_STUDENTS_FILES:
+            continue
         files.append(relative)
     return files
 
@@ -213,8 +273,8 @@ def student_files(root=PACKAGE_DIR):
     ]
 
 
-def write_student_package(target, root=PACKAGE_DIR):
-    """Copy the package into ``target`` with holes in place of solutions.
+def write_student_package(target, root=PACKAGE_DIR, lang="en"):
+    """Copy the package into ``target`` with holes in place of solutions, its texts in ``lang``.
 
     Returns ``{relative path: [function of each hole]}`` for the files with holes.
     Raises ``BuildError`` (and removes ``target``) when a student file would leak.
@@ -229,7 +289,7 @@ def write_student_package(target, root=PACKAGE_DIR):
         else:
             source = source_path.read_text()
             label = f"{LAB}/{relative.as_posix()}"
-            student, found = make_holes(source, label)
+            student, found = make_holes(translate(source, relative.as_posix(), lang), label, lang)
             if found:
                 holes[relative.as_posix()] = found
             leaks += file_leaks(student, source, label)
@@ -264,7 +324,7 @@ def hidden_scene_layout(i):
     return HIDDEN_SIZES[i % len(HIDDEN_SIZES)], HIDDEN_VIEWS[(i // len(HIDDEN_SIZES)) % len(HIDDEN_VIEWS)]
 
 
-def hidden_scenes(model, seeds=HIDDEN_SEEDS):
+def hidden_scenes(model, seeds=HIDDEN_SEEDS, split="hidden"):
     """Simulate the hidden scenes and compute the reference answers with the solution package.
 
     Parameters
@@ -272,7 +332,7 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     model : keras.Model
         The trained network that ships in the autograder.
     seeds : sequence of int
-        One scene per seed (``numpy.random.default_rng(seed)``), hidden split, size and
+        One scene per seed (``numpy.random.default_rng(seed)``), ``split``'s digits, size and
         view from :func:`hidden_scene_layout`, the other conditions drawn at random.
 
     Returns
@@ -288,7 +348,7 @@ def hidden_scenes(model, seeds=HIDDEN_SEEDS):
     images, scene, labels, centers, corners = {}, [], [], [], []
     for i, seed in enumerate(seeds):
         size, view = hidden_scene_layout(i)
-        image, truth = simulator.render_scene(np.random.default_rng(seed), size=size, split="hidden", view=view)
+        image, truth = simulator.render_scene(np.random.default_rng(seed), size=size, split=split, view=view)
         images[f"image_{i:03d}"] = image
         for cube in truth:
             scene.append(i)
@@ -354,6 +414,53 @@ def requirements():
     return build.GRADING_REQUIREMENTS.read_text().rstrip("\n") + f"\n# The robot lab's vision.\n{opencv}\n"
 
 
+def kit_references(folder):
+    """Lines of the text files under ``folder`` that name the kit's commands or folders (``KIT_ONLY``)."""
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if KIT_ONLY.search(line):
+                found.append(f"{path.relative_to(folder)}:{number}: {line.strip()[:120]}")
+    return found
+
+
+def write_student_grading(folder, lang, scenes, student_paths):
+    """The students' own grading folder: the hidden tests' code, run by ``python grading/run.py`` on public scenes."""
+    target = folder / "grading"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GRADING_DIR / "run.py", target / "run.py")
+    shutil.copyfile(GRADING_DIR / "hidden_tests.py", target / "lab_checks.py")
+    config = {
+        **grading_config(student_paths, scenes),
+        "local": True,
+        "language": lang,
+        "model": STUDENT_MODEL.as_posix(),
+        "tests_module": "lab_checks",
+        "scenes_file": "scenes.npz",
+        "seeds": list(PUBLIC_SEEDS),
+    }
+    config.pop("hidden_seeds")
+    (target / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    build.write_npz(target / "scenes.npz", dict(sorted(scenes.items())), zipfile.ZIP_DEFLATED)
+
+
+def student_requirements():
+    """The students' pinned requirements: the autograder's, and Jupyter to open and run the guide."""
+    versions = {name: importlib.metadata.version(name) for name in ("nbconvert", "ipykernel")}
+    pins = [line for line in requirements().splitlines() if line and not line.startswith("#")]
+    return (
+        "# The robot lab's Python packages, at the versions the grader uses: pip install -r requirements.txt\n"
+        + "\n".join(pins)
+        + "\n# The guide: JupyterLab to open it, nbconvert and ipykernel to run it from the command line.\n"
+        + f"jupyterlab=={JUPYTERLAB}\n"
+        + "".join(f"{name}=={version}\n" for name, version in versions.items())
+    )
+
+
 def write_autograder(target, model_path, student_package, student_paths, work):
     """Write the robot lab's autograder zip (Gradescope's layout; see ``robot_lab/grading/run.py``).
 
@@ -363,9 +470,9 @@ def write_autograder(target, model_path, student_package, student_paths, work):
         The zip to write.
     model_path : Path
         The trained network (``.keras``) the hidden tests use.
-    student_package : Path
-        The student version of the package (``write_student_package``): the
-        template for files a submission lacks.
+    student_package : dict of str -> Path
+        The student version of the package in each language (``write_student_package``):
+        the template for files a submission lacks, and how the grader tells the language.
     student_paths : list of str
         The package's files that students edit, relative to it.
     work : Path
@@ -380,7 +487,7 @@ def write_autograder(target, model_path, student_package, student_paths, work):
 
     model = classifier.load_model(model_path)
     scenes = hidden_scenes(model)
-    config = grading_config(student_paths, scenes)
+    config = {**grading_config(student_paths, scenes), "languages": list(student_package)}
 
     staging = work / "autograder"
     shutil.rmtree(staging, ignore_errors=True)
@@ -396,9 +503,10 @@ def write_autograder(target, model_path, student_package, student_paths, work):
     for relative in package_files():
         (staging / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE_DIR / relative, staging / LAB / relative)
-    for relative in student_paths:
-        (staging / "template" / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(student_package / relative, staging / "template" / LAB / relative)
+    for lang, package in student_package.items():
+        for relative in student_paths:
+            (staging / "template" / lang / LAB / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(package / relative, staging / "template" / lang / LAB / relative)
 
     plain = work / "autograder.zip"
     with zipfile.ZipFile(plain, "w") as z:
@@ -423,15 +531,40 @@ def build_lab(languages=build.LANGUAGES, dist=build.DEFAULT_DIST, work=build.DEF
         )
     work = work / LAB
     work.mkdir(parents=True, exist_ok=True)
-    holes = {}
+    holes, public = {}, None
     for lang in languages:
         folder = dist / lang / LAB
         shutil.rmtree(folder, ignore_errors=True)
-        holes = write_student_package(folder / LAB)
+        holes = write_student_package(folder / LAB, lang=lang)
         write_guide(folder / "guide.ipynb", lang)
+        shutil.copyfile(STUDENT_GUIDE_DIR / f"README.{lang}.md", folder / "README.md")
         (folder / STUDENT_MODEL).parent.mkdir(parents=True, exist_ok=True)
         build.link_or_copy(model_path, folder / STUDENT_MODEL)
-        (folder / "requirements.txt").write_text(requirements())
+        (folder / "requirements.txt").write_text(student_requirements())
+        if public is None:
+            from robot_lab import classifier
+
+            public = hidden_scenes(classifier.load_model(model_path), PUBLIC_SEEDS, split="public")
+        write_student_grading(folder, lang, public, sorted(holes))
+        leaks = [f"grading/lab_checks.py: {leak}" for leak in _grading_leaks(folder / "grading" / "lab_checks.py")]
+        found = kit_references(folder)
+        if leaks or found:
+            shutil.rmtree(folder)
+            raise BuildError(
+                f"the students' folder {folder} would name what only the kit has, or leak the solution:\n  "
+                + "\n  ".join(leaks + found)
+            )
     target = dist / LAB / "autograder.zip"
-    write_autograder(target, model_path, dist / languages[0] / LAB / LAB, sorted(holes), work)
+    templates = {lang: dist / lang / LAB / LAB for lang in languages}
+    write_autograder(target, model_path, templates, sorted(holes), work)
     return target
+
+
+def _grading_leaks(path):
+    """Solution lines of the student files that the shipped grading code would give away."""
+    text = path.read_text()
+    leaks = []
+    for relative in student_files():
+        secret, public = solution_lines((PACKAGE_DIR / relative).read_text())
+        leaks += [f"solution line of {relative}: {line!r}" for line in sorted(secret - public) if line in text]
+    return leaks

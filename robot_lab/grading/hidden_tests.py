@@ -2,18 +2,29 @@
 
 Written in the TPs' test format, an Otter exception-format test file: each test is a
 function decorated with Otter's ``test_case(name=<what students read>, points=..., hidden=True)``.
-Ships in the autograder zip as ``grading/hidden_tests.py``; ``grading/run.py``
-runs each test in a worker process (with the student's files placed over the
-solution package) and gives the test's points when it returns, none when it
-raises. A test never trusts what the student computed: it compares with the
-reference answers that the build computed with the solution on the same inputs
-(``hidden_scenes.npz``), or with the scenes' ground truth.
+Ships in the autograder zip as ``grading/hidden_tests.py`` (and, run on public scenes,
+in the students' folder as ``grading/lab_checks.py``); ``grading/run.py`` runs each
+test in a worker process (with the student's files placed over the solution package)
+and gives the test's points when it returns, a share of them when it raises
+:class:`PartialCredit` (a test that judges many faces: the share of faces right), none
+when it raises anything else. A test never trusts what the student computed: it compares
+with the reference answers that the build computed with the solution on the same inputs
+(the scenes file), or with the scenes' ground truth.
 
-The data folder is ``$ROBOT_LAB_GRADING_DATA`` (default: this file's folder)::
+Each hole is graded on its own: the scene tests run ``recognise()`` with the student's
+``face_to_sprite`` and the reference ``predict_digits``, then the other way round
+(``$ROBOT_LAB_REFERENCE``: the solution package's folder; without it, as in the students'
+own folder, both scene tests use the student's two functions).
+
+Environment: ``ROBOT_LAB_GRADING_DATA`` (the data folder, default this file's folder),
+``ROBOT_LAB_GRADING_MODEL`` (the network, default ``digits.keras`` there),
+``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the language of the feedback), ``ROBOT_LAB_REFERENCE``.
+
+The data folder::
 
     config.json          points, time limits and thresholds (written by the build)
     digits.keras         the trained network the reference answers were computed with
-    hidden_scenes.npz    simulated scenes of the hidden split, their truth, and reference answers:
+    hidden_scenes.npz    simulated scenes (config.json's "scenes_file"), their truth, and reference answers:
         image_000, image_001, ... (H, W, 3) uint8 BGR, one per scene (640 or 752 pixels wide)
         truth_scene (k,) int64, truth_label (k,) int64 (1 or 2),
         truth_center (k, 2) float32 (x, y), truth_corners (k, 4, 2) float32
@@ -35,6 +46,8 @@ import numpy as np
 _HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
 DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", _HERE))
 PACKAGE = "robot_lab"
+#: The language of the feedback: "fr" or "en".
+LANG = os.environ.get("ROBOT_LAB_GRADING_LANG", "en")
 
 #: Slack on a sprite's [0, 1] range: what float rounding leaves on a correct sprite.
 RANGE_SLACK = 1e-6
@@ -45,6 +58,23 @@ INK_MIN = 0.5
 CONFIDENCE_TOLERANCE = 1e-3
 #: How far response.confidence may be from the cubes' own confidences.
 RESPONSE_TOLERANCE = 1e-6
+
+
+def tr(en, fr):
+    """The feedback in the grading language (``LANG``)."""
+    return fr if LANG == "fr" else en
+
+
+class PartialCredit(AssertionError):
+    """A failed test that still earns ``fraction`` (0 to 1) of its points: some of the faces it judges are right.
+
+    Otter (which does not know it) counts it as a plain failure; ``grading/run.py`` gives the share.
+    """
+
+    def __init__(self, fraction, message):
+        super().__init__(message)
+        self.fraction = float(min(1.0, max(0.0, fraction)))
+
 
 # The TPs' test format: this file is an Otter exception-format test file (each test a
 # function decorated with Otter's test_case, its title in ``name``). The grading venv needs
@@ -71,8 +101,18 @@ name = "robot_lab"
 points = None
 
 #: Seconds each test may run in grading/run.py (Otter's test_case has no time limit).
-TIME_LIMITS_S = {"predict_digits": 180, "hidden_scenes": 240}
+TIME_LIMITS_S = {"predict_digits": 180, "scenes_your_sprites": 240, "scenes_your_predictions": 240}
 DEFAULT_TIME_LIMIT_S = 120
+
+#: The tests' titles in French (Otter's ``name`` is the English one).
+TITLES_FR = {
+    "sprite_format": "face_to_sprite : un chiffre (28, 28) en flottants dans [0, 1], blanc sur noir",
+    "sprite_mnist_like": "face_to_sprite : cadré comme MNIST (boîte de 20 px, proportions gardées, centre de masse)",
+    "predict_digits": "predict_digits : étiquettes 1 ou 2 et confiances, calculées comme la référence",
+    "scenes_your_sprites": "scènes : recognise() avec votre face_to_sprite (et le predict_digits de référence)",
+    "scenes_your_predictions": "scènes : recognise() avec votre predict_digits (et le face_to_sprite de référence)",
+    "fill_response": "fill_response : chaque champ de la réponse du service, une entrée par cube, dans l'ordre",
+}
 
 
 @functools.cache
@@ -82,7 +122,7 @@ def config():
 
 @functools.cache
 def data():
-    with np.load(DATA_DIR / "hidden_scenes.npz") as archive:
+    with np.load(DATA_DIR / config().get("scenes_file", "hidden_scenes.npz")) as archive:
         return {key: archive[key] for key in archive.files}
 
 
@@ -91,7 +131,22 @@ def model():
     """The grader's own copy of the network (never loaded through the student's code)."""
     import keras
 
-    return keras.models.load_model(DATA_DIR / "digits.keras")
+    return keras.models.load_model(os.environ.get("ROBOT_LAB_GRADING_MODEL", DATA_DIR / "digits.keras"))
+
+
+def reference_function(module, function):
+    """The solution's ``robot_lab.<module>.<function>`` (``$ROBOT_LAB_REFERENCE``), or None without one."""
+    import importlib.util
+
+    folder = os.environ.get("ROBOT_LAB_REFERENCE")
+    if not folder:
+        return None
+    import robot_lab  # noqa: F401  (the reference module's relative imports resolve in the graded package)
+
+    spec = importlib.util.spec_from_file_location(f"{PACKAGE}._reference_{module}", Path(folder) / f"{module}.py")
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return getattr(loaded, function)
 
 
 def describe_error(error):
@@ -106,8 +161,16 @@ def describe_error(error):
 
 
 def _array(value, what):
-    assert isinstance(value, np.ndarray), f"{what} should be a numpy array; it is a {type(value).__name__}"
+    assert isinstance(value, np.ndarray), tr(
+        f"{what} should be a numpy array; it is a {type(value).__name__}",
+        f"{what} devrait être un tableau numpy ; c'est un {type(value).__name__}",
+    )
     return value
+
+
+def share(right, total, slack=0):
+    """The share of the points for ``right`` items out of ``total``: 1 from ``total - slack`` right on."""
+    return 1.0 if right >= total - slack else right / total
 
 
 # --- face_to_sprite ---------------------------------------------------------------
@@ -119,16 +182,19 @@ def _student_sprites():
 
     sprites = []
     for i, face in enumerate(data()["faces"]):
-        sprite = _array(face_to_sprite(face.copy()), f"face_to_sprite(face) (hidden face {i})")
-        assert sprite.shape == (28, 28), (
-            f"face_to_sprite should return shape (28, 28); it returned {sprite.shape} (hidden face {i})"
+        sprite = _array(face_to_sprite(face.copy()), f"face_to_sprite(face) (face {i})")
+        assert sprite.shape == (28, 28), tr(
+            f"face_to_sprite should return shape (28, 28); it returned {sprite.shape} (face {i})",
+            f"face_to_sprite devrait rendre un tableau de forme (28, 28) ; elle a rendu {sprite.shape} (face {i})",
         )
-        assert np.issubdtype(sprite.dtype, np.floating), (
-            f"face_to_sprite should return float32 values in [0, 1]; it returned dtype {sprite.dtype} (hidden face {i})"
+        assert np.issubdtype(sprite.dtype, np.floating), tr(
+            f"face_to_sprite should return float32 values in [0, 1]; it returned dtype {sprite.dtype} (face {i})",
+            f"face_to_sprite devrait rendre des float32 dans [0, 1] ; elle a rendu le type {sprite.dtype} (face {i})",
         )
-        assert np.all(np.isfinite(sprite)) and sprite.min() >= -RANGE_SLACK and sprite.max() <= 1 + RANGE_SLACK, (
-            f"face_to_sprite should return values in [0, 1]; found {np.nanmin(sprite):.3g} to {np.nanmax(sprite):.3g} "
-            f"(hidden face {i})"
+        low, high = np.nanmin(sprite), np.nanmax(sprite)
+        assert np.all(np.isfinite(sprite)) and low >= -RANGE_SLACK and high <= 1 + RANGE_SLACK, tr(
+            f"face_to_sprite should return values in [0, 1]; found {low:.3g} to {high:.3g} (face {i})",
+            f"face_to_sprite devrait rendre des valeurs dans [0, 1] ; on trouve de {low:.3g} à {high:.3g} (face {i})",
         )
         sprites.append(sprite.astype(np.float32))
     return np.stack(sprites)
@@ -143,13 +209,24 @@ def center_of_mass(sprites):
         return np.stack([(sprites * rows).sum(axis=(1, 2)) / total, (sprites * cols).sum(axis=(1, 2)) / total], axis=1)
 
 
+def ink_boxes(sprites, level=0.3):
+    """Height and width (pixels) of the box around each sprite's pixels above ``level``: ndarray (n, 2) int."""
+    boxes = []
+    for sprite in sprites:
+        ys, xs = np.nonzero(np.asarray(sprite) > level)
+        boxes.append((0, 0) if len(ys) == 0 else (ys.max() - ys.min() + 1, xs.max() - xs.min() + 1))
+    return np.array(boxes, dtype=np.int64).reshape(-1, 2)
+
+
 def ink_box_side(sprites, level=0.3):
     """Longer side (pixels) of the box around each sprite's pixels above ``level``: ndarray (n,) int."""
-    sides = []
-    for sprite in sprites:
-        ys, xs = np.nonzero(sprite > level)
-        sides.append(0 if len(ys) == 0 else max(ys.max() - ys.min(), xs.max() - xs.min()) + 1)
-    return np.array(sides)
+    return ink_boxes(sprites, level).max(axis=1)
+
+
+def aspect_ratio(boxes):
+    """Width / height of each box (ndarray (n, 2) of height, width): ndarray (n,) float (0 for an empty box)."""
+    boxes = np.asarray(boxes, np.float64)
+    return np.where(boxes[:, 0] > 0, boxes[:, 1] / np.maximum(boxes[:, 0], 1), 0.0)
 
 
 def correlation(a, b):
@@ -166,49 +243,131 @@ def sprite_format():
     sprites = _student_sprites()
     background = np.median(sprites.reshape(len(sprites), -1), axis=1)
     bad = np.flatnonzero((background > BACKGROUND_MAX) | (sprites.max(axis=(1, 2)) < INK_MIN))
-    assert len(bad) == 0, (
-        f"{len(bad)} of {len(sprites)} hidden faces give a sprite that is not a white digit (near 1) on a black "
-        f"background (0): e.g. hidden face {bad[0]} has background {background[bad[0]]:.2f} and brightest pixel "
-        f"{sprites[bad[0]].max():.2f}. Invert the face (the digit is dark on white paper) and scale it to [0, 1]."
+    if len(bad):
+        i = bad[0]
+        raise PartialCredit(
+            share(len(sprites) - len(bad), len(sprites)),
+            tr(
+                f"{len(bad)} of {len(sprites)} faces give a sprite that is not a white digit (near 1) on a black "
+                f"background (0): e.g. face {i} has background {background[i]:.2f} and brightest pixel "
+                f"{sprites[i].max():.2f}. Invert the face (the digit is dark on white paper) and scale it to [0, 1].",
+                f"{len(bad)} faces sur {len(sprites)} donnent un chiffre qui n'est pas blanc (proche de 1) sur fond "
+                f"noir (0) : par exemple la face {i} a un fond à {background[i]:.2f} et son pixel le plus clair à "
+                f"{sprites[i].max():.2f}. Inversez la face (le chiffre est sombre sur le papier blanc) et ramenez-la "
+                f"dans [0, 1].",
+            ),
+        )
+    return tr(
+        f"{len(sprites)} faces: every sprite is a white digit on black, values in [0, 1]",
+        f"{len(sprites)} faces : chaque chiffre est blanc sur noir, valeurs dans [0, 1]",
     )
-    return f"{len(sprites)} hidden faces: every sprite is a white digit on black, values in [0, 1]"
+
+
+def sprite_faults(sprites, reference, limits):
+    """What is wrong with each sprite's framing: ``{fault: boolean ndarray (n,)}`` (True: that face has the fault).
+
+    Faults: ``"centre"`` (centre of mass more than ``max_center_offset`` px from MNIST's),
+    ``"size"`` (longer side of the ink's box outside ``box_side``), ``"aspect"`` (the box's
+    width / height more than ``aspect_tolerance`` (relative) from the reference sprite's),
+    ``"shape"`` (correlation with the reference sprite below ``min_correlation``).
+    """
+    centre = limits["center"]
+    off_centre = np.linalg.norm(center_of_mass(sprites) - centre, axis=1)
+    off_centre = np.where(np.isfinite(off_centre), off_centre, np.inf)
+    boxes, reference_boxes = ink_boxes(sprites), ink_boxes(reference)
+    sides = boxes.max(axis=1)
+    low, high = limits["box_side"]
+    ratio, reference_ratio = aspect_ratio(boxes), aspect_ratio(reference_boxes)
+    aspect_gap = np.abs(np.log(np.maximum(ratio, 1e-3) / np.maximum(reference_ratio, 1e-3)))
+    return {
+        "centre": off_centre > limits["max_center_offset"],
+        "size": (sides < low) | (sides > high),
+        "aspect": aspect_gap > np.log1p(limits["aspect_tolerance"]),
+        "shape": correlation(sprites, reference) < limits["min_correlation"],
+    }, {"off_centre": off_centre, "sides": sides, "ratio": ratio, "reference_ratio": reference_ratio}
 
 
 @test_case(
-    name="face_to_sprite: MNIST-like (20x20 box, centred by centre of mass, close to the reference)",
+    name="face_to_sprite: framed like MNIST (20-px box, aspect ratio kept, centre of mass)",
     points=3,
     hidden=True,
 )
 def sprite_mnist_like():
     limits = config()["sprite"]
     sprites, reference = _student_sprites(), data()["sprites"]
-    centre = limits["center"]
-    off_centre = np.linalg.norm(center_of_mass(sprites) - centre, axis=1)
-    off_centre = np.where(np.isfinite(off_centre), off_centre, np.inf)
-    bad = np.flatnonzero(off_centre > limits["max_center_offset"])
-    assert len(bad) == 0, (
-        f"{len(bad)} of {len(sprites)} hidden faces give a sprite whose centre of mass is more than "
-        f"{limits['max_center_offset']} pixel from ({centre:g}, {centre:g}) (row, column), where MNIST's digits have "
-        f"theirs: e.g. hidden face {bad[0]} is {off_centre[bad[0]]:.1f} pixels off. Move the digit so that its centre "
-        f"of mass lands there."
-    )
-    sides = ink_box_side(sprites)
-    low, high = limits["box_side"]
-    bad = np.flatnonzero((sides < low) | (sides > high))
-    assert len(bad) == 0, (
-        f"{len(bad)} of {len(sprites)} hidden faces give a digit whose longer side is not about 20 pixels "
-        f"(expected {low} to {high}): e.g. hidden face {bad[0]}: {sides[bad[0]]} pixels. Scale the digit's "
-        f"bounding box so that its longer side is 20 pixels, keeping its aspect ratio."
-    )
-    similar = correlation(sprites, reference)
-    assert np.median(similar) >= limits["min_median_correlation"], (
-        f"your sprites differ from the reference sprites of the same hidden faces: median correlation "
-        f"{np.median(similar):.2f}, expected at least {limits['min_median_correlation']}. Remove the face's border "
-        f"and dashed frame, keep only the digit, scale it into 20x20 and centre it by its centre of mass."
-    )
-    return (
-        f"{len(sprites)} hidden faces: centre of mass at most {off_centre.max():.2f} px from ({centre:g}, {centre:g}), "
-        f"digit sides {sides.min()}-{sides.max()} px, median correlation with the reference {np.median(similar):.2f}"
+    faults, measures = sprite_faults(sprites, reference, limits)
+    centre, n = limits["center"], len(sprites)
+    wrong = np.logical_or.reduce(list(faults.values()))
+    if not wrong.any():
+        return tr(
+            f"{n} faces framed like MNIST: centre of mass at most {measures['off_centre'].max():.2f} px from "
+            f"({centre:g}, {centre:g}), digit sides {measures['sides'].min()}-{measures['sides'].max()} px, "
+            "aspect ratios kept",
+            f"{n} faces cadrées comme MNIST : centre de masse à {measures['off_centre'].max():.2f} px au plus de "
+            f"({centre:g}, {centre:g}), plus grand côté du chiffre de {measures['sides'].min()} à "
+            f"{measures['sides'].max()} px, proportions gardées",
+        )
+    lines = []
+    if faults["aspect"].any():
+        i = np.flatnonzero(faults["aspect"])[0]
+        lines.append(
+            tr(
+                f"{faults['aspect'].sum()} faces: the digit's aspect ratio is not kept (face {i}: width/height "
+                f"{measures['ratio'][i]:.2f}, the reference's {measures['reference_ratio'][i]:.2f}). Probable "
+                "mistake: the digit is stretched to fill 20x20. Scale both sides by the same factor, 20 / the "
+                "longer side.",
+                f"{faults['aspect'].sum()} faces : les proportions du chiffre ne sont pas gardées (face {i} : "
+                f"largeur/hauteur {measures['ratio'][i]:.2f}, {measures['reference_ratio'][i]:.2f} pour la "
+                "référence). Erreur probable : le chiffre est étiré pour remplir 20×20. Multipliez les deux côtés "
+                "par le même facteur, 20 / le plus grand côté.",
+            )
+        )
+    if faults["size"].any():
+        i = np.flatnonzero(faults["size"])[0]
+        low, high = limits["box_side"]
+        lines.append(
+            tr(
+                f"{faults['size'].sum()} faces: the digit's longer side is not about 20 pixels (face {i}: "
+                f"{measures['sides'][i]} px, expected {low} to {high}). Scale the digit's bounding box so that its "
+                "longer side is 20 pixels.",
+                f"{faults['size'].sum()} faces : le plus grand côté du chiffre ne fait pas environ 20 pixels (face "
+                f"{i} : {measures['sides'][i]} px, attendu de {low} à {high}). Mettez la boîte englobante du "
+                "chiffre à l'échelle pour que son plus grand côté fasse 20 pixels.",
+            )
+        )
+    if faults["centre"].any():
+        i = np.flatnonzero(faults["centre"])[0]
+        lines.append(
+            tr(
+                f"{faults['centre'].sum()} faces: the centre of mass is more than {limits['max_center_offset']} px "
+                f"from ({centre:g}, {centre:g}) (row, column), where MNIST's digits have theirs (face {i}: "
+                f"{measures['off_centre'][i]:.1f} px off). Probable mistake: the digit's box is centred, not its "
+                "centre of mass (the ink-weighted mean row and column).",
+                f"{faults['centre'].sum()} faces : le centre de masse est à plus de {limits['max_center_offset']} px "
+                f"de ({centre:g}, {centre:g}) (ligne, colonne), où MNIST a celui de ses chiffres (face {i} : "
+                f"décalé de {measures['off_centre'][i]:.1f} px). Erreur probable : c'est la boîte du chiffre qui est "
+                "centrée, pas son centre de masse (la ligne et la colonne moyennes, pondérées par l'encre).",
+            )
+        )
+    if faults["shape"].any():
+        i = np.flatnonzero(faults["shape"])[0]
+        similar = correlation(sprites[i : i + 1], reference[i : i + 1])[0]
+        lines.append(
+            tr(
+                f"{faults['shape'].sum()} faces: the sprite does not look like the reference sprite of the same "
+                f"face (face {i}: correlation {similar:.2f}, expected at "
+                f"least {limits['min_correlation']}). Remove the face's border and printed frame, keep only the digit.",
+                f"{faults['shape'].sum()} faces : le chiffre ne ressemble pas à celui de la référence pour la même "
+                f"face (face {i} : corrélation {similar:.2f}, attendu "
+                f"au moins {limits['min_correlation']}). Enlevez le bord de la face et le cadre imprimé, ne gardez "
+                "que le chiffre.",
+            )
+        )
+    right = int(n - wrong.sum())
+    raise PartialCredit(
+        share(right, n, limits.get("slack", 0)),
+        tr(f"{right} of {n} faces framed like MNIST.\n", f"{right} faces sur {n} cadrées comme MNIST.\n")
+        + "\n".join(lines),
     )
 
 
@@ -216,23 +375,41 @@ def sprite_mnist_like():
 
 
 def _check_prediction(result, n, what):
-    assert isinstance(result, tuple) and len(result) == 2, (
-        f"{what} should return a tuple (labels, confidences); it returned {type(result).__name__}"
+    assert isinstance(result, tuple) and len(result) == 2, tr(
+        f"{what} should return a tuple (labels, confidences); it returned {type(result).__name__}",
+        f"{what} devrait rendre un tuple (étiquettes, confiances) ; elle a rendu un {type(result).__name__}",
     )
     labels, confidences = (
-        _array(np.asarray(x) if isinstance(x, list) else x, f"{what}'s {name}")
+        _array(np.asarray(x) if isinstance(x, list) else x, f"{what}: {name}")
         for x, name in zip(result, ("labels", "confidences"))
     )
-    assert labels.shape == (n,) and confidences.shape == (n,), (
+    assert labels.shape == (n,) and confidences.shape == (n,), tr(
         f"{what} should return labels and confidences of shape ({n},) for {n} sprites; "
-        f"they have shapes {labels.shape} and {confidences.shape}"
+        f"they have shapes {labels.shape} and {confidences.shape}",
+        f"{what} devrait rendre des étiquettes et des confiances de forme ({n},) pour {n} chiffres ; "
+        f"elles ont les formes {labels.shape} et {confidences.shape}",
     )
-    assert np.issubdtype(labels.dtype, np.integer), (
-        f"{what}: labels should be integers (int64); they are {labels.dtype}"
+    assert np.issubdtype(labels.dtype, np.integer), tr(
+        f"{what}: labels should be integers (int64); they are {labels.dtype}",
+        f"{what} : les étiquettes devraient être des entiers (int64) ; elles sont de type {labels.dtype}",
     )
-    assert set(np.unique(labels)) <= {1, 2}, (
-        f"{what}: labels should be the digits 1 or 2; found {sorted(set(np.unique(labels).tolist()))}. "
-        f"The network's output column k is the probability of digit k."
+    found = sorted(set(np.unique(labels).tolist()))
+    if set(found) <= {0, 1} and 0 in found:
+        hint = tr(
+            " Probable mistake: these are the indices 0/1 of the two columns kept, not the digits 1/2.",
+            " Erreur probable : ce sont les indices 0/1 des deux colonnes gardées, pas les chiffres 1/2.",
+        )
+    else:
+        hint = tr(
+            " The network's output column k is the probability of digit k.",
+            " La colonne k de la sortie du réseau est la probabilité du chiffre k.",
+        )
+    assert set(found) <= {1, 2}, (
+        tr(
+            f"{what}: labels should be the digits 1 or 2; found {found}.",
+            f"{what} : les étiquettes devraient être les chiffres 1 ou 2 ; on trouve {found}.",
+        )
+        + hint
     )
     return labels, confidences.astype(np.float64)
 
@@ -243,24 +420,68 @@ def predict_digits():
 
     d, net = data(), model()
     sprites = d["sprites"]
+    n = len(sprites)
     labels, confidences = _check_prediction(
-        student_predict(net, sprites.copy()), len(sprites), f"predict_digits(model, {len(sprites)} sprites)"
-    )
-    wrong = np.flatnonzero(labels != d["ref_labels"])
-    assert len(wrong) == 0, (
-        f"predict_digits reads {len(wrong)} of {len(sprites)} hidden sprites differently from the reference "
-        f"(e.g. sprite {wrong[0]}: {labels[wrong[0]]} instead of {d['ref_labels'][wrong[0]]}). Choose, between the "
-        f"network's probabilities for digit 1 and digit 2, the larger."
-    )
-    gap = np.abs(confidences - d["ref_confidences"])
-    assert gap.max() <= CONFIDENCE_TOLERANCE, (
-        f"predict_digits's confidences differ from the reference by up to {gap.max():.3f} (sprite {gap.argmax()}: "
-        f"{confidences[gap.argmax()]:.3f} instead of {d['ref_confidences'][gap.argmax()]:.3f}). The confidence is the "
-        f"network's softmax probability of the chosen label (among the ten digits, not renormalised)."
+        student_predict(net, sprites.copy()), n, f"predict_digits(model, {n} sprites)"
     )
     one = _check_prediction(student_predict(net, sprites[:1].copy()), 1, "predict_digits(model, 1 sprite)")
-    assert one[0][0] == d["ref_labels"][0], "predict_digits gives another label for a sprite alone than in a batch"
-    return f"{len(sprites)} hidden sprites: the same labels and confidences as the reference"
+    assert one[0][0] == labels[0], tr(
+        "predict_digits gives another label for a sprite alone than in a batch",
+        "predict_digits donne une autre étiquette pour un chiffre seul que pour le même dans un lot",
+    )
+    gap = np.abs(confidences - d["ref_confidences"])
+    wrong_label = labels != d["ref_labels"]
+    wrong_confidence = ~wrong_label & ~(gap <= CONFIDENCE_TOLERANCE)
+    right = int(n - wrong_label.sum() - wrong_confidence.sum())
+    if right == n:
+        return tr(
+            f"{n} sprites: the same labels and confidences as the reference",
+            f"{n} chiffres : les mêmes étiquettes et confiances que la référence",
+        )
+    lines = []
+    if wrong_label.any():
+        i = np.flatnonzero(wrong_label)[0]
+        lines.append(
+            tr(
+                f"{wrong_label.sum()} sprites read differently from the reference (e.g. sprite {i}: "
+                f"{labels[i]} instead of {d['ref_labels'][i]}). Choose, between the network's probabilities for "
+                "digit 1 and digit 2, the larger.",
+                f"{wrong_label.sum()} chiffres lus autrement que par la référence (par exemple le chiffre {i} : "
+                f"{labels[i]} au lieu de {d['ref_labels'][i]}). Choisissez, entre les probabilités du chiffre 1 et "
+                "du chiffre 2 données par le réseau, la plus grande.",
+            )
+        )
+    if wrong_confidence.any():
+        i = np.flatnonzero(wrong_confidence)[0]
+        percent = abs(confidences[i] / 100 - d["ref_confidences"][i]) <= CONFIDENCE_TOLERANCE / 100
+        lines.append(
+            tr(
+                f"{wrong_confidence.sum()} confidences differ from the reference (sprite {i}: {confidences[i]:.3f} "
+                f"instead of {d['ref_confidences'][i]:.3f}). "
+                + (
+                    "Probable mistake: a percentage; a confidence is a probability in [0, 1]."
+                    if percent
+                    else "The confidence is the network's softmax probability of the chosen label (among the ten "
+                    "digits, not renormalised)."
+                ),
+                f"{wrong_confidence.sum()} confiances diffèrent de la référence (chiffre {i} : {confidences[i]:.3f} "
+                f"au lieu de {d['ref_confidences'][i]:.3f}). "
+                + (
+                    "Erreur probable : un pourcentage ; une confiance est une probabilité, entre 0 et 1."
+                    if percent
+                    else "La confiance est la probabilité softmax que le réseau donne à l'étiquette choisie (parmi "
+                    "les dix chiffres, sans renormaliser)."
+                ),
+            )
+        )
+    raise PartialCredit(
+        share(right, n),
+        tr(
+            f"{right} of {n} sprites read as the reference reads them.\n",
+            f"{right} chiffres sur {n} lus comme la référence les lit.\n",
+        )
+        + "\n".join(lines),
+    )
 
 
 # --- the whole pipeline on hidden scenes ----------------------------------------------
@@ -302,33 +523,83 @@ def count_recognised(recognise, model, images, truth_scene, truth_center, truth_
 
 
 def scene_images(arrays):
-    """The scenes' images, in order, from ``hidden_scenes.npz``'s arrays."""
+    """The scenes' images, in order, from the scenes file's arrays."""
     return [arrays[key] for key in sorted(arrays) if key.startswith("image_")]
 
 
-@test_case(
-    name="hidden scenes: recognise() with your sprites and predictions finds the cubes and reads their digits",
-    points=4,
-    hidden=True,
-)
-def hidden_scenes():
-    from robot_lab.pipeline import recognise
+def scene_share(correct, total, min_correct):
+    """The share of a scene test's points: cubes read right beyond chance (half of them), full from ``min_correct``."""
+    chance = total / 2
+    if correct >= min_correct:
+        return 1.0
+    return max(0.0, (correct - chance) / max(min_correct - chance, 1))
 
+
+def _scenes(yours):
+    """Run recognise() on the scenes with the student's ``yours`` ("face_to_sprite" or "predict_digits")
+    and the reference's other function (the student's own when there is no reference)."""
+    from robot_lab import pipeline
+
+    other = {"face_to_sprite": ("classifier", "predict_digits"), "predict_digits": ("vision", "face_to_sprite")}[yours]
+    reference, own = reference_function(*other), getattr(pipeline, other[1])
     d, limits = data(), config()["scenes"]
     images = scene_images(d)
-    found, correct = count_recognised(
-        recognise, model(), images, d["truth_scene"], d["truth_center"], d["truth_label"], limits["center_tolerance"]
-    )
+    try:
+        if reference is not None:
+            setattr(pipeline, other[1], reference)
+        found, correct = count_recognised(
+            pipeline.recognise,
+            model(),
+            images,
+            d["truth_scene"],
+            d["truth_center"],
+            d["truth_label"],
+            limits["center_tolerance"],
+        )
+    finally:
+        setattr(pipeline, other[1], own)  # the next test sees the student's own function again
     total = len(d["truth_label"])
-    summary = (
-        f"{len(images)} hidden scenes, {total} cubes: {found} found, {correct} read right "
-        f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)"
+    with_ = (
+        tr(f"your {yours} with the reference {other[1]}", f"votre {yours} avec le {other[1]} de référence")
+        if reference is not None
+        else tr(f"your {yours} and your {other[1]}", f"votre {yours} et votre {other[1]}")
     )
-    assert found >= limits["min_found"] and correct >= limits["min_correct"], (
-        f"{summary}; expected at least {limits['min_found']} found and {limits['min_correct']} read right. "
-        "Check face_to_sprite and predict_digits on the guide's scenes."
+    summary = tr(
+        f"{len(images)} scenes, {total} cubes, {with_}: {found} found, {correct} read right "
+        f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)",
+        f"{len(images)} scènes, {total} cubes, {with_} : {found} trouvés, {correct} bien lus "
+        f"(la référence : {int(d['ref_found'])} trouvés, {int(d['ref_correct'])} bien lus)",
     )
-    return summary
+    if found >= limits["min_found"] and correct >= limits["min_correct"]:
+        return summary
+    raise PartialCredit(
+        scene_share(correct, total, limits["min_correct"]),
+        summary
+        + tr(
+            f"; full marks from {limits['min_correct']} read right (half the cubes, what coin-tossing gives, earns "
+            f"nothing). Check {yours} on the guide's scenes.",
+            f" ; tous les points à partir de {limits['min_correct']} bien lus (la moitié des cubes, ce que donne "
+            f"pile ou face, ne rapporte rien). Vérifiez {yours} sur les scènes du guide.",
+        ),
+    )
+
+
+@test_case(
+    name="scenes: recognise() with your face_to_sprite (and the reference predict_digits) reads the cubes",
+    points=2,
+    hidden=True,
+)
+def scenes_your_sprites():
+    return _scenes("face_to_sprite")
+
+
+@test_case(
+    name="scenes: recognise() with your predict_digits (and the reference face_to_sprite) reads the cubes",
+    points=2,
+    hidden=True,
+)
+def scenes_your_predictions():
+    return _scenes("predict_digits")
 
 
 # --- fill_response ------------------------------------------------------------------------
@@ -377,7 +648,11 @@ def ros_message_classes():
 
             from robot_lab import ros_msgs
 
-            return UInt32, ros_msgs.import_srv().RecogniseCubesResponse, "the service's genpy message classes"
+            return (
+                UInt32,
+                ros_msgs.import_srv().RecogniseCubesResponse,
+                tr("the service's genpy message classes", "les classes de messages genpy du service"),
+            )
         except (ImportError, OSError, RuntimeError):
             pass
     for package, classes in {"std_msgs": {"UInt32": StandInUInt32}, "sensor_msgs": {"Image": StandInMessage}}.items():
@@ -393,7 +668,14 @@ def ros_message_classes():
     def make_response():
         return types.SimpleNamespace(**{field: [] for field in fields})
 
-    return StandInUInt32, make_response, "stand-ins for the ROS message classes (no ROS installed)"
+    return (
+        StandInUInt32,
+        make_response,
+        tr(
+            "stand-ins for the ROS message classes (no ROS installed)",
+            "des remplaçants des classes de messages ROS (ROS n'est pas installé)",
+        ),
+    )
 
 
 class GradingCube:
@@ -413,12 +695,16 @@ def grading_cubes():
     ]
 
 
-def expected_response(cubes):
-    """Field name -> the values the response should hold for ``cubes`` (integers rounded, at least 0)."""
+def expected_response(cubes, to_pixel=None):
+    """Field name -> the values the response should hold for ``cubes`` (integers rounded, at least 0).
+
+    ``to_pixel``: another way of turning a coordinate into an integer (a mistake's, to recognise it).
+    """
 
     def px(value):
         return max(0, int(round(float(value))))
 
+    px = to_pixel or px
     expected = {
         "label": [c.label for c in cubes],
         "x_center": [px(c.center[0]) for c in cubes],
@@ -431,6 +717,38 @@ def expected_response(cubes):
     return expected
 
 
+def probable_mistake(field, found, cubes):
+    """A sentence naming the likely mistake behind a wrong coordinate field, or the general rule."""
+    truncated = expected_response(cubes, lambda v: max(0, int(float(v))))
+    unclamped = expected_response(cubes, lambda v: int(round(float(v))))
+    swapped = field.replace("x", "#").replace("y", "x").replace("#", "y")
+    right = expected_response(cubes)
+    if field in truncated and found == truncated[field]:
+        return tr(
+            "Probable mistake: the coordinates are truncated (int() drops the decimals: 233.6 -> 233); round them "
+            "to the nearest pixel (pixel() does).",
+            "Erreur probable : les coordonnées sont tronquées (int() coupe les décimales : 233,6 -> 233) ; "
+            "arrondissez-les au pixel le plus proche (pixel() le fait).",
+        )
+    if swapped != field and swapped in right and found == right[swapped]:
+        return tr(
+            f"Probable mistake: x and y are swapped ({field} holds what {swapped} should). x is the first "
+            "coordinate of center and of each corner, y the second.",
+            f"Erreur probable : x et y sont inversés ({field} contient ce que devrait contenir {swapped}). x est la "
+            "première coordonnée de center et de chaque coin, y la seconde.",
+        )
+    if field in unclamped and found == unclamped[field]:
+        return tr(
+            "Probable mistake: a coordinate below 0 is kept; UInt32 cannot hold it: it becomes 0 (pixel() does it).",
+            "Erreur probable : une coordonnée négative est gardée ; un UInt32 ne peut pas la contenir : elle devient "
+            "0 (pixel() le fait).",
+        )
+    return tr(
+        "x is the first coordinate of center and corners, y the second; x1, y1 is corners[0].",
+        "x est la première coordonnée de center et des coins, y la seconde ; x1, y1 est corners[0].",
+    )
+
+
 @test_case(
     name="fill_response: every field of the service's response, one entry per cube, in order", points=3, hidden=True
 )
@@ -440,48 +758,66 @@ def fill_response():
     uint32, make_response, kind = ros_message_classes()
     from robot_lab.ros_service import fill_response as student_fill
 
-    assert student_fill([], make_response()) is not None, "fill_response should return the response it filled"
+    assert student_fill([], make_response()) is not None, tr(
+        "fill_response should return the response it filled", "fill_response devrait rendre la réponse remplie"
+    )
     cubes = grading_cubes()
     response = make_response()
     returned = student_fill(cubes, response)
-    assert returned is response, "fill_response should fill the response it is given, in place, and return it"
+    assert returned is response, tr(
+        "fill_response should fill the response it is given, in place, and return it",
+        "fill_response devrait remplir sur place la réponse qu'elle reçoit, et la rendre",
+    )
     for field, values in expected_response(cubes).items():
         entries = list(getattr(response, field))
-        assert len(entries) == len(cubes), (
-            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}"
+        assert len(entries) == len(cubes), tr(
+            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}",
+            f"response.{field} devrait avoir une entrée par cube ({len(cubes)} cubes) ; elle en a {len(entries)}",
         )
         if field == "confidence":
-            assert all(isinstance(e, numbers.Real) for e in entries), (
-                f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}"
+            assert all(isinstance(e, numbers.Real) for e in entries), tr(
+                f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}",
+                f"response.confidence devrait contenir des flottants ; elle contient "
+                f"{[type(e).__name__ for e in entries]}",
             )
             found = [float(e) for e in entries]
             ok = np.allclose(found, values, atol=RESPONSE_TOLERANCE)
         else:
-            assert all(isinstance(e, uint32) for e in entries), (
+            assert all(isinstance(e, uint32) for e in entries), tr(
                 f"response.{field} should hold std_msgs/UInt32 messages (UInt32(data=...), see pixel()); "
-                f"it holds {[type(e).__name__ for e in entries]}"
+                f"it holds {[type(e).__name__ for e in entries]}",
+                f"response.{field} devrait contenir des messages std_msgs/UInt32 (UInt32(data=...), voir pixel()) ; "
+                f"elle contient {[type(e).__name__ for e in entries]}",
             )
-            assert all(isinstance(e.data, numbers.Integral) for e in entries), (
-                f"response.{field}: each UInt32's data should be an integer; found {[e.data for e in entries]}"
+            assert all(isinstance(e.data, numbers.Integral) for e in entries), tr(
+                f"response.{field}: each UInt32's data should be an integer; found {[e.data for e in entries]}",
+                f"response.{field} : le champ data de chaque UInt32 devrait être un entier ; on trouve "
+                f"{[e.data for e in entries]}",
             )
             found = [int(e.data) for e in entries]
             ok = found == values
-        assert ok, (
-            f"response.{field} should be {values} for the grader's cubes (in their order); it is {found}. "
-            f"x is the first coordinate of center and corners, y the second; x1, y1 is corners[0]."
-        )
+        assert ok, tr(
+            f"response.{field} should be {values} for the grader's cubes (in their order); it is {found}. ",
+            f"response.{field} devrait valoir {values} pour les cubes du correcteur (dans leur ordre) ; elle vaut "
+            f"{found}. ",
+        ) + probable_mistake(field, found, cubes)
     if hasattr(response, "serialize"):
         import io
 
         response.serialize(io.BytesIO())  # a real ROS message: it must also be sendable
-    return f"3 cubes: every field right ({kind})"
+    return tr(f"3 cubes: every field right ({kind})", f"3 cubes : chaque champ est juste ({kind})")
 
 
 #: The tests in the order of this file: function name -> the function (it returns what students read when it passes).
 TESTS = {key: value.test_func for key, value in list(globals().items()) if isinstance(value, test_case)}
-#: name -> {"title", "points", "timeout_s"}: what the build writes into config.json.
+#: name -> {"title", "title_fr", "points", "timeout_s"}: what the build writes into config.json.
 SPECS = {
-    key: {"title": value.name, "points": value.points, "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S)}
+    key: {
+        "title": value.name,
+        "title_fr": TITLES_FR[key],
+        "points": value.points,
+        "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S),
+    }
     for key, value in list(globals().items())
     if isinstance(value, test_case)
 }

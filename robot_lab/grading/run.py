@@ -5,11 +5,16 @@ with nothing but the standard library in the grading process itself: the
 student's code only ever runs in worker processes, so a student function that
 crashes, loops or kills its interpreter costs that test's points, never the run.
 
+Two uses. In the autograder zip, it grades a submission (Gradescope's layout, or any
+folder with the same three parts, below). In the students' folder, ``python grading/run.py``
+(``--local``, the default there) grades the folder's own ``robot_lab/`` on public scenes
+with the same tests, and prints the points and what to fix.
+
 Layout (Gradescope's, or any folder with the same three parts)::
 
     $AUTOGRADER_ROOT/               default /autograder
         source/                     the unpacked autograder zip: robot_lab/ (the solution package),
-                                    template/robot_lab/ (the student files with holes),
+                                    template/<lang>/robot_lab/ (the student files with holes, per language),
                                     grading/ (this file, hidden_tests.py, config.json, the model, the hidden scenes)
         submission/                 what the student handed in: the files they edit
                                     (vision.py, classifier.py, ...), loose or in a zip, any folder depth
@@ -18,12 +23,15 @@ Layout (Gradescope's, or any folder with the same three parts)::
 Environment: ``AUTOGRADER_ROOT`` (the folder above), ``ROBOT_LAB_GRADING_TIMEOUT``
 (seconds, replaces every test's own time limit), ``ROBOT_LAB_GRADING_BUDGET`` (seconds
 for all the tests together, default config.json's ``budget_s``), ``ROBOT_LAB_GRADING_ROS=never``
-(grade ``fill_response`` with stand-ins for the ROS message classes even where ROS is installed).
+(grade ``fill_response`` with stand-ins for the ROS message classes even where ROS is installed),
+``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the feedback's language; default: the language of
+the student's files, recognised from the templates they were given).
 
 Steps: copy the solution package to a scratch folder, put each file the student
 edits over it (the unfilled template when the submission lacks one, so that it
 scores 0 there), run every hidden test in a worker process under its time limit,
-and write the results. Run ``AUTOGRADER_ROOT=/some/folder python grading/run.py``.
+and write the results; a test that raises ``PartialCredit`` gets that share of its points.
+Run ``AUTOGRADER_ROOT=/some/folder python grading/run.py --root /some/folder``.
 """
 
 import argparse
@@ -111,6 +119,30 @@ def place_submission(submission, package, template, student_files):
     return notes
 
 
+def _lines(path):
+    """The stripped, non-empty lines of a text file (a set)."""
+    try:
+        return {line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()}
+    except OSError:
+        return set()
+
+
+def detect_language(package, templates, student_files, default):
+    """The language of the templates the student's files share most lines with (their docstrings, hints).
+
+    ``templates``: ``{lang: folder of that language's student package}``; ``default`` when none is closer.
+    """
+    shared = dict.fromkeys(templates, 0)
+    for relative in student_files:
+        mine = _lines(package / relative)
+        common = set.intersection(*(_lines(folder / relative) for folder in templates.values()))
+        for lang, folder in templates.items():
+            shared[lang] += len((mine & _lines(folder / relative)) - common)
+    best = max(shared.values(), default=0)
+    winners = [lang for lang, count in shared.items() if count == best]
+    return winners[0] if best > 0 and len(winners) == 1 else default
+
+
 # --- running the tests ------------------------------------------------------------
 
 
@@ -134,8 +166,8 @@ def _kill_group(process):
     process.wait()
 
 
-def run_tests(tests, workdir, data_dir, log, budget_s=540):
-    """Run ``tests`` (config entries) in worker processes; returns ``{name: (passed, output)}``.
+def run_tests(tests, workdir, data_dir, log, budget_s=540, env_extra=None):
+    """Run ``tests`` (config entries) in worker processes; returns ``{name: (fraction of the points, output)}``.
 
     One worker runs the tests in order (so TensorFlow is imported once); when a
     test goes over its time limit the worker is killed, and when a worker dies a
@@ -157,6 +189,7 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
         MPLBACKEND="Agg",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONDONTWRITEBYTECODE="1",
+        **(env_extra or {}),
     )
     round_ = 0
     while remaining and time.monotonic() < deadline:
@@ -182,32 +215,32 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
                 break
             if current and current not in ended and time.monotonic() - started > limits[current]:
                 _kill_group(process)
-                results[current] = (False, f"stopped after {limits[current]:.0f} s: an endless loop, or far too slow?")
+                results[current] = (0.0, f"stopped after {limits[current]:.0f} s: an endless loop, or far too slow?")
                 break
             if time.monotonic() > deadline:
                 _kill_group(process)
                 if current and current not in ended:
-                    results[current] = (False, f"stopped: the grading run's {budget_s:.0f} s were used up")
+                    results[current] = (0.0, f"stopped: the grading run's {budget_s:.0f} s were used up")
                 break
             time.sleep(0.05)
         for name, event in ended.items():
-            results[name] = (event["passed"], event["output"])
+            results[name] = (event["fraction"], event["output"])
         if current and current not in results:
             tail = Path(log).read_text(errors="replace")[-1500:]
             results[current] = (
-                False,
+                0.0,
                 f"the grading process died while running this test (exit code {process.returncode}):\n{tail}",
             )
         still = [n for n in remaining if n not in results]
-        if still == remaining:
+        if still == remaining and time.monotonic() <= deadline:
             # The worker died before its first test: give up on the rest rather than loop.
             tail = Path(log).read_text(errors="replace")[-1500:]
             for name in remaining:
-                results[name] = (False, f"the grader could not run this test (exit code {process.returncode}):\n{tail}")
+                results[name] = (0.0, f"the grader could not run this test (exit code {process.returncode}):\n{tail}")
         remaining = [n for n in remaining if n not in results]
     for name in remaining:
         results[name] = (
-            False,
+            0.0,
             f"not run: the grading run's {budget_s:.0f} s were used up by the tests before it "
             "(does a module loop or wait when it is imported?)",
         )
@@ -217,9 +250,10 @@ def run_tests(tests, workdir, data_dir, log, budget_s=540):
 def worker(events_path, names):
     """Run the named hidden tests in this process, appending one JSON line per start and end."""
     import contextlib
+    import importlib
     import io
 
-    import hidden_tests
+    hidden_tests = importlib.import_module(os.environ.get("ROBOT_LAB_GRADING_TESTS", "hidden_tests"))
 
     def emit(**event):
         with open(events_path, "a") as f:
@@ -233,15 +267,36 @@ def worker(events_path, names):
         try:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 message = hidden_tests.TESTS[name]()
-            passed, output = True, message or "passed"
+            fraction, output = 1.0, message or "passed"
+        except hidden_tests.PartialCredit as error:
+            fraction, output = error.fraction, str(error)
         except AssertionError as error:
-            passed, output = False, str(error) or "failed"
+            fraction, output = 0.0, str(error) or "failed"
         except BaseException as error:  # the student's code may raise anything, even SystemExit
-            passed, output = False, hidden_tests.describe_error(error)
-        emit(event="end", name=name, passed=passed, output=output)
+            fraction, output = 0.0, hidden_tests.describe_error(error)
+        emit(event="end", name=name, fraction=fraction, output=output)
 
 
 # --- results.json ----------------------------------------------------------------------
+
+
+def score_tests(config, outcome, lang):
+    """Gradescope's ``tests`` entries from ``{name: (fraction, output)}``: points x fraction, to 0.01."""
+    tests = []
+    for test in config["tests"]:
+        fraction, output = outcome[test["name"]]
+        points = float(test["points"])
+        tests.append(
+            {
+                "name": test.get(f"title_{lang}", test["title"]),
+                "score": round(points * fraction, 2),
+                "max_score": points,
+                "status": "passed" if fraction >= 1 else "failed",
+                "visibility": config.get("visibility", "visible"),
+                "output": output,
+            }
+        )
+    return tests
 
 
 def grade(root):
@@ -251,29 +306,24 @@ def grade(root):
     config = json.loads((source / "grading" / "config.json").read_text())
     results_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="robot-lab-grading-"))
+    languages = config.get("languages", ["en"])
+    templates = {lang: source / "template" / lang / PACKAGE for lang in languages}
     try:
         shutil.copytree(source / PACKAGE, workdir / PACKAGE)
-        notes = place_submission(submission, workdir / PACKAGE, source / "template" / PACKAGE, config["student_files"])
+        # Files the submission lacks come from the first language's template (the same code in every language).
+        notes = place_submission(submission, workdir / PACKAGE, templates[languages[0]], config["student_files"])
+        lang = os.environ.get("ROBOT_LAB_GRADING_LANG") or detect_language(
+            workdir / PACKAGE, templates, config["student_files"], languages[0]
+        )
         log = workdir / "worker.log"
         budget = float(os.environ.get("ROBOT_LAB_GRADING_BUDGET", config.get("budget_s", 540)))
-        outcome = run_tests(config["tests"], workdir, source / "grading", log, budget)
+        env = {"ROBOT_LAB_GRADING_LANG": lang, "ROBOT_LAB_REFERENCE": str(source / PACKAGE)}
+        outcome = run_tests(config["tests"], workdir, source / "grading", log, budget, env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    tests = []
-    for test in config["tests"]:
-        passed, output = outcome[test["name"]]
-        tests.append(
-            {
-                "name": test["title"],
-                "score": float(test["points"]) if passed else 0.0,
-                "max_score": float(test["points"]),
-                "status": "passed" if passed else "failed",
-                "visibility": config.get("visibility", "visible"),
-                "output": output,
-            }
-        )
+    tests = score_tests(config, outcome, lang)
     results = {
-        "score": sum(t["score"] for t in tests),
+        "score": round(sum(t["score"] for t in tests), 2),
         "execution_time": round(time.monotonic() - start, 1),
         "output": "Files graded:\n" + "\n".join(notes),
         "stdout_visibility": "hidden",
@@ -281,6 +331,29 @@ def grade(root):
     }
     (results_dir / "results.json").write_text(json.dumps(results, indent=1))
     return results
+
+
+def grade_local(folder):
+    """Grade the student folder ``folder``'s own ``robot_lab/`` on the public scenes of ``folder/grading``.
+
+    Nothing of the folder changes: the package is copied to a scratch folder, which the
+    tests import first (another ``robot_lab`` installed elsewhere is never used).
+    Returns the ``tests`` entries (as in ``results.json``).
+    """
+    config = json.loads((GRADING_DIR / "config.json").read_text())
+    workdir = Path(tempfile.mkdtemp(prefix="robot-lab-checks-"))
+    try:
+        shutil.copytree(folder / PACKAGE, workdir / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+        env = {
+            "ROBOT_LAB_GRADING_LANG": os.environ.get("ROBOT_LAB_GRADING_LANG") or config.get("language", "en"),
+            "ROBOT_LAB_GRADING_MODEL": str(folder / config["model"]),
+            "ROBOT_LAB_GRADING_TESTS": config.get("tests_module", "hidden_tests"),
+        }
+        budget = float(os.environ.get("ROBOT_LAB_GRADING_BUDGET", config.get("budget_s", 540)))
+        outcome = run_tests(config["tests"], workdir, GRADING_DIR, workdir / "worker.log", budget, env)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return score_tests(config, outcome, env["ROBOT_LAB_GRADING_LANG"])
 
 
 def main(argv=None):
@@ -291,10 +364,24 @@ def main(argv=None):
         default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")),
         help="the folder holding source/, submission/ and results/ (default $AUTOGRADER_ROOT or /autograder)",
     )
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="grade the robot_lab/ folder beside grading/ on public scenes (the default in a student folder)",
+    )
     parser.add_argument("--worker", nargs="+", metavar=("EVENTS", "TEST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(Path(args.worker[0]), args.worker[1:])
+        return
+    local = args.local or json.loads((GRADING_DIR / "config.json").read_text()).get("local", False)
+    if local:
+        tests = grade_local(GRADING_DIR.parent)
+        for test in tests:
+            print(f"{test['score']:g} / {test['max_score']:g}  {test['name']}")
+            print("    " + test["output"].replace("\n", "\n    "))
+        total = round(sum(t["score"] for t in tests), 2)
+        print(f"total {total:g} / {sum(t['max_score'] for t in tests):g}")
         return
     results = grade(args.root)
     for test in results["tests"]:
