@@ -55,6 +55,16 @@ MAX_ASPECT = 2.0  # longest / shortest side of the quadrilateral (perspective al
 MIN_CONTRAST = 30  # grey levels between a face's paper and the table around it
 PAPER_FRACTION = 0.75  # paper: brighter than this fraction of its blob's bright level
 MIN_SHARP_SIDES = 2  # sides on a sharp edge: paper has them, a soft highlight on cloth has not
+BRIGHT_PERCENTILE = 99.5  # binarize: the image's bright level (a percentile: a few hot pixels do not count)
+BRIGHT_FLOOR = 0.4  # binarize: the threshold is never below this fraction of the bright level
+
+# refine_corners: where and how each side's edge is looked for.
+EDGE_SAMPLES = 20  # profiles read across each side, between 15 % and 85 % of its length
+EDGE_SEARCH = (0.05, 0.12)  # how far inside and outside the outline, as fractions of the side
+EDGE_PAPER = 0.7  # paper just inside the edge: at least this fraction of the profile's brightest
+EDGE_MIN_DROP = 3  # grey levels per half pixel: a softer drop is not a paper's edge
+EDGE_MIN_POINTS = 6  # edge points needed to fit a side's line (else the outline's line is kept)
+MAX_CORNER_SHIFT = 0.3  # a refined corner moves at most this fraction of its distance to the centre
 
 # split_folds: where two of a cube's faces meet, the light jumps along a straight line.
 FOLD_SIZE = 128  # side (pixels) of the square a candidate face is looked at in
@@ -153,7 +163,7 @@ def _smooth(gray):
 
 def _binarize_smooth(smooth):
     otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    threshold = max(otsu, 0.4 * _percentile_u8(smooth, 99.5))
+    threshold = max(otsu, BRIGHT_FLOOR * _percentile_u8(smooth, BRIGHT_PERCENTILE))
     mask = np.where(smooth > threshold, 255, 0).astype(np.uint8)
     kernel = _kernel(smooth.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
@@ -268,8 +278,8 @@ def _refine(smooth, corners):
         if np.dot(normal, (a + b) / 2 - centre) < 0:
             normal = -normal  # pointing out of the face
         # The outline lies up to a printed frame's width inside the edge: look further out.
-        offsets = np.arange(-max(3.0, 0.05 * length), max(4.0, 0.12 * length) + 0.25, 0.5)
-        points = a + np.linspace(0.15, 0.85, 20)[:, None] * (b - a)
+        offsets = np.arange(-max(3.0, EDGE_SEARCH[0] * length), max(4.0, EDGE_SEARCH[1] * length) + 0.25, 0.5)
+        points = a + np.linspace(0.15, 0.85, EDGE_SAMPLES)[:, None] * (b - a)
         samples = points[:, None, :] + offsets[None, :, None] * normal
         profile = cv2.remap(
             image, samples[..., 0].astype(np.float32), samples[..., 1].astype(np.float32), cv2.INTER_LINEAR
@@ -286,11 +296,11 @@ def _refine(smooth, corners):
         local_peak = (drop >= np.concatenate([drop[:, :1], drop[:, :-1]], axis=1)) & (
             drop >= np.concatenate([drop[:, 1:], drop[:, -1:]], axis=1)
         )
-        edge_like = local_peak & (drop >= 0.25 * drop.max(axis=1, keepdims=True)) & (before >= 0.7 * paper)
+        edge_like = local_peak & (drop >= 0.25 * drop.max(axis=1, keepdims=True)) & (before >= EDGE_PAPER * paper)
         peak = drop.shape[1] - 1 - np.argmax(edge_like[:, ::-1], axis=1)
         inside &= edge_like.any(axis=1)
-        valid = inside & (drop[np.arange(len(peak)), peak] > 3)
-        if valid.sum() < 6:
+        valid = inside & (drop[np.arange(len(peak)), peak] > EDGE_MIN_DROP)
+        if valid.sum() < EDGE_MIN_POINTS:
             lines.append((a, b))
             continue
         sharp += 1
@@ -307,7 +317,7 @@ def _refine(smooth, corners):
     refined = []
     for i in range(4):
         corner = _line_intersection(*lines[i - 1], *lines[i])
-        if corner is None or np.hypot(*(corner - corners[i])) > 0.3 * np.hypot(*(corners[i] - centre)) + 3:
+        if corner is None or np.hypot(*(corner - corners[i])) > MAX_CORNER_SHIFT * np.hypot(*(corners[i] - centre)) + 3:
             return order_corners(corners), sharp  # a side went astray: keep the outline's corners
         refined.append(corner)
     return order_corners(np.array(refined)), sharp
