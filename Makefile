@@ -46,7 +46,7 @@ grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make gr
 
 # What every autograder zip is built from; each assignment adds its own source.
 BUILD_SOURCES := $(wildcard autograder/build/*.py) autograder/checks.py assignments/thresholds.json \
-                 assignments/requirements.txt $(wildcard assignments/common/*.py)
+                 assignments/requirements.txt $(wildcard assignments/common/*)
 
 dist/robot_lab/autograder.zip: $(BUILD_SOURCES) $(ROBOT_MODEL) $(wildcard assignments/robot_lab/*) \
                                $(shell find robot_lab -type f -not -path '*/__pycache__/*' 2>/dev/null) | $(STAMP) $(MNIST)

@@ -104,3 +104,26 @@ def test_a_failing_public_check_answers_in_the_notebooks_language(built, name, m
         assert any(expected[lang] in message for message in failures), f"{name} ({lang}): {failures}"
         other = expected["en" if lang == "fr" else "fr"]
         assert not any(other in message for message in failures), f"{name} ({lang}): a message in the other language"
+
+
+@pytest.mark.parametrize("name", TPS)
+def test_every_comment_of_the_shared_code_has_its_french_line(name):
+    from autograder.build.code_language import prose_lines, translations
+
+    table = translations("fr")
+    missing = [
+        line
+        for cell in build.read_source(name).cells
+        if cell.cell_type == "code" and not cell.metadata.get("lang") and "BEGIN TEST CONFIG" not in cell.source
+        for line in prose_lines(cell.source)
+        if line not in table
+    ]
+    assert not missing, f"{name}: add these lines' French to assignments/common/code_fr.json: {missing}"
+
+
+def test_the_french_notebook_has_french_comments_and_the_english_one_english():
+    nb = build.read_source("tp1_dense")
+    code = {lang: "\n".join(c.source for c in build.select_language(nb, lang).cells) for lang in build.LANGUAGES}
+    assert "# Une seule graine pour Python" in code["fr"] and "# One seed for Python" not in code["fr"]
+    assert "# One seed for Python" in code["en"] and "# Une seule graine" not in code["en"]
+    assert code["fr"].count("def preprocess(images):") == 1, "code itself is never translated"

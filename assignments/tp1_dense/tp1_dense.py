@@ -342,6 +342,8 @@ test_preprocess_on_new_images(preprocess)
 #
 # Complétez `one_hot(labels)` : entiers de forme `(n,)` → tableau `float32` de forme
 # `(n, 10)`. (Keras a une fonction pour cela : `keras.utils.to_categorical`.)
+#
+# Documentation : [`keras.utils.to_categorical`](https://keras.io/api/utils/python_utils/#tocategorical-function).
 
 # %% [markdown] lang="en"
 # ### Question 2 — One-hot labels
@@ -352,6 +354,8 @@ test_preprocess_on_new_images(preprocess)
 #
 # Complete `one_hot(labels)`: integers of shape `(n,)` → `float32` array of shape
 # `(n, 10)`. (Keras has a function for this: `keras.utils.to_categorical`.)
+#
+# Documentation: [`keras.utils.to_categorical`](https://keras.io/api/utils/python_utils/#tocategorical-function).
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -549,6 +553,67 @@ plt.ylabel(tr("taux d'apprentissage", "learning rate"))
 plt.show()
 
 # %% [markdown] lang="fr"
+# ### La perte : l'entropie croisée
+#
+# Pour apprendre, le réseau a besoin d'un nombre qui dise à quel point il se trompe : la
+# **perte** (*loss*). Pour une image dont le vrai chiffre est $c$, la sortie softmax donne
+# 10 probabilités $p_0, \dots, p_9$ ; l'**entropie croisée** ne regarde que celle que le
+# réseau a donnée à la bonne classe :
+#
+# $$L = -\sum_{k=0}^{9} y_k \log p_k = -\log p_c$$
+#
+# où $y$ est l'étiquette en one-hot (un seul $y_k$ vaut 1 : celui de la bonne classe).
+# La perte affichée pendant l'entraînement est la moyenne de $L$ sur les images.
+# Si le réseau donne 0,9 à la bonne classe, la perte est petite ; s'il ne lui donne que
+# 0,01, elle est grande : se tromper **avec assurance** coûte très cher. Un réseau qui
+# répond au hasard (0,1 pour chaque chiffre) a une perte de $-\log 0{,}1 \approx 2{,}3$ :
+# c'est de là que partira votre première courbe de perte.
+
+# %% [markdown] lang="en"
+# ### The loss: cross-entropy
+#
+# To learn, the network needs a number that says how wrong it is: the **loss**. For an
+# image whose true digit is $c$, the softmax output gives 10 probabilities
+# $p_0, \dots, p_9$; the **cross-entropy** looks only at the one the network gave to the
+# right class:
+#
+# $$L = -\sum_{k=0}^{9} y_k \log p_k = -\log p_c$$
+#
+# where $y$ is the one-hot label (a single $y_k$ is 1: that of the right class). The loss
+# shown during training is the mean of $L$ over the images. If the network gives 0.9 to
+# the right class, the loss is small; if it gives it only 0.01, the loss is large: being
+# wrong **with confidence** costs a lot. A network that answers at random (0.1 for each
+# digit) has a loss of $-\log 0.1 \approx 2.3$: that is where your first loss curve will
+# start.
+
+# %%
+for p in (0.9, 0.5, 0.1, 0.01):
+    print(f"p = {p:<4}  ->  -log p = {-np.log(p):.2f}")
+
+p = np.linspace(0.005, 1, 200)
+plt.figure(figsize=(5, 3))
+plt.plot(p, -np.log(p))
+plt.xlabel(tr("probabilité p donnée à la bonne classe", "probability p given to the right class"))
+plt.ylabel("-log p")
+plt.show()
+
+# %% [markdown] lang="fr"
+# Reprenons les 10 probabilités de la softmax de la partie 1, comme si un réseau les avait
+# données pour une image. Calculez de tête la perte si l'image est un 4, puis si c'est un 7,
+# avant de lire la réponse.
+
+# %% [markdown] lang="en"
+# Take the 10 probabilities of the softmax of part 1 again, as if a network had given them
+# for one image. Work out the loss in your head if the image is a 4, then if it is a 7,
+# before reading the answer.
+
+# %%
+for true_digit in (4, 7):
+    one_hot_label = np.eye(10)[true_digit]
+    image_loss = -np.sum(one_hot_label * np.log(probabilities))
+    print(f"{tr('vrai chiffre', 'true digit')} {true_digit}: p = {probabilities[true_digit]:.3f}, -log p = {image_loss:.2f}")
+
+# %% [markdown] lang="fr"
 # ### Question 4 — Construire le modèle
 #
 # Complétez `build_model()` : elle renvoie un **nouveau** modèle Keras `Sequential`
@@ -556,6 +621,12 @@ plt.show()
 # perte `categorical_crossentropy` (adaptée aux étiquettes one-hot) et la métrique
 # `accuracy`.
 # Commencez par `keras.Input(shape=(784,))`.
+#
+# Documentation : [`keras.Sequential`](https://keras.io/api/models/sequential/),
+# [`keras.layers.Dense`](https://keras.io/api/layers/core_layers/dense/),
+# [`compile`](https://keras.io/api/models/model_training_apis/#compile-method),
+# [l'entropie croisée](https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class),
+# [Adam](https://keras.io/api/optimizers/adam/) et sa [décroissance en cosinus](https://keras.io/api/optimizers/learning_rate_schedules/cosine_decay/).
 
 # %% [markdown] lang="en"
 # ### Question 4 — Build the model
@@ -564,6 +635,12 @@ plt.show()
 # → 10 (softmax), compiled with the optimiser of `make_optimizer()`, the
 # `categorical_crossentropy` loss (made for one-hot labels) and the `accuracy` metric.
 # Start with `keras.Input(shape=(784,))`.
+#
+# Documentation: [`keras.Sequential`](https://keras.io/api/models/sequential/),
+# [`keras.layers.Dense`](https://keras.io/api/layers/core_layers/dense/),
+# [`compile`](https://keras.io/api/models/model_training_apis/#compile-method),
+# [cross-entropy](https://keras.io/api/losses/probabilistic_losses/#categoricalcrossentropy-class),
+# [Adam](https://keras.io/api/optimizers/adam/) and its [cosine decay](https://keras.io/api/optimizers/learning_rate_schedules/cosine_decay/).
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -661,6 +738,7 @@ test_model_layers_and_loss(build_model)
 # Entraînez `model` sur `x_train`, `y_train_1h` pendant `EPOCHS` époques, par lots de
 # `BATCH_SIZE`, en gardant 10 % des images d'entraînement pour la validation
 # (`validation_split=VALIDATION_SPLIT`). Gardez le résultat de `fit` dans `history`.
+# Documentation : [`fit`](https://keras.io/api/models/model_training_apis/#fit-method).
 #
 # Le correcteur recalcule l'exactitude de **votre** `model` sur des chiffres de test qu'il
 # apporte lui-même : il faut au moins {{threshold tp1_dense test_accuracy}}.
@@ -682,7 +760,7 @@ test_model_layers_and_loss(build_model)
 # Train `model` on `x_train`, `y_train_1h` for `EPOCHS` epochs, in batches of `BATCH_SIZE`,
 # keeping 10 % of the training images for validation
 # (`validation_split=VALIDATION_SPLIT`). Keep what `fit`
-# returns in `history`.
+# returns in `history`. Documentation: [`fit`](https://keras.io/api/models/model_training_apis/#fit-method).
 #
 # The grader recomputes the accuracy of **your** `model` on test digits it brings itself:
 # it must reach at least {{threshold tp1_dense test_accuracy}}.
@@ -811,6 +889,9 @@ print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}")
 # `(10, 10)`, **lignes = vrai chiffre, colonnes = chiffre prédit**. Le chiffre prédit est
 # la sortie de plus grande probabilité (`argmax`). `sklearn.metrics.confusion_matrix`
 # peut vous aider : lisez bien l'ordre de ses arguments.
+#
+# Documentation : [`confusion_matrix`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.confusion_matrix.html),
+# [`ConfusionMatrixDisplay`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.ConfusionMatrixDisplay.html).
 
 # %% [markdown] lang="en"
 # ## 5. The confusion matrix
@@ -825,6 +906,9 @@ print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}")
 # **rows = true digit, columns = predicted digit**. The predicted digit is the output with
 # the highest probability (`argmax`). `sklearn.metrics.confusion_matrix` can help: mind the
 # order of its arguments.
+#
+# Documentation: [`confusion_matrix`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.confusion_matrix.html),
+# [`ConfusionMatrixDisplay`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.ConfusionMatrixDisplay.html).
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -920,7 +1004,7 @@ plt.show()
 # ## 6. Des chiffres qui ne viennent pas de MNIST
 #
 # Un réseau qui réussit 98 % du test MNIST reconnaît-il *n'importe quel* chiffre manuscrit ?
-# Essayons-le sur les 1 797 chiffres de `sklearn.datasets.load_digits`, écrits par
+# Essayons-le sur les 1 797 chiffres de [`sklearn.datasets.load_digits`](https://scikit-learn.org/stable/modules/generated/sklearn.datasets.load_digits.html), écrits par
 # d'autres personnes et numérisés autrement : des images de 8 × 8 pixels, à valeurs de 0
 # à 16.
 
@@ -928,7 +1012,7 @@ plt.show()
 # ## 6. Digits that do not come from MNIST
 #
 # Does a network that gets 98 % of the MNIST test set right recognise *any* handwritten
-# digit? Let us try it on the 1,797 digits of `sklearn.datasets.load_digits`, written by
+# digit? Let us try it on the 1,797 digits of [`sklearn.datasets.load_digits`](https://scikit-learn.org/stable/modules/generated/sklearn.datasets.load_digits.html), written by
 # other people and digitised differently: 8 × 8-pixel images with values from 0 to 16.
 
 # %%
@@ -1072,6 +1156,64 @@ print(f"MNIST-like, thinner, but inverted: {inverted_accuracy:.1%}")
 # an "MNIST-like" image before giving it to the network.
 #
 # The convolutional networks of TP3 cope better with small shifts: you will compare.
+
+# %% [markdown] lang="fr"
+# ## 7. Votre propre chiffre
+#
+# Écrivez un chiffre au feutre sur une feuille blanche, photographiez-le ou scannez-le,
+# et donnez la photo au réseau. La cellule qui suit affiche un bouton pour choisir la
+# photo (sur Colab, une fenêtre de choix de fichier) ; s'il n'y a pas de bouton, déposez
+# la photo à côté du notebook sous le nom `my_digit.png`. Sans photo, les cellules
+# travaillent sur un chiffre fabriqué.
+#
+# Une photo n'est pas une image de `load_digits` : le papier n'est pas uniformément
+# éclairé et l'encre est sombre. Avant `mnist_like`, trois étapes de plus :
+# 1. **le papier** : une *fermeture* morphologique (un maximum puis un minimum sur une
+#    fenêtre plus large que les traits) efface l'encre et ne laisse que la lumière du papier ;
+# 2. **l'encre** : on divise la photo par cette lumière, et on inverse : l'encre devient
+#    claire sur fond noir, comme dans MNIST, quel que soit l'éclairage ;
+# 3. **les traits** : on garde ce qui est nettement plus sombre que le papier, on oublie
+#    les petites taches, et on épaissit un trait de stylo fin jusqu'à l'épaisseur des
+#    traits de MNIST (environ un dixième de la hauteur du chiffre).
+#
+# Le réseau lit-il votre chiffre ? Essayez un chiffre penché, très gras, écrit au crayon
+# à papier, ou tout petit dans un coin de la feuille : lesquels le trompent, et pourquoi ?
+
+# %% [markdown] lang="en"
+# ## 7. Your own digit
+#
+# Write a digit in marker on white paper, photograph or scan it, and give the photo to the
+# network. The next cell shows a button to choose the photo (on Colab, a file chooser);
+# where there is no button, put the photo next to the notebook, named `my_digit.png`.
+# Without a photo, the cells work on a made-up digit.
+#
+# A photo is not a `load_digits` image: the paper is unevenly lit and the ink is dark.
+# Before `mnist_like`, three more steps:
+# 1. **the paper**: a morphological *closing* (a maximum then a minimum over a window
+#    wider than the strokes) wipes out the ink and leaves only the paper's light;
+# 2. **the ink**: dividing the photo by that light, then inverting, makes the ink light on
+#    black, as in MNIST, whatever the lighting;
+# 3. **the strokes**: we keep what is clearly darker than the paper, forget small specks,
+#    and thicken a thin pen's stroke to the width of MNIST's strokes (about a tenth of the
+#    digit's height).
+#
+# Does the network read your digit? Try a slanted digit, a very bold one, one written in
+# pencil, or a tiny one in a corner of the page: which ones fool it, and why?
+
+# %%
+# INCLUDE common/own_digit.py
+
+
+if not Path(MY_DIGIT).exists():
+    upload_digit()
+
+# %%
+photo = read_photo(MY_DIGIT) if Path(MY_DIGIT).exists() else example_photo()
+steps = photo_to_mnist(photo)
+show_steps(steps)
+own_probabilities = read_digit(model, steps["MNIST-like"])
+print(tr("le réseau lit un", "the network reads a"), own_probabilities.argmax(), f"({own_probabilities.max():.0%})")
+print(np.round(own_probabilities, 3))
 
 # %% [markdown] lang="fr"
 # ## Rendre votre travail

@@ -336,7 +336,7 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 #
 # Keras fournit cela sous la forme d'un **callback** : un objet que `fit` appelle à la fin
 # de chaque époque (`model.fit(..., callbacks=[...])`). Les arguments de
-# `keras.callbacks.EarlyStopping` :
+# [`keras.callbacks.EarlyStopping`](https://keras.io/api/callbacks/early_stopping/) :
 #
 # | argument | rôle | défaut |
 # |---|---|---|
@@ -363,7 +363,7 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 #
 # Keras provides this as a **callback**: an object that `fit` calls at the end of every
 # epoch (`model.fit(..., callbacks=[...])`). The arguments of
-# `keras.callbacks.EarlyStopping`:
+# [`keras.callbacks.EarlyStopping`](https://keras.io/api/callbacks/early_stopping/):
 #
 # | argument | role | default |
 # |---|---|---|

@@ -562,6 +562,11 @@ plt.show()
 # **dropout** éteint au hasard 30 % des 128 neurones à chaque lot d'entraînement (jamais
 # en prédiction) : le réseau ne peut pas compter sur un neurone en particulier, ce qui
 # limite le sur-apprentissage.
+#
+# Documentation : [`Conv2D`](https://keras.io/api/layers/convolution_layers/convolution2d/),
+# [`MaxPooling2D`](https://keras.io/api/layers/pooling_layers/max_pooling2d/),
+# [`Flatten`](https://keras.io/api/layers/reshaping_layers/flatten/),
+# [`Dropout`](https://keras.io/api/layers/regularization_layers/dropout/).
 
 # %% [markdown] lang="en"
 # ## 4. A LeNet-like network
@@ -586,6 +591,11 @@ plt.show()
 # 4 × 4 × 32 = 512 values out flat for the dense layers, which decide on the digit.
 # **Dropout** switches off a random 30 % of the 128 neurons at each training step (never
 # when predicting): the network cannot rely on any one neuron, which limits over-fitting.
+#
+# Documentation: [`Conv2D`](https://keras.io/api/layers/convolution_layers/convolution2d/),
+# [`MaxPooling2D`](https://keras.io/api/layers/pooling_layers/max_pooling2d/),
+# [`Flatten`](https://keras.io/api/layers/reshaping_layers/flatten/),
+# [`Dropout`](https://keras.io/api/layers/regularization_layers/dropout/).
 
 # %% [markdown] lang="fr"
 # ### Question 3 — Compter les paramètres
@@ -1313,6 +1323,39 @@ plt.show()
 # preprocessing matters just as much: without the "MNIST-like" preparation, it is still
 # often wrong. In the robot lab, this network, and this preparation of the images, will
 # read the digits on the cubes.
+
+# %% [markdown] lang="fr"
+# ## 8. Votre propre chiffre, à nouveau
+#
+# Reprenez la photo de votre chiffre du TP1 (ou prenez-en une nouvelle) : la cellule qui
+# suit affiche un bouton pour la choisir ; sinon, déposez-la à côté du notebook sous le
+# nom `my_digit.png`. Elle passe par les mêmes étapes qu'au TP1 (papier, encre, traits,
+# `mnist_like`), puis le réseau convolutif la lit. Le lit-il mieux que le réseau dense ?
+# Essayez surtout les chiffres qui trompaient le réseau du TP1.
+
+# %% [markdown] lang="en"
+# ## 8. Your own digit, again
+#
+# Take the photo of your digit from TP1 again (or a new one): the next cell shows a button
+# to choose it; otherwise put it next to the notebook, named `my_digit.png`. It goes
+# through the same steps as in TP1 (paper, ink, strokes, `mnist_like`), then the
+# convolutional network reads it. Does it read it better than the dense network? Try
+# above all the digits that fooled TP1's network.
+
+# %%
+# INCLUDE common/own_digit.py
+
+
+if not Path(MY_DIGIT).exists():
+    upload_digit()
+
+# %%
+photo = read_photo(MY_DIGIT) if Path(MY_DIGIT).exists() else example_photo()
+steps = photo_to_mnist(photo)
+show_steps(steps)
+own_probabilities = read_digit(model, steps["MNIST-like"])
+print(tr("le réseau lit un", "the network reads a"), own_probabilities.argmax(), f"({own_probabilities.max():.0%})")
+print(np.round(own_probabilities, 3))
 
 # %% [markdown] lang="fr"
 # ## Rendre votre travail

@@ -41,6 +41,7 @@ import numpy as np
 from robot_lab.mnist import load_mnist
 
 from .. import REPO_ROOT, checks
+from .code_language import translate_code
 
 LANGUAGES = ("fr", "en")
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
@@ -145,6 +146,8 @@ def select_language(nb, lang):
         cell.metadata.pop("lang", None)
         if cell.cell_type == "markdown":
             cell.source = render_thresholds(cell.source, lang)
+        elif cell_lang is None and not _is_test_cell(cell.source):
+            cell.source = translate_code(cell.source, lang)
         out.cells.append(cell)
     return out
 
@@ -315,6 +318,11 @@ def _strings(value):
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
+
+
+def _is_test_cell(source):
+    """A test cell (public or hidden): its code is the zip's, the same in every language."""
+    return "BEGIN TEST CONFIG" in source
 
 
 def _is_hidden_test_cell(source):
