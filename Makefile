@@ -37,7 +37,7 @@ help: ## Show this help
 
 # The robot lab ships the trained network: it is trained first when the robot lab is built.
 assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL)) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
-	$(PY) -m autograder.build $(TP)
+	$(PY) -m autograder.build $(TP) $(if $(COLAB_URL),--colab-url $(COLAB_URL))
 
 # The zip is rebuilt first when it is missing or older than any of its sources.
 grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
