@@ -127,3 +127,17 @@ def test_the_french_notebook_has_french_comments_and_the_english_one_english():
     assert "# Une seule graine pour Python" in code["fr"] and "# One seed for Python" not in code["fr"]
     assert "# One seed for Python" in code["en"] and "# Une seule graine" not in code["en"]
     assert code["fr"].count("def preprocess(images):") == 1, "code itself is never translated"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", build.LANGUAGES)
+def test_the_grader_answers_each_notebook_in_its_language(built, tmp_path, lang):
+    """One zip grades the untouched TP1 notebook of each language; the feedback is in that language."""
+    from autograder.grade import run_otter
+
+    out = built("tp1_dense")
+    results = run_otter(out["zip"], out["dist"] / lang / "tp1_dense" / "student" / "tp1_dense.ipynb", tmp_path)
+    public = next(t for t in results["tests"] if t["name"] == "Public Tests")["output"]
+    messages = {"fr": "AssertionError: x_train vaut None", "en": "AssertionError: x_train is None"}
+    assert messages[lang] in public, public
+    assert messages["en" if lang == "fr" else "fr"] not in public
