@@ -46,7 +46,7 @@ help: ## Show this help
 
 # The robot lab ships the trained network: it is trained first when the robot lab is built.
 assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL)) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
-	$(PY) -m autograder.build $(TP)
+	$(PY) -m autograder.build $(TP) $(if $(COLAB_URL),--colab-url $(COLAB_URL))
 
 # The zip is rebuilt first when it is missing or older than any of its sources.
 grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
@@ -55,7 +55,7 @@ grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make gr
 
 # What every autograder zip is built from; each assignment adds its own source.
 BUILD_SOURCES := $(wildcard autograder/build/*.py) autograder/checks.py assignments/thresholds.json \
-                 assignments/requirements.txt $(wildcard assignments/common/*.py)
+                 assignments/requirements.txt $(wildcard assignments/common/*)
 
 dist/robot_lab/autograder.zip: $(BUILD_SOURCES) $(ROBOT_MODEL) $(wildcard assignments/robot_lab/*) \
                                $(shell find robot_lab -type f -not -path '*/__pycache__/*' 2>/dev/null) | $(STAMP) $(MNIST)

@@ -9,6 +9,7 @@ from the student's objects with the helpers below.
 """
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -43,14 +44,38 @@ def split_test_set(n_test=10000):
     return np.sort(order[: n_test // 2]), np.sort(order[n_test // 2 :])
 
 
+# The student notebook's first cells set it ("fr" or "en"); the messages follow it, so that
+# one autograder zip gives French notebooks French feedback and English ones English.
+LANGUAGE_VARIABLE = "MNIST_KIT_LANGUAGE"
+
+
+def language():
+    """The language of the notebook being checked: ``"fr"`` or ``"en"`` (the default)."""
+    return "fr" if os.environ.get(LANGUAGE_VARIABLE) == "fr" else "en"
+
+
+def say(fr, en=None):
+    """The message of the notebook's language (:func:`language`): ``fr`` or ``en`` (str).
+
+    ``fr`` and ``en`` may also be a dict ``{"fr": ..., "en": ...}`` given as ``fr`` alone.
+    """
+    if isinstance(fr, dict):
+        fr, en = fr["fr"], fr["en"]
+    return fr if language() == "fr" else en
+
+
 def _support_file(name):
     # Otter copies the autograder's support files next to the submission,
     # which is the working directory of the grading kernel.
     path = Path(name)
     if not path.is_file():
         raise FileNotFoundError(
-            f"{name} not found in {Path.cwd()}: it ships in the autograder zip; "
-            "rebuild the zip with `make assignments`."
+            say(
+                f"{name} est introuvable dans {Path.cwd()} : il est livré dans le zip du correcteur ; "
+                "reconstruisez le zip avec `make assignments`.",
+                f"{name} not found in {Path.cwd()}: it ships in the autograder zip; "
+                "rebuild the zip with `make assignments`.",
+            )
         )
     return path
 
@@ -134,7 +159,10 @@ def model_inputs(model, images):
     shape = tuple(model.input_shape[1:])
     if int(np.prod(shape)) != 28 * 28:
         raise AssertionError(
-            f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}"
+            say(
+                f"le modèle devrait prendre 28 × 28 = 784 pixels par image ; sa forme d'entrée est {model.input_shape}",
+                f"the model should take 28 × 28 = 784 pixels per image; its input shape is {model.input_shape}",
+            )
         )
     return flat_inputs(images).reshape((len(images), *shape))
 
@@ -156,8 +184,12 @@ def predicted_labels(model, inputs, batch_size=1024):
     scores = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
     if scores.ndim != 2:
         raise AssertionError(
-            f"the model should output one row of class scores per image, "
-            f"shape (n_images, 10); it output shape {scores.shape}"
+            say(
+                f"le modèle devrait sortir une ligne de scores de classes par image, "
+                f"de forme (n_images, 10) ; sa sortie est de forme {scores.shape}",
+                f"the model should output one row of class scores per image, "
+                f"shape (n_images, 10); it output shape {scores.shape}",
+            )
         )
     return scores.argmax(axis=1)
 
@@ -185,8 +217,9 @@ def student_inputs(model, images, preprocess=None):
     Returns
     -------
     inputs : ndarray of shape (n_samples, *model.input_shape[1:]), dtype float32
-    note : str
-        Empty when the student's function was used; else why it was not.
+    note : dict or str
+        ``""`` when the student's function was used; else why it was not,
+        ``{"fr": ..., "en": ...}`` (:func:`say` picks the notebook's language).
     """
     if preprocess is not None:
         try:
@@ -194,10 +227,18 @@ def student_inputs(model, images, preprocess=None):
             shape = tuple(model.input_shape[1:])
             if inputs.shape[0] == len(images) and inputs[0].size == int(np.prod(shape)) and np.isfinite(inputs).all():
                 return inputs.reshape((len(images), *shape)), ""
-            note = f"your preprocessing gave shape {inputs.shape}, which the model cannot take"
+            note = {
+                "fr": f"votre prétraitement donne la forme {inputs.shape}, que le modèle ne peut pas lire",
+                "en": f"your preprocessing gave shape {inputs.shape}, which the model cannot take",
+            }
         except Exception as error:  # the student's code: any failure
-            note = f"your preprocessing failed ({type(error).__name__}: {error})"
-        return model_inputs(model, images), note + "; the grader's own (pixels / 255) was used instead"
+            note = {
+                "fr": f"votre prétraitement a échoué ({type(error).__name__} : {error})",
+                "en": f"your preprocessing failed ({type(error).__name__}: {error})",
+            }
+        note["fr"] += " ; celui de la correction (pixels / 255) a servi à sa place"
+        note["en"] += "; the grader's own (pixels / 255) was used instead"
+        return model_inputs(model, images), note
     return model_inputs(model, images), ""
 
 
@@ -209,6 +250,11 @@ def _probabilities(model, inputs, batch_size=1024):
             f"shape (n_images, 10); it output shape {scores.shape}"
         )
     return scores
+
+
+def percent_fr(value, digits=2):
+    """``value`` (a fraction) as a French percentage: ``0.9812`` → ``"98,12 %"``."""
+    return f"{100 * value:.{digits}f} %".replace(".", ",")
 
 
 # --- hidden tests that several assignments share ----------------------------------------
@@ -229,9 +275,11 @@ def assert_heldout_accuracy(model, assignment, key="test_accuracy", preprocess=N
     images, labels = load_heldout()
     inputs, note = student_inputs(model, images, preprocess)
     score, needed = accuracy(model, inputs, labels), threshold(assignment, key)
-    assert score >= needed, (
+    assert score >= needed, say(
+        f"votre modèle reconnaît {percent_fr(score)} des {len(labels)} chiffres réservés à la correction ; "
+        f"il en faut au moins {percent_fr(needed)}" + (f" ({say(note)})" if note else ""),
         f"your model recognises {score:.2%} of the grader's {len(labels):,} held-out digits; "
-        f"at least {needed:.2%} is needed" + (f" ({note})" if note else "")
+        f"at least {needed:.2%} is needed" + (f" ({say(note)})" if note else ""),
     )
 
 
@@ -348,14 +396,18 @@ def assert_validation_is_not_test(model, history, advice):
         Outputs class probabilities, shape (n_samples, 10).
     history : keras.callbacks.History
         What ``model.fit`` returned; its ``history`` has ``val_accuracy`` and ``val_loss``.
-    advice : str
-        What to do instead, ending the failure message.
+    advice : str or dict of {"fr": str, "en": str}
+        What to do instead, ending the failure message (in the notebook's language when a dict).
     """
     images, labels = load_students_test()  # the test digits students have
     probabilities = _probabilities(model, model_inputs(model, images))
     test_accuracy = np.mean(probabilities.argmax(axis=1) == labels)
     test_loss = _losses(probabilities, labels).mean()
+    advice = advice if isinstance(advice, str) else say(advice)
     epochs = zip(history.history["val_accuracy"], history.history["val_loss"])
     for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
         same = abs(val_accuracy - test_accuracy) < ACCURACY_MATCH and abs(val_loss - test_loss) < LOSS_MATCH * test_loss
-        assert not same, f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice}"
+        assert not same, say(
+            f"l'exactitude et la perte de validation de l'époque {epoch} sont celles du jeu de test : {advice}",
+            f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice}",
+        )

@@ -116,6 +116,26 @@ import numpy as np
 SEED = 0
 keras.utils.set_random_seed(SEED)
 
+# %% lang="fr"
+# Langue de ce notebook : les vérifications (grader.check) et la correction vous
+# répondent en français, et tr(fr, en) donne aux figures leurs textes en français.
+os.environ["MNIST_KIT_LANGUAGE"] = "fr"
+
+
+def tr(fr, en):
+    """Le texte en français (fr) ; en est la version anglaise du même texte."""
+    return fr
+
+# %% lang="en"
+# This notebook's language: the checks (grader.check) and the grader answer you in
+# English, and tr(fr, en) gives the figures their English text.
+os.environ["MNIST_KIT_LANGUAGE"] = "en"
+
+
+def tr(fr, en):
+    """The English text (en); fr is the French version of the same text."""
+    return en
+
 # %% [markdown] lang="fr"
 # ## 1. Les données et le réseau du TP1
 #
@@ -189,9 +209,9 @@ print("fit:", x_fit.shape, "  validation:", x_val.shape, "  test:", x_test.shape
 # ### Le réseau
 #
 # C'est celui du TP1 : 784 → 784 (ReLU) → 10 (softmax), 623 290 paramètres. Une différence :
-# au TP1 le pas d'apprentissage décroissait jusqu'à 0 sur un nombre d'époques connu
+# au TP1 le taux d'apprentissage décroissait jusqu'à 0 sur un nombre d'époques connu
 # d'avance. Ici, c'est l'arrêt précoce qui décidera du nombre d'époques : on garde donc un
-# pas constant (Adam, 0,001).
+# taux d'apprentissage constant (Adam, 0,001).
 
 # %% [markdown] lang="en"
 # ### The network
@@ -222,12 +242,12 @@ def plot_history(history, title="", best_epoch=None):
     epochs = np.arange(1, len(history.history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     for ax, metric in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
-        ax.plot(epochs, history.history[metric], "o-", ms=3, label="training")
+        ax.plot(epochs, history.history[metric], "o-", ms=3, label=tr("entraînement", "training"))
         ax.plot(epochs, history.history[f"val_{metric}"], "o-", ms=3, label="validation")
         if best_epoch is not None:
-            ax.axvline(best_epoch, color="grey", ls=":", label=f"lowest validation loss (epoch {best_epoch})")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+            ax.axvline(best_epoch, color="grey", ls=":", label=tr(f"perte de validation minimale (époque {best_epoch})", f"lowest validation loss (epoch {best_epoch})"))
+        ax.set_xlabel(tr("époque", "epoch"))
+        ax.set_ylabel(tr({"loss": "perte", "accuracy": "exactitude"}[metric], metric))
         ax.legend()
     fig.suptitle(title)
     plt.tight_layout()
@@ -272,17 +292,17 @@ plot_history(overfit_history, f"{SMALL} training images, {OVERFIT_EPOCHS} epochs
 # %% [markdown] lang="fr"
 # Lisez les courbes de gauche à droite :
 #
-# - la perte d'**entraînement** ne cesse de baisser, jusqu'à presque 0, et la précision
+# - la perte d'**entraînement** ne cesse de baisser, jusqu'à presque 0, et l'exactitude
 #   d'entraînement atteint 100 % : le réseau connaît ses 2 000 images ;
 # - la perte de **validation** baisse d'abord avec elle, atteint un minimum (ligne
 #   pointillée), puis **remonte** : à partir de là, chaque époque de plus rend le réseau
 #   *moins* bon sur des images qu'il n'a pas vues. C'est le sur-apprentissage.
 #
-# La précision de validation, elle, ne baisse presque pas. Pourquoi la perte remonte-t-elle
+# L'exactitude de validation, elle, ne baisse presque pas. Pourquoi la perte remonte-t-elle
 # alors ? L'entropie croisée ne regarde pas seulement si la réponse est juste, mais avec
 # quelle **confiance** elle est donnée. En apprenant par cœur, le réseau devient de plus en
 # plus sûr de lui, y compris quand il se trompe, et une erreur commise avec assurance coûte
-# très cher. La perte voit ce début de dérive avant la précision.
+# très cher. La perte voit ce début de dérive avant l'exactitude.
 
 # %% [markdown] lang="en"
 # Read the curves from left to right:
@@ -329,12 +349,12 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 #
 # Keras fournit cela sous la forme d'un **callback** : un objet que `fit` appelle à la fin
 # de chaque époque (`model.fit(..., callbacks=[...])`). Les arguments de
-# `keras.callbacks.EarlyStopping` :
+# [`keras.callbacks.EarlyStopping`](https://keras.io/api/callbacks/early_stopping/) :
 #
 # | argument | rôle | défaut |
 # |---|---|---|
 # | `monitor` | la mesure à surveiller, telle qu'elle apparaît dans `history.history` | `"val_loss"` |
-# | `mode` | `"min"` si plus petit est meilleur (une perte), `"max"` si plus grand est meilleur (une précision) | `"auto"` (deviné d'après le nom) |
+# | `mode` | `"min"` si plus petit est meilleur (une perte), `"max"` si plus grand est meilleur (une exactitude) | `"auto"` (deviné d'après le nom) |
 # | `patience` | nombre d'époques sans amélioration avant d'arrêter | `0` |
 # | `restore_best_weights` | revenir aux poids de la meilleure époque à la fin | **`False`** |
 # | `min_delta` | amélioration minimale qui compte comme une amélioration | `0` |
@@ -356,7 +376,7 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 #
 # Keras provides this as a **callback**: an object that `fit` calls at the end of every
 # epoch (`model.fit(..., callbacks=[...])`). The arguments of
-# `keras.callbacks.EarlyStopping`:
+# [`keras.callbacks.EarlyStopping`](https://keras.io/api/callbacks/early_stopping/):
 #
 # | argument | role | default |
 # |---|---|---|
@@ -376,7 +396,7 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 # Complétez `make_early_stopping()` : elle renvoie un **nouveau**
 # `keras.callbacks.EarlyStopping` qui
 # - surveille la perte de validation (`"val_loss"`, mode `"min"`) — ou, si vous préférez,
-#   la précision de validation (`"val_accuracy"`, mode `"max"`) ;
+#   l'exactitude de validation (`"val_accuracy"`, mode `"max"`) ;
 # - a une patience de 2 à 10 époques (3 est un bon choix ici) ;
 # - revient aux poids de la meilleure époque.
 #
@@ -428,10 +448,12 @@ print(early_stopping)
 points: 0.5
 """ # END TEST CONFIG
 def test_callback_is_early_stopping(make_early_stopping):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     callback = make_early_stopping()
-    assert callback is not None, "make_early_stopping() returned None: complete it (replace the ...) so that it returns the callback"
-    assert isinstance(callback, keras.callbacks.EarlyStopping), f"make_early_stopping() should return a keras.callbacks.EarlyStopping; found {type(callback).__name__}"
+    assert callback is not None, "make_early_stopping() a renvoyé None : complétez-la (à la place des ...) pour qu'elle renvoie le callback" if fr else "make_early_stopping() returned None: complete it (replace the ...) so that it returns the callback"
+    assert isinstance(callback, keras.callbacks.EarlyStopping), f"make_early_stopping() devrait renvoyer un keras.callbacks.EarlyStopping ; elle renvoie un {type(callback).__name__}" if fr else f"make_early_stopping() should return a keras.callbacks.EarlyStopping; found {type(callback).__name__}"
 
 test_callback_is_early_stopping(make_early_stopping)
 
@@ -441,10 +463,12 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_monitors_validation(make_early_stopping):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     callback = make_early_stopping()
-    assert callback.monitor in ("val_loss", "val_accuracy"), f"the callback should watch a validation measure, 'val_loss' or 'val_accuracy' (measured on images the network does not train on); it watches {callback.monitor!r}"
+    assert callback.monitor in ("val_loss", "val_accuracy"), f"le callback devrait surveiller une mesure de validation, 'val_loss' ou 'val_accuracy' (mesurée sur des images sur lesquelles le réseau ne s'entraîne pas) ; il surveille {callback.monitor!r}" if fr else f"the callback should watch a validation measure, 'val_loss' or 'val_accuracy' (measured on images the network does not train on); it watches {callback.monitor!r}"
     better = {"val_loss": "min", "val_accuracy": "max"}[callback.monitor]
-    assert callback.mode in (better, "auto"), f"for {callback.monitor}, the best epoch is the one with the {'lowest' if better == 'min' else 'highest'} value: mode should be {better!r} (or 'auto'); found mode={callback.mode!r}"
+    assert callback.mode in (better, "auto"), f"pour {callback.monitor}, la meilleure époque est celle de plus {'petite' if better == 'min' else 'grande'} valeur : mode devrait valoir {better!r} (ou 'auto') ; il vaut {callback.mode!r}" if fr else f"for {callback.monitor}, the best epoch is the one with the {'lowest' if better == 'min' else 'highest'} value: mode should be {better!r} (or 'auto'); found mode={callback.mode!r}"
 
 test_callback_monitors_validation(make_early_stopping)
 
@@ -454,8 +478,10 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_patience(make_early_stopping):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     patience = make_early_stopping().patience
-    assert 2 <= patience <= 10, f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
+    assert 2 <= patience <= 10, f"la patience devrait être de 2 à 10 époques : assez pour passer une époque bruitée, pas au point que l'entraînement ne s'arrête jamais ; elle vaut {patience}" if fr else f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
 
 test_callback_patience(make_early_stopping)
 
@@ -465,7 +491,9 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_restores_best_weights(make_early_stopping):
-    assert make_early_stopping().restore_best_weights is True, "the callback should go back to the best epoch's weights when training ends: restore_best_weights=True (the default, False, keeps the last epoch's)"
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    assert make_early_stopping().restore_best_weights is True, "le callback devrait revenir aux poids de la meilleure époque à la fin de l'entraînement : restore_best_weights=True (la valeur par défaut, False, garde ceux de la dernière époque)" if fr else "the callback should go back to the best epoch's weights when training ends: restore_best_weights=True (the default, False, keeps the last epoch's)"
 
 test_callback_restores_best_weights(make_early_stopping)
 
@@ -553,14 +581,16 @@ def train_with_early_stopping(model, x_train, y_train, x_val, y_val, max_epochs)
 points: 0.5
 """ # END TEST CONFIG
 def test_training_function_runs(train_with_early_stopping, build_model, x_fit, y_fit_1h, x_val, y_val_1h):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     small = build_model()
     history = train_with_early_stopping(small, x_fit[:256], y_fit_1h[:256], x_val[:256], y_val_1h[:256], 3)
-    assert history is not None, "train_with_early_stopping() returned None: complete it (replace the ...) and return what model.fit returns"
-    assert hasattr(history, "history"), f"train_with_early_stopping() should return what model.fit returns (a History); found {type(history).__name__}"
-    assert history.model is small, "train_with_early_stopping() should train the model it receives (model.fit), not a new one"
-    assert "val_loss" in history.history, "no val_loss in the history: pass validation_data=(x_val, y_val) to fit"
+    assert history is not None, "train_with_early_stopping() a renvoyé None : complétez-la (à la place des ...) et renvoyez ce que renvoie model.fit" if fr else "train_with_early_stopping() returned None: complete it (replace the ...) and return what model.fit returns"
+    assert hasattr(history, "history"), f"train_with_early_stopping() devrait renvoyer ce que renvoie model.fit (un History) ; elle renvoie un {type(history).__name__}" if fr else f"train_with_early_stopping() should return what model.fit returns (a History); found {type(history).__name__}"
+    assert history.model is small, "train_with_early_stopping() devrait entraîner le modèle qu'elle reçoit (model.fit), pas un nouveau" if fr else "train_with_early_stopping() should train the model it receives (model.fit), not a new one"
+    assert "val_loss" in history.history, "pas de val_loss dans l'historique : passez validation_data=(x_val, y_val) à fit" if fr else "no val_loss in the history: pass validation_data=(x_val, y_val) to fit"
     epochs = len(history.history["loss"])
-    assert 1 <= epochs <= 3, f"with max_epochs=3, training should run at most 3 epochs; it ran {epochs}: pass epochs=max_epochs to fit"
+    assert 1 <= epochs <= 3, f"avec max_epochs=3, l'entraînement devrait durer au plus 3 époques ; il en a duré {epochs} : passez epochs=max_epochs à fit" if fr else f"with max_epochs=3, training should run at most 3 epochs; it ran {epochs}: pass epochs=max_epochs to fit"
 
 test_training_function_runs(train_with_early_stopping, build_model, x_fit, y_fit_1h, x_val, y_val_1h)
 
@@ -570,6 +600,8 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_training_stops_early(train_with_early_stopping):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     import numpy as np
     from kit_checks import flat_inputs, load_heldout
@@ -581,9 +613,9 @@ def test_training_stops_early(train_with_early_stopping):
     net = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
     net.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy", metrics=["accuracy"])
     history = train_with_early_stopping(net, x[:500], y[:500], x[500:], y[500:], 60)
-    assert history is not None, "train_with_early_stopping() returned None: return what model.fit returns"
+    assert history is not None, "train_with_early_stopping() a renvoyé None : renvoyez ce que renvoie model.fit" if fr else "train_with_early_stopping() returned None: return what model.fit returns"
     ran = len(history.history["loss"])
-    assert ran < 60, f"on data whose validation loss turns up after about 10 epochs, training ran all {ran} epochs of max_epochs=60: pass the callback of make_early_stopping() to fit (callbacks=[...]) and make it watch a validation measure"
+    assert ran < 60, f"sur des données dont la perte de validation remonte après une dizaine d'époques, l'entraînement a duré les {ran} époques de max_epochs=60 : passez le callback de make_early_stopping() à fit (callbacks=[...]) et faites-lui surveiller une mesure de validation" if fr else f"on data whose validation loss turns up after about 10 epochs, training ran all {ran} epochs of max_epochs=60: pass the callback of make_early_stopping() to fit (callbacks=[...]) and make it watch a validation measure"
 
 test_training_stops_early(train_with_early_stopping)
 
@@ -593,6 +625,8 @@ points: 1.5
 hidden: true
 """ # END TEST CONFIG
 def test_training_returns_best_epoch_weights(train_with_early_stopping, make_early_stopping):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     import numpy as np
     from kit_checks import flat_inputs, load_heldout
@@ -602,7 +636,7 @@ def test_training_returns_best_epoch_weights(train_with_early_stopping, make_ear
     net = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
     net.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy", metrics=["accuracy"])
     history = train_with_early_stopping(net, x[:500], y[:500], x[500:], y[500:], 60)
-    assert history is not None and "val_loss" in history.history, "train_with_early_stopping() should return the History of a fit with validation_data=(x_val, y_val)"
+    assert history is not None and "val_loss" in history.history, "train_with_early_stopping() devrait renvoyer l'History d'un fit avec validation_data=(x_val, y_val)" if fr else "train_with_early_stopping() should return the History of a fit with validation_data=(x_val, y_val)"
     # The best epoch, by the rule of the student's own callback (its measure and min_delta).
     callback = make_early_stopping()
     monitor = getattr(callback, "monitor", "val_loss")
@@ -616,7 +650,14 @@ def test_training_returns_best_epoch_weights(train_with_early_stopping, make_ear
     val_losses = np.asarray(history.history["val_loss"])
     loss = net.evaluate(x[500:], y[500:], verbose=0)[0]
     closest = int(np.argmin(np.abs(val_losses - loss)))
+    same_as = np.isclose(loss, val_losses[closest], rtol=1e-4)
     assert np.isclose(loss, val_losses[best], rtol=1e-4, atol=1e-6), (
+        f"après l'entraînement, la perte de validation du modèle vaut {loss:.4f}"
+        + (f" (celle de l'époque {closest + 1})" if same_as else "")
+        + f", mais sa meilleure époque était l'époque {best + 1} sur {len(values)} (perte de validation {val_losses[best]:.4f}) : "
+        "le modèle devrait revenir aux poids de sa meilleure époque sur le jeu de validation "
+        "(un callback qui surveille une mesure de validation avec restore_best_weights=True, et validation_data=(x_val, y_val))"
+    ) if fr else (
         f"after training, the model's validation loss is {loss:.4f}"
         + (f" (that of epoch {closest + 1})" if np.isclose(loss, val_losses[closest], rtol=1e-4) else "")
         + f", but its best epoch was epoch {best + 1} of {len(values)} (validation loss {val_losses[best]:.4f}): "
@@ -674,8 +715,8 @@ print(f"with early stopping: validation loss {stopped_val_loss:.4f}, accuracy {s
 #   qu'un accroc de la courbe (quelques époques sans progrès) a duré autant que la patience :
 #   l'entraînement s'est arrêté sur un minimum local. Plus de patience rapproche du vrai
 #   minimum, au prix de plus d'époques ;
-# - **la précision de validation** : elle peut être un peu plus basse qu'après 40 époques.
-#   Sur 2 000 images, la précision continue de grappiller quelques images pendant que la perte
+# - **l'exactitude de validation** : elle peut être un peu plus basse qu'après 40 époques.
+#   Sur 2 000 images, l'exactitude continue de grappiller quelques images pendant que la perte
 #   se dégrade : les deux mesures ne désignent pas toujours la même meilleure époque. C'est
 #   pourquoi on peut surveiller l'une ou l'autre.
 #
@@ -707,7 +748,7 @@ print(f"with early stopping: validation loss {stopped_val_loss:.4f}, accuracy {s
 # (`x_fit`, `y_fit_1h`), validé sur `x_val`, `y_val_1h`, pendant au plus `MAX_EPOCHS`
 # époques. Gardez ce que renvoie la fonction dans `history`.
 #
-# Le correcteur recalcule la précision de **votre** `model` sur des chiffres de test qu'il
+# Le correcteur recalcule l'exactitude de **votre** `model` sur des chiffres de test qu'il
 # apporte lui-même : il faut au moins {{threshold tp2_early_stopping test_accuracy}}. Il
 # vérifie aussi que la validation ne s'est pas faite sur le jeu de test.
 
@@ -755,15 +796,17 @@ history = train_with_early_stopping(model, x_fit, y_fit_1h, x_val, y_val_1h, MAX
 points: 1
 """ # END TEST CONFIG
 def test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
-    assert history is not None, "history is None: complete the cell (build model with build_model(), train it with train_with_early_stopping(...) and keep what it returns in history)"
-    assert model is not None, "model is None: build it with build_model() and train it with train_with_early_stopping(...)"
-    assert "val_loss" in history.history, "history has no val_loss: train with train_with_early_stopping, which validates on x_val, y_val_1h"
+    assert history is not None, "history vaut None : complétez la cellule (construisez model avec build_model(), entraînez-le avec train_with_early_stopping(...) et gardez ce qu'elle renvoie dans history)" if fr else "history is None: complete the cell (build model with build_model(), train it with train_with_early_stopping(...) and keep what it returns in history)"
+    assert model is not None, "model vaut None : construisez-le avec build_model() et entraînez-le avec train_with_early_stopping(...)" if fr else "model is None: build it with build_model() and train it with train_with_early_stopping(...)"
+    assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec train_with_early_stopping, qui valide sur x_val, y_val_1h" if fr else "history has no val_loss: train with train_with_early_stopping, which validates on x_val, y_val_1h"
     epochs = len(history.history["loss"])
-    assert epochs < MAX_EPOCHS, f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
+    assert epochs < MAX_EPOCHS, f"l'entraînement a duré les {epochs} époques de MAX_EPOCHS : l'arrêt précoce aurait dû l'interrompre (le callback est-il passé à fit ?)" if fr else f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.9, f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS)
 
@@ -815,7 +858,7 @@ hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
     from kit_checks import assert_validation_is_not_test
-    assert_validation_is_not_test(model, history, "validate on x_val, y_val_1h (taken from the training images), never on the test set")
+    assert_validation_is_not_test(model, history, {"fr": "validez sur x_val, y_val_1h (pris parmi les images d'entraînement), jamais sur le jeu de test", "en": "validate on x_val, y_val_1h (taken from the training images), never on the test set"})
 
 test_validation_is_not_the_test_set(model, history)
 
@@ -869,10 +912,10 @@ print(f"validation: loss {val_loss:.4f}, accuracy {val_accuracy:.2%}")
 print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 
 # %% [markdown] lang="fr"
-# Comparez avec le TP1, où le pas d'apprentissage décroissait sur 10 époques fixées d'avance.
+# Comparez avec le TP1, où le taux d'apprentissage décroissait sur 10 époques fixées d'avance.
 # L'arrêt précoce sur `val_loss` garde le réseau dont les **probabilités** sont les plus
-# fiables ; la précision, elle, peut encore gagner un peu au-delà, comme on l'a vu sur les
-# 2 000 images. Les deux idées se combinent : on peut faire baisser le pas quand la
+# fiables ; l'exactitude, elle, peut encore gagner un peu au-delà, comme on l'a vu sur les
+# 2 000 images. Les deux idées se combinent : on peut baisser le taux d'apprentissage quand la
 # validation stagne (`keras.callbacks.ReduceLROnPlateau`) et arrêter un peu plus tard.
 
 # %% [markdown] lang="en"

@@ -42,7 +42,7 @@
 # 2. la convolution : un filtre appliqué à un vrai chiffre, le *padding*, le pas (*stride*) ;
 # 3. le *max-pooling* ;
 # 4. un réseau à la LeNet et son nombre de paramètres, compté à la main ;
-# 5. l'entraînement avec arrêt anticipé (*early stopping*), les courbes, la matrice de confusion ;
+# 5. l'entraînement avec arrêt précoce (*early stopping*), les courbes, la matrice de confusion ;
 # 6. les erreurs qu'il fait encore ;
 # 7. les chiffres hors MNIST du TP1 : le CNN face au réseau dense.
 #
@@ -50,8 +50,8 @@
 # la cellule `grader.check(...)` lance des vérifications rapides qui disent ce qui était
 # attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **une fois, en
 # entier, de haut en bas, entraînement compris**, sur une machine à 2 cœurs ; des tests
-# cachés appellent ensuite vos fonctions avec leurs propres données et recalculent la
-# exactitude de votre modèle sur les 5 000 chiffres de test que garde le correcteur (votre
+# cachés appellent ensuite vos fonctions avec leurs propres données et recalculent
+# l'exactitude de votre modèle sur les 5 000 chiffres de test que garde le correcteur (votre
 # `x_test` est l'autre moitié du jeu de test de MNIST) ; un modèle entraîné sur le jeu de
 # test (il réussit mieux vos chiffres de test que ceux du correcteur) est signalé à l'enseignant.
 #
@@ -112,6 +112,26 @@ from scipy import ndimage, signal
 # One seed for Python, NumPy and the Keras backend: same seed, same machine, same weights.
 SEED = 0
 keras.utils.set_random_seed(SEED)
+
+# %% lang="fr"
+# Langue de ce notebook : les vérifications (grader.check) et la correction vous
+# répondent en français, et tr(fr, en) donne aux figures leurs textes en français.
+os.environ["MNIST_KIT_LANGUAGE"] = "fr"
+
+
+def tr(fr, en):
+    """Le texte en français (fr) ; en est la version anglaise du même texte."""
+    return fr
+
+# %% lang="en"
+# This notebook's language: the checks (grader.check) and the grader answer you in
+# English, and tr(fr, en) gives the figures their English text.
+os.environ["MNIST_KIT_LANGUAGE"] = "en"
+
+
+def tr(fr, en):
+    """The English text (en); fr is the French version of the same text."""
+    return en
 
 # %% [markdown] lang="fr"
 # ## 1. Les données, en images
@@ -200,14 +220,16 @@ print(x_train.shape, x_train.dtype, x_train.min(), x_train.max())
 points: 1
 """ # END TEST CONFIG
 def test_image_tensors(x_train, x_test):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
-    assert x_train is not None, "x_train is None: complete to_images() (replace the ...) and run its cell again"
-    assert isinstance(x_train, np.ndarray), f"x_train should be a NumPy array, found {type(x_train).__name__}"
-    assert x_train.shape == (60000, 28, 28, 1), f"x_train should have shape (60000, 28, 28, 1): 60,000 images of 28 × 28 pixels and 1 channel; found {x_train.shape}"
-    assert x_test.shape == (5000, 28, 28, 1), f"x_test should have shape (5000, 28, 28, 1): your 5,000 test digits; found {x_test.shape}"
-    assert x_train.dtype == np.float32, f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
-    assert x_train.min() >= 0 and x_train.max() <= 1, f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
-    assert x_train.max() == 1, f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
+    assert x_train is not None, "x_train vaut None : complétez to_images() (à la place des ...) puis relancez sa cellule" if fr else "x_train is None: complete to_images() (replace the ...) and run its cell again"
+    assert isinstance(x_train, np.ndarray), f"x_train devrait être un tableau NumPy ; c'est un {type(x_train).__name__}" if fr else f"x_train should be a NumPy array, found {type(x_train).__name__}"
+    assert x_train.shape == (60000, 28, 28, 1), f"x_train devrait être de forme (60000, 28, 28, 1) : 60 000 images de 28 × 28 pixels et 1 canal ; il est de forme {x_train.shape}" if fr else f"x_train should have shape (60000, 28, 28, 1): 60,000 images of 28 × 28 pixels and 1 channel; found {x_train.shape}"
+    assert x_test.shape == (5000, 28, 28, 1), f"x_test devrait être de forme (5000, 28, 28, 1) : vos 5 000 chiffres de test ; il est de forme {x_test.shape}" if fr else f"x_test should have shape (5000, 28, 28, 1): your 5,000 test digits; found {x_test.shape}"
+    assert x_train.dtype == np.float32, f"x_train devrait être en float32 (le type de calcul de Keras) ; il est en {x_train.dtype}" if fr else f"x_train should be float32 (what Keras computes in); found {x_train.dtype}"
+    assert x_train.min() >= 0 and x_train.max() <= 1, f"les pixels devraient être ramenés dans [0, 1] ; leurs valeurs vont de {x_train.min()} à {x_train.max()}" if fr else f"pixels should be scaled to [0, 1]; found values from {x_train.min()} to {x_train.max()}"
+    assert x_train.max() == 1, f"le pixel le plus clair (255) devrait devenir 1.0 ; la plus grande valeur est {x_train.max()}" if fr else f"the brightest pixel (255) should become 1.0; the largest value is {x_train.max()}"
 
 test_image_tensors(x_train, x_test)
 
@@ -217,16 +239,18 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_to_images_on_new_images(to_images):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
     images = np.random.default_rng(2025).integers(0, 201, size=(5, 28, 28), dtype=np.uint8)
     before = images.copy()
     result = to_images(images)
-    assert result is not None, "to_images() returned None: complete it"
+    assert result is not None, "to_images() a renvoyé None : complétez-la" if fr else "to_images() returned None: complete it"
     result = np.asarray(result)
-    assert result.shape == (5, 28, 28, 1), f"to_images on 5 images should return shape (5, 28, 28, 1), the channel axis last; found {result.shape}"
-    assert result.dtype == np.float32, f"to_images should return float32; found {result.dtype}"
-    assert np.allclose(result[..., 0], images / 255.0, atol=1e-6), "to_images should keep each image as it is and divide every pixel by 255 (the largest possible value), not by the largest value of the batch"
-    assert np.array_equal(images, before), "to_images should not modify the array it receives"
+    assert result.shape == (5, 28, 28, 1), f"to_images appliquée à 5 images devrait renvoyer la forme (5, 28, 28, 1), l'axe des canaux en dernier ; elle renvoie {result.shape}" if fr else f"to_images on 5 images should return shape (5, 28, 28, 1), the channel axis last; found {result.shape}"
+    assert result.dtype == np.float32, f"to_images devrait renvoyer du float32 ; elle renvoie du {result.dtype}" if fr else f"to_images should return float32; found {result.dtype}"
+    assert np.allclose(result[..., 0], images / 255.0, atol=1e-6), "to_images devrait garder chaque image telle quelle et diviser chaque pixel par 255 (la plus grande valeur possible), pas par la plus grande valeur du lot" if fr else "to_images should keep each image as it is and divide every pixel by 255 (the largest possible value), not by the largest value of the batch"
+    assert np.array_equal(images, before), "to_images ne doit pas modifier le tableau qu'elle reçoit" if fr else "to_images should not modify the array it receives"
 
 test_to_images_on_new_images(to_images)
 
@@ -316,7 +340,7 @@ filters = {
 }
 fig, axes = plt.subplots(1, 1 + len(filters), figsize=(13, 3.5))
 axes[0].imshow(digit, cmap="gray")
-axes[0].set_title(f"digit {y_train[0]}, {digit.shape[0]} × {digit.shape[1]}")
+axes[0].set_title(tr(f"chiffre {y_train[0]}, {digit.shape[0]} × {digit.shape[1]}", f"digit {y_train[0]}, {digit.shape[0]} × {digit.shape[1]}"))
 for ax, (name, kernel) in zip(axes[1:], filters.items()):
     feature_map = signal.correlate2d(digit, kernel, mode="valid")
     limit = np.abs(feature_map).max()
@@ -361,7 +385,7 @@ print("output tensor:", maps.shape)
 print("same as scipy:", np.allclose(maps[0, :, :, 0], signal.correlate2d(digit, vertical_edges, mode="valid"), atol=1e-5))
 
 # %% [markdown] lang="fr"
-# ### Le *padding* et le pas
+# ### Le *padding* et le pas (*stride*)
 #
 # Deux réglages changent la taille de la sortie :
 # - le **padding** : `"valid"` (par défaut) ne pose le filtre que là où il tient en
@@ -458,10 +482,12 @@ for padding, stride in [("valid", 1), ("same", 1), ("valid", 2), ("same", 2)]:
 points: 0.5
 """ # END TEST CONFIG
 def test_output_sizes_in_this_notebook(conv_output_size):
-    assert conv_output_size(28, 3) is not None, "conv_output_size() returned None: complete it (replace the ...)"
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    assert conv_output_size(28, 3) is not None, "conv_output_size() a renvoyé None : complétez-la (à la place des ...)" if fr else "conv_output_size() returned None: complete it (replace the ...)"
     for args, expected in [((28, 3), 26), ((28, 5), 24), ((28, 3, 1, "same"), 28), ((28, 3, 2, "valid"), 13), ((24, 2, 2), 12), ((11, 2, 2), 5)]:
         found = conv_output_size(*args)
-        assert found == expected, f"conv_output_size{args} should be {expected}; found {found}"
+        assert found == expected, f"conv_output_size{args} devrait valoir {expected} ; elle vaut {found}" if fr else f"conv_output_size{args} should be {expected}; found {found}"
 
 test_output_sizes_in_this_notebook(conv_output_size)
 
@@ -471,11 +497,13 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_output_sizes_other_cases(conv_output_size):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     cases = [((28, 3, 2, "same"), 14), ((7, 3, 2, "same"), 4), ((7, 3, 2, "valid"), 3), ((5, 5), 1),
              ((32, 5, 1, "same"), 32), ((100, 7, 3, "valid"), 32), ((13, 2, 2, "same"), 7)]
     for args, expected in cases:
         found = conv_output_size(*args)
-        assert found == expected, f"for conv_output_size{args} the answer is {expected}; yours is {found}"
+        assert found == expected, f"pour conv_output_size{args}, la réponse est {expected} ; la vôtre est {found}" if fr else f"for conv_output_size{args} the answer is {expected}; yours is {found}"
 
 test_output_sizes_other_cases(conv_output_size)
 
@@ -544,9 +572,14 @@ plt.show()
 # Les convolutions trouvent des motifs locaux, de plus en plus grands d'une couche à
 # l'autre : la seconde combine les 16 cartes de la première. `Flatten` met les
 # 4 × 4 × 32 = 512 valeurs à plat pour les couches denses, qui décident du chiffre. Le
-# **dropout** éteint au hasard 30 % des 128 neurones à chaque pas d'entraînement (jamais
+# **dropout** éteint au hasard 30 % des 128 neurones à chaque lot d'entraînement (jamais
 # en prédiction) : le réseau ne peut pas compter sur un neurone en particulier, ce qui
 # limite le sur-apprentissage.
+#
+# Documentation : [`Conv2D`](https://keras.io/api/layers/convolution_layers/convolution2d/),
+# [`MaxPooling2D`](https://keras.io/api/layers/pooling_layers/max_pooling2d/),
+# [`Flatten`](https://keras.io/api/layers/reshaping_layers/flatten/),
+# [`Dropout`](https://keras.io/api/layers/regularization_layers/dropout/).
 
 # %% [markdown] lang="en"
 # ## 4. A LeNet-like network
@@ -571,6 +604,11 @@ plt.show()
 # 4 × 4 × 32 = 512 values out flat for the dense layers, which decide on the digit.
 # **Dropout** switches off a random 30 % of the 128 neurons at each training step (never
 # when predicting): the network cannot rely on any one neuron, which limits over-fitting.
+#
+# Documentation: [`Conv2D`](https://keras.io/api/layers/convolution_layers/convolution2d/),
+# [`MaxPooling2D`](https://keras.io/api/layers/pooling_layers/max_pooling2d/),
+# [`Flatten`](https://keras.io/api/layers/reshaping_layers/flatten/),
+# [`Dropout`](https://keras.io/api/layers/regularization_layers/dropout/).
 
 # %% [markdown] lang="fr"
 # ### Question 3 — Compter les paramètres
@@ -630,10 +668,12 @@ print("second convolution:", conv_params(5, 16, 32))
 points: 0.5
 """ # END TEST CONFIG
 def test_params_of_our_network(conv_params, dense_params):
-    assert conv_params(5, 1, 16) is not None, "conv_params() returned None: complete it (replace the ...)"
-    assert conv_params(5, 1, 16) == 416, f"16 filters 5 × 5 on 1 channel have 16 × (25 + 1) = 416 parameters; your formula gives {conv_params(5, 1, 16)}"
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    assert conv_params(5, 1, 16) is not None, "conv_params() a renvoyé None : complétez-la (à la place des ...)" if fr else "conv_params() returned None: complete it (replace the ...)"
+    assert conv_params(5, 1, 16) == 416, f"16 filtres 5 × 5 sur 1 canal ont 16 × (25 + 1) = 416 paramètres ; votre formule en donne {conv_params(5, 1, 16)}" if fr else f"16 filters 5 × 5 on 1 channel have 16 × (25 + 1) = 416 parameters; your formula gives {conv_params(5, 1, 16)}"
     total = conv_params(5, 1, 16) + conv_params(5, 16, 32) + dense_params(4 * 4 * 32, 128) + dense_params(128, 10)
-    assert total == 80202, f"the network of the table has 80,202 parameters; your formula gives {total}: check the second convolution (it reads 16 maps)"
+    assert total == 80202, f"le réseau du tableau a 80 202 paramètres ; votre formule en donne {total} : vérifiez la deuxième convolution (elle lit 16 cartes)" if fr else f"the network of the table has 80,202 parameters; your formula gives {total}: check the second convolution (it reads 16 maps)"
 
 test_params_of_our_network(conv_params, dense_params)
 
@@ -643,11 +683,13 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_conv_params_other_sizes(conv_params):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     for args in [(3, 1, 32), (3, 3, 8), (1, 64, 10), (7, 2, 5)]:
         kernel_size, in_channels, filters = args
         expected = (kernel_size * kernel_size * in_channels + 1) * filters
         found = conv_params(*args)
-        assert found == expected, f"conv_params{args} should be {expected}; found {found}"
+        assert found == expected, f"conv_params{args} devrait valoir {expected} ; elle vaut {found}" if fr else f"conv_params{args} should be {expected}; found {found}"
 
 test_conv_params_other_sizes(conv_params)
 
@@ -693,15 +735,15 @@ print(f"{'total':<34}{total_by_hand:>10,}   (TP1's dense network: 623,290)")
 # ### L'optimiseur et les réglages de l'entraînement (donnés)
 #
 # Comme au TP1, Adam avec un taux d'apprentissage qui décroît le long d'un cosinus, ici de
-# 0,002 à 0 sur les `EPOCHS` époques, par lots de 128 images. Ces réglages ont été mesurés
-# (voir `reference/README.md` du kit) : gardez-les, le seuil de réussite en dépend.
+# 0,002 à 0 sur les `EPOCHS` époques, par lots de 128 images. Ces réglages ont été choisis
+# sur le jeu de validation, et le seuil de réussite a été calibré avec eux : gardez-les.
 
 # %% [markdown] lang="en"
 # ### The optimiser and the training settings (given)
 #
 # As in TP1, Adam with a learning rate that decays along a cosine, here from 0.002 to 0
-# over the `EPOCHS` epochs, in batches of 128 images. These settings were measured (see
-# the kit's `reference/README.md`): keep them, the pass mark depends on them.
+# over the `EPOCHS` epochs, in batches of 128 images. These settings were chosen on the
+# validation set, and the pass mark was calibrated with them: keep them.
 
 # %%
 EPOCHS = 10  # at most: early stopping may stop sooner
@@ -783,13 +825,15 @@ model.summary()
 points: 1
 """ # END TEST CONFIG
 def test_convnet_shapes(build_convnet):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     m = build_convnet()
-    assert m is not None, "build_convnet() returned None: complete it (replace the ...) so that it returns the model"
-    assert isinstance(m, keras.Model), f"build_convnet() should return a Keras model; found {type(m).__name__}"
-    assert tuple(m.input_shape) == (None, 28, 28, 1), f"the model should take 28 × 28 images with 1 channel, input shape (None, 28, 28, 1); found {m.input_shape}"
-    assert tuple(m.output_shape) == (None, 10), f"the model should output 10 values per image, output shape (None, 10); found {m.output_shape}"
-    assert m.count_params() == 80202, f"the network of the table has 80,202 parameters; yours has {m.count_params():,}: compare model.summary() with the table"
+    assert m is not None, "build_convnet() a renvoyé None : complétez-la (à la place des ...) pour qu'elle renvoie le modèle" if fr else "build_convnet() returned None: complete it (replace the ...) so that it returns the model"
+    assert isinstance(m, keras.Model), f"build_convnet() devrait renvoyer un modèle Keras ; elle renvoie un {type(m).__name__}" if fr else f"build_convnet() should return a Keras model; found {type(m).__name__}"
+    assert tuple(m.input_shape) == (None, 28, 28, 1), f"le modèle devrait prendre des images 28 × 28 à 1 canal, forme d'entrée (None, 28, 28, 1) ; elle est {m.input_shape}" if fr else f"the model should take 28 × 28 images with 1 channel, input shape (None, 28, 28, 1); found {m.input_shape}"
+    assert tuple(m.output_shape) == (None, 10), f"le modèle devrait sortir 10 valeurs par image, forme de sortie (None, 10) ; elle est {m.output_shape}" if fr else f"the model should output 10 values per image, output shape (None, 10); found {m.output_shape}"
+    assert m.count_params() == 80202, f"le réseau du tableau a 80 202 paramètres ; le vôtre en a {m.count_params():,} : comparez model.summary() au tableau".replace(",", " ") if fr else f"the network of the table has 80,202 parameters; yours has {m.count_params():,}: compare model.summary() with the table"
 
 test_convnet_shapes(build_convnet)
 
@@ -799,17 +843,19 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_convnet_layers(build_convnet):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     m1, m2 = build_convnet(), build_convnet()
-    assert m1 is not m2, "build_convnet() should build a new model at each call"
+    assert m1 is not m2, "build_convnet() devrait construire un nouveau modèle à chaque appel" if fr else "build_convnet() should build a new model at each call"
     kinds = [type(layer).__name__ for layer in m1.layers]
     convs = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.Conv2D)]
     pools = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.MaxPooling2D)]
     denses = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.Dense)]
-    assert len(convs) >= 2 and len(pools) >= 2, f"a LeNet-like network has two Conv2D layers, each followed by MaxPooling2D; found the layers {kinds}"
-    assert denses and max(convs + pools) < min(denses), f"convolutions and pooling come first, then Flatten and the Dense layers; found {kinds}"
-    assert m1.layers[-1] is m1.layers[denses[-1]] and m1.layers[-1].units == 10, f"the last layer should be Dense(10); found {kinds[-1]}"
-    assert m1.count_params() <= 100_000, f"the parameter budget is 100,000; the model has {m1.count_params():,}"
+    assert len(convs) >= 2 and len(pools) >= 2, f"un réseau de type LeNet a deux couches Conv2D, chacune suivie d'un MaxPooling2D ; les couches trouvées sont {kinds}" if fr else f"a LeNet-like network has two Conv2D layers, each followed by MaxPooling2D; found the layers {kinds}"
+    assert denses and max(convs + pools) < min(denses), f"les convolutions et les poolings viennent d'abord, puis Flatten et les couches Dense ; les couches trouvées sont {kinds}" if fr else f"convolutions and pooling come first, then Flatten and the Dense layers; found {kinds}"
+    assert m1.layers[-1] is m1.layers[denses[-1]] and m1.layers[-1].units == 10, f"la dernière couche devrait être Dense(10) ; c'est {kinds[-1]}" if fr else f"the last layer should be Dense(10); found {kinds[-1]}"
+    assert m1.count_params() <= 100_000, f"le budget est de 100 000 paramètres ; le modèle en a {m1.count_params():,}".replace(",", " ") if fr else f"the parameter budget is 100,000; the model has {m1.count_params():,}"
 
 test_convnet_layers(build_convnet)
 
@@ -819,14 +865,16 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_convnet_outputs_probabilities(build_convnet):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
     m = build_convnet()
     probs = np.asarray(m.predict(np.random.default_rng(3).random((4, 28, 28, 1), dtype=np.float32), verbose=0))
-    assert probs.shape == (4, 10), f"4 images should give 4 rows of 10 outputs; found shape {probs.shape}"
-    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "the last layer should be a softmax: 10 probabilities that sum to 1"
-    assert m.optimizer is not None and m.loss is not None, "build_convnet() should return a compiled model (call model.compile)"
+    assert probs.shape == (4, 10), f"4 images devraient donner 4 lignes de 10 sorties ; la forme est {probs.shape}" if fr else f"4 images should give 4 rows of 10 outputs; found shape {probs.shape}"
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "la dernière couche devrait être une softmax : 10 probabilités de somme 1" if fr else "the last layer should be a softmax: 10 probabilities that sum to 1"
+    assert m.optimizer is not None and m.loss is not None, "build_convnet() devrait renvoyer un modèle compilé (appelez model.compile)" if fr else "build_convnet() should return a compiled model (call model.compile)"
     loss = m.loss if isinstance(m.loss, str) else getattr(m.loss, "name", type(m.loss).__name__)
-    assert "categorical_crossentropy" in str(loss).lower(), f"the loss should be categorical cross-entropy; found {loss}"
+    assert "categorical_crossentropy" in str(loss).lower(), f"la perte devrait être l'entropie croisée catégorielle ; c'est {loss}" if fr else f"the loss should be categorical cross-entropy; found {loss}"
 
 test_convnet_outputs_probabilities(build_convnet)
 
@@ -837,19 +885,20 @@ test_convnet_outputs_probabilities(build_convnet)
 # # END QUESTION
 
 # %% [markdown] lang="fr"
-# ## 5. L'entraînement, avec arrêt anticipé
+# ## 5. L'entraînement, avec arrêt précoce
 #
 # Comme au TP2, on garde les 10 derniers pourcents des images d'entraînement pour la
-# **validation** (jamais le jeu de test), et on arrête l'entraînement quand la précision
+# **validation** (jamais le jeu de test), et on arrête l'entraînement quand l'exactitude
 # de validation ne s'améliore plus depuis `PATIENCE` époques, en revenant aux poids de la
 # meilleure époque. `EPOCHS` n'est qu'un plafond.
 #
-# Pourquoi surveiller la précision plutôt que la perte, comme au TP2 ? En fin
+# Pourquoi surveiller l'exactitude plutôt que la perte, comme au TP2 ? En fin
 # d'entraînement, le réseau devient de plus en plus sûr de lui : sur les rares chiffres de
 # validation où il se trompe, cette assurance fait monter la perte, alors que le nombre de
 # bonnes réponses progresse encore. Or c'est le nombre de bonnes réponses qui compte ici.
-# (Avec `"val_loss"`, la meilleure époque est parfois l'une des premières : l'époque 4
-# pour la graine 0 sur notre machine, avec 0,2 point de précision de test en moins.)
+# (Avec `"val_loss"`, la meilleure époque est parfois l'une des premières, l'époque 4
+# pour la graine 0 sur notre machine, alors que l'exactitude de validation progresse encore
+# après.)
 #
 # ### Question 5 — Entraîner
 #
@@ -859,7 +908,7 @@ test_convnet_outputs_probabilities(build_convnet)
 #    `batch_size=BATCH_SIZE`, `validation_split=VALIDATION_SPLIT`,
 #    `callbacks=[early_stopping]`. Gardez le résultat de `fit` dans `history`.
 #
-# Le correcteur recalcule la précision de **votre** `model` sur des chiffres de test qu'il
+# Le correcteur recalcule l'exactitude de **votre** `model` sur des chiffres de test qu'il
 # apporte lui-même : il faut au moins {{threshold tp3_convnet test_accuracy}}. Il vérifie
 # aussi que la validation ne s'est pas faite sur ces chiffres de test.
 
@@ -874,8 +923,8 @@ test_convnet_outputs_probabilities(build_convnet)
 # network grows more and more sure of itself: on the few validation digits it gets wrong,
 # that confidence makes the loss go up, while the number of right answers still improves.
 # And the number of right answers is what counts here. (With `"val_loss"`, the best epoch
-# is sometimes an early one: epoch 4 for seed 0 on our machine, with 0.2 point less test
-# accuracy.)
+# is sometimes an early one, epoch 4 for seed 0 on our machine, while the validation
+# accuracy still improves after it.)
 #
 # ### Question 5 — Train
 #
@@ -927,18 +976,20 @@ history = model.fit(
 points: 1
 """ # END TEST CONFIG
 def test_trained_with_early_stopping(model, history, early_stopping, x_test, y_test):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     import numpy as np
-    assert history is not None, "history is None: complete the training cell (create early_stopping, call model.fit(...) and keep what it returns in history)"
-    assert isinstance(early_stopping, keras.callbacks.EarlyStopping), f"early_stopping should be a keras.callbacks.EarlyStopping; found {type(early_stopping).__name__}"
-    assert early_stopping.monitor.startswith("val_"), f"early stopping should watch a validation quantity (\"val_accuracy\"); it watches {early_stopping.monitor!r}"
-    assert early_stopping.restore_best_weights, "create early_stopping with restore_best_weights=True so that model keeps the weights of its best epoch"
-    assert early_stopping.model is model, "pass the callback to the training of model: model.fit(..., callbacks=[early_stopping])"
-    assert "val_loss" in history.history, "history has no val_loss: train with validation_split=VALIDATION_SPLIT so that Keras measures a validation set"
-    assert history.params["epochs"] <= 10, f"train for at most EPOCHS = 10 epochs (the grader's time budget); fit was asked for {history.params['epochs']}"
+    assert history is not None, "history vaut None : complétez la cellule d'entraînement (créez early_stopping, appelez model.fit(...) et gardez ce qu'il renvoie dans history)" if fr else "history is None: complete the training cell (create early_stopping, call model.fit(...) and keep what it returns in history)"
+    assert isinstance(early_stopping, keras.callbacks.EarlyStopping), f"early_stopping devrait être un keras.callbacks.EarlyStopping ; c'est un {type(early_stopping).__name__}" if fr else f"early_stopping should be a keras.callbacks.EarlyStopping; found {type(early_stopping).__name__}"
+    assert early_stopping.monitor.startswith("val_"), f"l'arrêt précoce devrait surveiller une mesure de validation (\"val_accuracy\") ; il surveille {early_stopping.monitor!r}" if fr else f"early stopping should watch a validation quantity (\"val_accuracy\"); it watches {early_stopping.monitor!r}"
+    assert early_stopping.restore_best_weights, "créez early_stopping avec restore_best_weights=True pour que model garde les poids de sa meilleure époque" if fr else "create early_stopping with restore_best_weights=True so that model keeps the weights of its best epoch"
+    assert early_stopping.model is model, "passez le callback à l'entraînement de model : model.fit(..., callbacks=[early_stopping])" if fr else "pass the callback to the training of model: model.fit(..., callbacks=[early_stopping])"
+    assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec validation_split=VALIDATION_SPLIT pour que Keras mesure un jeu de validation" if fr else "history has no val_loss: train with validation_split=VALIDATION_SPLIT so that Keras measures a validation set"
+    assert history.params["epochs"] <= 10, f"entraînez au plus EPOCHS = 10 époques (le temps accordé à la correction) ; fit en a demandé {history.params['epochs']}" if fr else f"train for at most EPOCHS = 10 epochs (the grader's time budget); fit was asked for {history.params['epochs']}"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.95, f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.95, f"un modèle entraîné reconnaît bien plus de 95 % des 1000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_trained_with_early_stopping(model, history, early_stopping, x_test, y_test)
 
@@ -990,7 +1041,7 @@ hidden: true
 """ # END TEST CONFIG
 def test_validation_is_not_the_test_set(model, history):
     from kit_checks import assert_validation_is_not_test
-    assert_validation_is_not_test(model, history, "validate on part of the training set (validation_split), never on the test set")
+    assert_validation_is_not_test(model, history, {"fr": "validez sur une partie du jeu d'entraînement (validation_split), jamais sur le jeu de test", "en": "validate on part of the training set (validation_split), never on the test set"})
 
 test_validation_is_not_the_test_set(model, history)
 
@@ -1003,18 +1054,25 @@ test_validation_is_not_the_test_set(model, history)
 # %% [markdown] lang="fr"
 # ### Courbes d'apprentissage
 #
-# Le trait vertical marque la meilleure époque (la plus grande précision de validation),
-# celle dont `model` a gardé les poids. Voyez-vous la perte de validation remonter alors
-# que la précision progresse encore ? Et pourquoi la précision d'entraînement est-elle
+# Le trait vertical marque la meilleure époque (la plus grande exactitude de validation),
+# celle dont `model` a gardé les poids. Regardez la perte de validation : remonte-t-elle,
+# comme au TP2 ? Ici, le taux d'apprentissage tombe à 0 à la dernière époque : les
+# dernières corrections sont minuscules, le réseau n'a plus le temps de devenir trop sûr
+# de lui, et l'entraînement va souvent jusqu'à `EPOCHS`. L'arrêt précoce sert alors de
+# filet de sécurité : si la dernière époque n'est pas la meilleure, on revient à la
+# meilleure. Et pourquoi l'exactitude d'entraînement est-elle
 # plus basse que celle de validation au début ? (Indice : le dropout n'agit que pendant
-# l'entraînement, et la précision d'entraînement est une moyenne sur toute l'époque.)
+# l'entraînement, et l'exactitude d'entraînement est une moyenne sur toute l'époque.)
 
 # %% [markdown] lang="en"
 # ### Learning curves
 #
 # The vertical line marks the best epoch (the highest validation accuracy), the one whose
-# weights `model` kept. Can you see the validation loss going up while the accuracy still
-# improves? And why is the training accuracy lower than the validation accuracy at first?
+# weights `model` kept. Look at the validation loss: does it rise, as in TP2? Here the
+# learning rate falls to 0 at the last epoch: the last corrections are tiny, the network
+# has no time left to grow over-confident, and training often runs to `EPOCHS`. Early
+# stopping is then a safety net: if the last epoch is not the best, we go back to the best
+# one. And why is the training accuracy lower than the validation accuracy at first?
 # (Hint: dropout acts only during training, and the training accuracy is an average over
 # the whole epoch.)
 
@@ -1025,11 +1083,11 @@ def plot_history(history):
     best = epochs[np.argmax(history.history["val_accuracy"])]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     for ax, metric in [(ax_loss, "loss"), (ax_acc, "accuracy")]:
-        ax.plot(epochs, history.history[metric], "o-", label="training")
+        ax.plot(epochs, history.history[metric], "o-", label=tr("entraînement", "training"))
         ax.plot(epochs, history.history[f"val_{metric}"], "o-", label="validation")
-        ax.axvline(best, color="grey", ls="--", label=f"best epoch ({best})")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+        ax.axvline(best, color="grey", ls="--", label=tr(f"meilleure époque ({best})", f"best epoch ({best})"))
+        ax.set_xlabel(tr("époque", "epoch"))
+        ax.set_ylabel(tr({"loss": "perte", "accuracy": "exactitude"}[metric], metric))
         ax.legend()
     plt.tight_layout()
     plt.show()
@@ -1066,9 +1124,9 @@ from sklearn.metrics import ConfusionMatrixDisplay
 test_probabilities = model.predict(x_test, verbose=0)
 test_predicted = test_probabilities.argmax(axis=1)
 display = ConfusionMatrixDisplay.from_predictions(y_test, test_predicted, labels=range(10), cmap="Blues", colorbar=False)
-display.ax_.set_xlabel("predicted digit")
-display.ax_.set_ylabel("true digit")
-display.ax_.set_title(f"MNIST test set, accuracy {test_accuracy:.2%}")
+display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
+display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
+display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
 
 # %% [markdown] lang="fr"
@@ -1095,8 +1153,8 @@ for i in range(16):
     axes[1, i].imshow(first_maps[0, :, :, i], cmap="gray")
     axes[0, i].axis("off")
     axes[1, i].axis("off")
-axes[0, 0].set_title("filters", loc="left")
-axes[1, 0].set_title("feature maps", loc="left")
+axes[0, 0].set_title(tr("filtres", "filters"), loc="left")
+axes[1, 0].set_title(tr("cartes de caractéristiques", "feature maps"), loc="left")
 plt.tight_layout()
 plt.show()
 
@@ -1151,16 +1209,18 @@ print(len(mistakes), "misclassified test digits, the first ones:", mistakes[:10]
 points: 1
 """ # END TEST CONFIG
 def test_misclassified_first_test_digits(misclassified, model, x_test, y_test):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
-    assert x_test is not None, "x_test is None: complete to_images() in question 1 first"
+    assert x_test is not None, "x_test vaut None : complétez d'abord to_images() à la question 1" if fr else "x_test is None: complete to_images() in question 1 first"
     found = misclassified(model, x_test[:1000], y_test[:1000])
-    assert found is not None, "misclassified() returned None: complete it (replace the ...)"
+    assert found is not None, "misclassified() a renvoyé None : complétez-la (à la place des ...)" if fr else "misclassified() returned None: complete it (replace the ...)"
     found = np.asarray(found)
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     expected = np.flatnonzero(predicted != y_test[:1000])
-    assert found.ndim == 1, f"misclassified() should return a 1-D array of indices; found shape {found.shape}"
-    assert found.size == 0 or np.issubdtype(found.dtype, np.integer), f"misclassified() should return integer indices; found {found.dtype}"
-    assert np.array_equal(found, expected), f"among the first 1000 test digits the model gets {len(expected)} wrong, indices {expected.tolist()}; misclassified() returned {found.tolist()}"
+    assert found.ndim == 1, f"misclassified() devrait renvoyer un tableau d'indices à une dimension ; sa forme est {found.shape}" if fr else f"misclassified() should return a 1-D array of indices; found shape {found.shape}"
+    assert found.size == 0 or np.issubdtype(found.dtype, np.integer), f"misclassified() devrait renvoyer des indices entiers ; leur type est {found.dtype}" if fr else f"misclassified() should return integer indices; found {found.dtype}"
+    assert np.array_equal(found, expected), f"parmi les 1000 premiers chiffres de test, le modèle se trompe sur {len(expected)}, d'indices {expected.tolist()} ; misclassified() a renvoyé {found.tolist()}" if fr else f"among the first 1000 test digits the model gets {len(expected)} wrong, indices {expected.tolist()}; misclassified() returned {found.tolist()}"
 
 test_misclassified_first_test_digits(misclassified, model, x_test, y_test)
 
@@ -1170,13 +1230,15 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_misclassified_matches_model(misclassified, model):
+    import os
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
     from kit_checks import load_heldout, model_inputs, predicted_labels
     images, labels = load_heldout()
     inputs = model_inputs(model, images[-2000:])
     expected = np.flatnonzero(predicted_labels(model, inputs) != labels[-2000:])
     found = np.asarray(misclassified(model, inputs, labels[-2000:]))
-    assert np.array_equal(np.sort(found), expected), f"on 2000 other digits the model makes {len(expected)} mistakes; misclassified() returned {found.size} indices that do not match them: compare the predicted digits with the labels it receives"
+    assert np.array_equal(np.sort(found), expected), f"sur 2000 autres chiffres, le modèle fait {len(expected)} erreurs ; misclassified() a renvoyé {found.size} indices qui ne leur correspondent pas : comparez les chiffres prédits aux étiquettes qu'elle reçoit" if fr else f"on 2000 other digits the model makes {len(expected)} mistakes; misclassified() returned {found.size} indices that do not match them: compare the predicted digits with the labels it receives"
 
 test_misclassified_matches_model(misclassified, model)
 
@@ -1204,7 +1266,7 @@ for ax in axes.flat:
 for ax, index in zip(axes.flat, shown):
     ax.imshow(x_test_raw[index], cmap="gray")
     ax.set_title(f"{y_test[index]} → {test_predicted[index]} ({test_probabilities[index].max():.0%})", fontsize=9)
-fig.suptitle(f"{len(shown)} of the {len(mistakes)} misclassified test digits (true → predicted)")
+fig.suptitle(tr(f"{len(shown)} des {len(mistakes)} chiffres de test mal classés (vrai → prédit)", f"{len(shown)} of the {len(mistakes)} misclassified test digits (true → predicted)"))
 plt.tight_layout()
 plt.show()
 
@@ -1229,13 +1291,13 @@ for shift in shifts:
     shift_accuracy.append(np.mean(model.predict(shifted, verbose=0).argmax(axis=1) == y_test[:1000]))
 plt.figure(figsize=(6, 3))
 plt.plot(list(shifts), shift_accuracy, "o-")
-plt.xlabel("shift to the right (pixels)")
-plt.ylabel("accuracy")
+plt.xlabel(tr("décalage vers la droite (pixels)", "shift to the right (pixels)"))
+plt.ylabel(tr("exactitude", "accuracy"))
 plt.ylim(0, 1.02)
 plt.show()
 
 # %% [markdown] lang="fr"
-# Un ou deux pixels ne changent presque rien ; au-delà, la précision chute. La tolérance
+# Un ou deux pixels ne changent presque rien ; au-delà, l'exactitude chute. La tolérance
 # du CNN est locale : c'est pourquoi on recentre quand même les chiffres, comme MNIST.
 
 # %% [markdown] lang="en"
@@ -1290,10 +1352,10 @@ for name in cnn_accuracy:
 # %%
 positions = np.arange(len(cnn_accuracy))
 plt.figure(figsize=(7, 3.5))
-plt.bar(positions - 0.2, list(dense_accuracy.values()), width=0.4, label="TP1 dense network")
-plt.bar(positions + 0.2, list(cnn_accuracy.values()), width=0.4, label="TP3 convnet")
+plt.bar(positions - 0.2, list(dense_accuracy.values()), width=0.4, label=tr("réseau dense du TP1", "TP1 dense network"))
+plt.bar(positions + 0.2, list(cnn_accuracy.values()), width=0.4, label=tr("réseau convolutif du TP3", "TP3 convnet"))
 plt.xticks(positions, list(cnn_accuracy))
-plt.ylabel("accuracy on load_digits")
+plt.ylabel(tr("exactitude sur load_digits", "accuracy on load_digits"))
 plt.ylim(0, 1)
 plt.legend()
 plt.show()
@@ -1311,6 +1373,39 @@ plt.show()
 # preprocessing matters just as much: without the "MNIST-like" preparation, it is still
 # often wrong. In the robot lab, this network, and this preparation of the images, will
 # read the digits on the cubes.
+
+# %% [markdown] lang="fr"
+# ## 8. Votre propre chiffre, à nouveau
+#
+# Reprenez la photo de votre chiffre du TP1 (ou prenez-en une nouvelle) : la cellule qui
+# suit affiche un bouton pour la choisir ; sinon, déposez-la à côté du notebook sous le
+# nom `my_digit.png`. Elle passe par les mêmes étapes qu'au TP1 (papier, encre, traits,
+# `mnist_like`), puis le réseau convolutif la lit. Le lit-il mieux que le réseau dense ?
+# Essayez surtout les chiffres qui trompaient le réseau du TP1.
+
+# %% [markdown] lang="en"
+# ## 8. Your own digit, again
+#
+# Take the photo of your digit from TP1 again (or a new one): the next cell shows a button
+# to choose it; otherwise put it next to the notebook, named `my_digit.png`. It goes
+# through the same steps as in TP1 (paper, ink, strokes, `mnist_like`), then the
+# convolutional network reads it. Does it read it better than the dense network? Try
+# above all the digits that fooled TP1's network.
+
+# %%
+# INCLUDE common/own_digit.py
+
+
+if not Path(MY_DIGIT).exists():
+    upload_digit()
+
+# %%
+photo = read_photo(MY_DIGIT) if Path(MY_DIGIT).exists() else example_photo()
+steps = photo_to_mnist(photo)
+show_steps(steps)
+own_probabilities = read_digit(model, steps["MNIST-like"])
+print(tr("le réseau lit un", "the network reads a"), own_probabilities.argmax(), f"({own_probabilities.max():.0%})")
+print(np.round(own_probabilities, 3))
 
 # %% [markdown] lang="fr"
 # ## Rendre votre travail

@@ -41,6 +41,7 @@ import numpy as np
 from robot_lab.mnist import load_mnist
 
 from .. import REPO_ROOT, checks
+from .code_language import translate_code
 
 LANGUAGES = ("fr", "en")
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
@@ -174,6 +175,8 @@ def select_language(nb, lang):
             cell.source = render_thresholds(cell.source, lang)
         elif cell.cell_type == "code":
             cell.source = render_code_settings(cell.source)
+            if cell_lang is None and not _is_test_cell(cell.source):
+                cell.source = translate_code(cell.source, lang)
         out.cells.append(cell)
     return out
 
@@ -347,6 +350,11 @@ def _strings(value):
             yield from _strings(v)
 
 
+def _is_test_cell(source):
+    """A test cell (public or hidden): its code is the zip's, the same in every language."""
+    return "BEGIN TEST CONFIG" in source
+
+
 def _is_hidden_test_cell(source):
     head = source.lstrip().splitlines()[0] if source.strip() else ""
     config = source.split("END TEST CONFIG")[0] if "BEGIN TEST CONFIG" in source else ""
@@ -384,7 +392,17 @@ def split_master_lines(nb):
                 solution.add(line.rsplit("#", 1)[0].strip())
             else:
                 public.add(line.strip())
+    # Otter rewrites test code (its quotes, for one): a public line also counts as public in that form.
+    public |= {normalized for line in public if (normalized := _normalized_line(line))}
     return {line for line in solution if len(line) >= MIN_LEAK_LINE}, public - {""}
+
+
+def _normalized_line(line):
+    """``line`` as ``ast.unparse`` writes it (Otter's form of test code), or None when it is no statement."""
+    try:
+        return ast.unparse(ast.parse(line))
+    except SyntaxError:
+        return None
 
 
 def hidden_test_lines(test_files):

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import DEFAULT_DIST, LANGUAGES, BuildError, build, list_assignments, robot_lab
+from . import DEFAULT_DIST, LANGUAGES, BuildError, build, colab, list_assignments, robot_lab
 
 
 def _shown(path):
@@ -18,8 +18,11 @@ def _shown(path):
     return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
-def build_one(name, languages, dist, model=None):
-    """Build assignment ``name``; returns the paths to print."""
+def build_one(name, languages, dist, model=None, colab_url=None):
+    """Build assignment ``name``; returns the paths to print.
+
+    With ``colab_url``, a TP also gets its Colab notebooks and student bundle (:mod:`.colab`).
+    """
     if name == robot_lab.LAB:
         target = robot_lab.build_lab(languages, dist, model_path=model)
         folders = [
@@ -29,7 +32,11 @@ def build_one(name, languages, dist, model=None):
         ]
         return [*folders, _shown(target)]
     target = build(name, languages, dist)
-    return [*(_shown(dist / lang / name / "student" / f"{name}.ipynb") for lang in languages), _shown(target)]
+    shown = [*(_shown(dist / lang / name / "student" / f"{name}.ipynb") for lang in languages), _shown(target)]
+    if colab_url:
+        bundle = colab.build_colab(name, colab_url, dist, languages)
+        shown += [*(_shown(dist / lang / name / "colab" / f"{name}.ipynb") for lang in languages), _shown(bundle)]
+    return shown
 
 
 def main(argv=None):
@@ -43,12 +50,17 @@ def main(argv=None):
     parser.add_argument(
         "--model", type=Path, help="the robot lab's trained network (default: data/robot_lab/digits.keras)"
     )
+    parser.add_argument(
+        "--colab-url",
+        help="also build each TP's Colab notebooks and its student bundle (dist/colab/<name>.zip), "
+        "which the instructor publishes at this URL",
+    )
     args = parser.parse_args(argv)
     for name in args.assignments or names:
         start = time.perf_counter()
         print(f"building {name} ({', '.join(args.lang)}) ...", flush=True)
         try:
-            shown = build_one(name, args.lang, args.dist, args.model)
+            shown = build_one(name, args.lang, args.dist, args.model, args.colab_url)
         except BuildError as error:
             sys.exit(f"error: {error}")
         for line in shown:
