@@ -103,10 +103,13 @@ def test_student_inputs_use_the_students_preprocess_or_fall_back_with_a_note():
     images = np.full((3, 28, 28), 255, np.uint8)
     inputs, note = checks.student_inputs(model, images, lambda im: im.reshape(len(im), 784).astype("float32"))
     assert inputs.shape == (3, 784) and inputs.max() == 255 and note == ""
-    for broken, why in [(lambda im: 1 / 0, "ZeroDivisionError"), (lambda im: im[:, :10], "shape")]:
+    for broken, why, pourquoi in [
+        (lambda im: 1 / 0, "ZeroDivisionError", "ZeroDivisionError"),
+        (lambda im: im[:, :10], "shape", "forme"),
+    ]:
         inputs, note = checks.student_inputs(model, images, broken)
         assert inputs.max() == 1.0 and why in note["en"] and "the grader's own" in note["en"]
-        assert why in note["fr"] and "celui de la correction" in note["fr"]
+        assert pourquoi in note["fr"] and "celui de la correction" in note["fr"]
     assert checks.student_inputs(model, images)[0].max() == 1.0
 
 

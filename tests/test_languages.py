@@ -20,7 +20,8 @@ FORBIDDEN_FRENCH = {
 
 
 def source_text(name):
-    return (build.ASSIGNMENTS_DIR / name / f"{name}.py").read_text()
+    """The source with the build's settings filled in (``{{public_bar_value ...}}`` is not Python)."""
+    return build.render_code_settings((build.ASSIGNMENTS_DIR / name / f"{name}.py").read_text())
 
 
 def graded_functions(name):
@@ -65,7 +66,10 @@ def test_french_prose_uses_the_courses_terms(name):
 
 
 def test_checks_speak_the_notebooks_language(monkeypatch):
-    monkeypatch.delenv(checks.LANGUAGE_VARIABLE, raising=False)
+    # Set, then removed: the fixture then restores the variable's absence after the test
+    # (the cell sets it in os.environ, which a bare delenv would not undo).
+    monkeypatch.setenv(checks.LANGUAGE_VARIABLE, "en")
+    monkeypatch.delenv(checks.LANGUAGE_VARIABLE)
     assert checks.language() == "en" and checks.say("bonjour", "hello") == "hello"
     monkeypatch.setenv(checks.LANGUAGE_VARIABLE, "fr")
     assert checks.language() == "fr" and checks.say({"fr": "bonjour", "en": "hello"}) == "bonjour"
@@ -82,7 +86,10 @@ def run_public_test(nb, question, env):
 def language_cell_environment(nb, monkeypatch):
     """Run the student notebook's language cell as the student's kernel would; returns its globals."""
     (cell,) = [c for c in nb.cells if c.cell_type == "code" and checks.LANGUAGE_VARIABLE in c.source]
-    monkeypatch.delenv(checks.LANGUAGE_VARIABLE, raising=False)
+    # Set, then removed: the fixture then restores the variable's absence after the test
+    # (the cell sets it in os.environ, which a bare delenv would not undo).
+    monkeypatch.setenv(checks.LANGUAGE_VARIABLE, "en")
+    monkeypatch.delenv(checks.LANGUAGE_VARIABLE)
     env = {}
     exec("import os\n" + cell.source, env)  # the notebook imported os in its first cell
     return env

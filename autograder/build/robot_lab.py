@@ -92,9 +92,9 @@ STUDENT_MODEL = Path("data") / "robot_lab" / "digits.keras"
 # Folders and files of robot_lab/ that students never get: the hidden tests and what
 # Python, catkin or a training run leave behind.
 NOT_FOR_STUDENTS = {"grading", "guide", "__pycache__", "build", "devel", ".pytest_cache"}
-# The package's README is the kit's (make targets, the kit's tests): students get the
-# folder's own README.md instead.
-NOT_FOR_STUDENTS_FILES = {Path("README.md")}
+# The package's READMEs are the kit's (make targets, the kit's tests): students get the
+# folder's own README.md instead, and the guide's ROS 2 commands.
+NOT_FOR_STUDENTS_FILES = {Path("README.md"), Path("ros2/README.md")}
 STUDENT_GUIDE_DIR = PACKAGE_DIR / "guide"
 # What a student folder must never name: the kit's commands and folders, which students do not have.
 KIT_ONLY = re.compile(

@@ -56,8 +56,9 @@ TYPESUPPORTS = ("rosidl_typesupport_fastrtps_c", "rosidl_typesupport_introspecti
 STAMP = ".srv.sha256"
 
 _MISSING = (
-    "ROS 2 Jazzy's Python packages are not in this Python ({python}): `make ros2` "
-    "creates .venv-ros2 with them; run this module with .venv-ros2/bin/python"
+    "ROS 2 Jazzy's Python packages are not in this Python ({python}): install them in a venv of "
+    'their own (pip install "ros-jazzy-rclpy[fastrtps]" ros-jazzy-sensor-msgs ros-jazzy-std-msgs '
+    "catkin-pkg; the kit's `make ros2` makes .venv-ros2 so) and run this module with that venv's python"
 )
 
 

@@ -10,7 +10,7 @@ Services (both answer from the same network, loaded once):
 Subscribed topic:
   camera/image_raw (sensor_msgs/msg/Image)  a request whose image is empty uses the latest image from here
 Parameters:
-  model         path of the trained network (default "": data/robot_lab/digits.keras, `make robot-model`)
+  model         path of the trained network (default "": data/robot_lab/digits.keras, `python -m robot_lab.classifier`)
   camera_topic  the topic to subscribe to (default camera/image_raw; "" for none)
 
 A request ROS 2 cannot answer with an error: a ROS 2 service has no error reply
