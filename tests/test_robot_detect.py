@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from robot_lab import detect
-from robot_lab.simulator import render_scene
+from robot_lab.simulator import Conditions, render_scene
 
 
 def write_image(path, image=None):
@@ -65,8 +65,10 @@ def test_draw_keeps_every_picture(robot_model, tmp_path, capsys):
     _, model_path = robot_model
     rng = np.random.default_rng(7)
     images = []
+    # The subject is the drawing, not the vision: scenes whose every cube the pipeline finds.
+    plain = Conditions(face_light_ratio=1.0, frame="none", top_face_depth=0.0, side_face_width=0.0, lighting="normal")
     for folder, n_cubes in (("straight", 1), ("rotations", 2)):
-        scene, _ = render_scene(rng, n_cubes=n_cubes, size=(240, 320))
+        scene, _ = render_scene(rng, n_cubes=n_cubes, size=(240, 320), conditions=plain)
         images.append(write_image(tmp_path / "photos" / folder / "1_1.png", scene))
     out = tmp_path / "drawn"
 
