@@ -501,7 +501,7 @@ def test_node_without_a_model_stops_and_says_how_to_train_one(ros2, tmp_path):
     )
     status = node.wait(timeout=180)
     assert status != 0
-    assert "make robot-model" in ros2.output("vision_server_no_model")
+    assert "python -m robot_lab.classifier" in ros2.output("vision_server_no_model")
     ros2.stop("vision_server_no_model")
 
 
