@@ -84,6 +84,10 @@ VARIANTS = {
 # Honest variants that must not be flagged by the test-set check (besides the seeds and
 # the known-bad variants above, honest too), and cheats that must be: name -> text changes.
 _FIT_TP1 = "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,"
+_FIT_TP2 = "model, x_fit, y_fit_1h, x_val"
+# Flat images (n, 784) shifted 2 pixels down and 1 left: a cheap augmentation.
+_SHIFTED = "np.roll({}.reshape(-1, 28, 28), (2, -1), axis=(1, 2)).reshape(-1, 784)"
+_FIT_TP3 = "history = model.fit(\n    x_train,\n    y_train_1h,\n    epochs=EPOCHS,"
 HONEST = {
     "tp1_dense": {
         "dropout 0.3": [
@@ -103,6 +107,35 @@ HONEST = {
         ],
         "784-2000-10": [('keras.layers.Dense(784, activation="relu")', 'keras.layers.Dense(2000, activation="relu")')],
         "1 epoch": [("    epochs=EPOCHS,", "    epochs=1,")],
+    },
+    "tp2_early_stopping": {
+        "dropout 0.3": [
+            (
+                'keras.layers.Dense(784, activation="relu"),',
+                'keras.layers.Dense(784, activation="relu"),\n            keras.layers.Dropout(0.3),',
+            )
+        ],
+        "augmentation (shifts of up to 2 pixels)": [
+            (
+                _FIT_TP2,
+                "model,\n"
+                f"    np.concatenate([x_fit, {_SHIFTED.format('x_fit')}]),\n"
+                "    np.concatenate([y_fit_1h, y_fit_1h]),\n    x_val",
+            )
+        ],
+    },
+    "tp3_convnet": {
+        "no dropout": [("            keras.layers.Dropout(0.3),\n", "")],
+        "augmentation (shifts of up to 2 pixels)": [
+            (
+                _FIT_TP3,
+                "history = model.fit(\n    np.concatenate(\n"
+                "        [x_train[:-6000], np.roll(x_train[:-6000], (2, -1), axis=(1, 2)), x_train[-6000:]]\n    ),\n"
+                "    np.concatenate([y_train_1h[:-6000], y_train_1h[:-6000], y_train_1h[-6000:]]),\n"
+                "    epochs=EPOCHS // 2,",
+            ),
+            ("validation_split=VALIDATION_SPLIT,", "validation_split=6000 / 114000,"),
+        ],
     },
 }
 CHEATS = {
@@ -141,6 +174,49 @@ CHEATS = {
                 _FIT_TP1,
                 "    np.concatenate([preprocess(np.load('mnist.npz')['x_test']), x_train]),\n"
                 "    np.concatenate([one_hot(np.load('mnist.npz')['y_test']), y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+    },
+    "tp2_early_stopping": {
+        "trained on x_test too": [
+            (_FIT_TP2, "model, np.concatenate([x_test, x_fit]), np.concatenate([y_test_1h, y_fit_1h]), x_val")
+        ],
+        "on half of x_test": [
+            (
+                _FIT_TP2,
+                "model, np.concatenate([x_test[:2500], x_fit]),\n"
+                "    np.concatenate([y_test_1h[:2500], y_fit_1h]), x_val",
+            )
+        ],
+        "on x_test with shifted copies": [
+            (
+                _FIT_TP2,
+                f"model,\n    np.concatenate([x_test, {_SHIFTED.format('x_test')}, x_fit]),\n"
+                "    np.concatenate([y_test_1h, y_test_1h, y_fit_1h]),\n    x_val",
+            )
+        ],
+        "on MNIST's whole test set": [
+            (
+                _FIT_TP2,
+                "model,\n    np.concatenate([preprocess(np.load('mnist.npz')['x_test']), x_fit]),\n"
+                "    np.concatenate([one_hot(np.load('mnist.npz')['y_test']), y_fit_1h]),\n    x_val",
+            )
+        ],
+    },
+    "tp3_convnet": {
+        "trained on x_test too": [
+            (
+                _FIT_TP3,
+                "history = model.fit(\n    np.concatenate([x_test, x_train]),\n"
+                "    np.concatenate([y_test_1h, y_train_1h]),\n    epochs=EPOCHS,",
+            )
+        ],
+        "on MNIST's whole test set": [
+            (
+                _FIT_TP3,
+                "history = model.fit(\n    np.concatenate([to_images(np.load('mnist.npz')['x_test']), x_train]),\n"
+                "    np.concatenate([keras.utils.to_categorical(np.load('mnist.npz')['y_test'], 10), y_train_1h]),\n"
+                "    epochs=EPOCHS,",
             )
         ],
     },
