@@ -5,6 +5,11 @@ median and the range. Peak memory is the largest resident set of any process
 the command started (for a grading run: the notebook's kernel).
 
     python -m reference.bench [--repeat 3] [--only build|grading] [--submissions 20] [--write]
+    python -m reference.bench --against REV [--repeat 5]
+
+``--against REV`` times the grading of TP1's solution by this tree's zip and by the
+zip of git revision REV (built in a temporary worktree), alternating the two so that
+both see the same load: how much a change to the grading costs.
 
 ``--write`` also saves the tables to reference/bench.md. The robot lab has its own
 benchmarks (reference/bench_robot.py, reference/bench_ros.py); `make bench` runs all three.
@@ -124,6 +129,39 @@ def grading_throughput(n_submissions, jobs=2):
     return wall, peak / 2**20, [r["peak_memory_mb"] for r in rows if r["status"] == "graded"]
 
 
+def grading_against(revision, repeat, name="tp1_dense"):
+    """Alternate `otter run` on ``name``'s solution with this tree's zip and ``revision``'s; prints a table."""
+    python = sys.executable
+    trees = {"this tree": REPO}
+    with tempfile.TemporaryDirectory() as work:
+        other = Path(work) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", str(other), revision], cwd=REPO, check=True)
+        try:
+            (other / "data").symlink_to(REPO / "data")  # the checksum-verified MNIST files
+            trees[f"`{revision}`"] = other
+            for tree in trees.values():
+                subprocess.run([python, "-m", "autograder.build", name], cwd=tree, check=True, capture_output=True)
+            runs = {label: [] for label in trees}
+            for _ in range(repeat):
+                for label, tree in trees.items():
+                    solution = tree / "dist" / "en" / name / "solution" / f"{name}.ipynb"
+                    zip_path = tree / "dist" / name / "autograder.zip"
+                    out = Path(work) / "out"
+                    out.mkdir(exist_ok=True)
+                    runs[label] += measure([python, "-m", "otter", "run", "-a", zip_path, "-o", out, solution], 1)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=REPO, check=True)
+    print(
+        f"\n| `otter run` grading the {name} solution, alternated | median (s) | range (s) "
+        "| peak memory (MB, median) | runs |"
+    )
+    print("|---|---|---|---|---|")
+    for label, measured in runs.items():
+        print(row(label, measured).replace(f"| {label} |", f"| zip of {label} |", 1), flush=True)
+    medians = [statistics.median(r["wall_s"] for r in measured) for measured in runs.values()]
+    print(f"\nThis tree's median is {100 * (medians[0] / medians[1] - 1):+.0f} % of `{revision}`'s.", flush=True)
+
+
 def gradescope_runs(repeat):
     """Each zip's run_autograder in Gradescope's layout, on its solution; prints a table."""
     from autograder import gradescope
@@ -156,7 +194,11 @@ def main(argv=None):
         "--submissions", type=int, default=20, help="TP1 submissions in the throughput folder (default 20)"
     )
     parser.add_argument("--write", action="store_true", help="also write the tables to reference/bench.md")
+    parser.add_argument("--against", metavar="REV", help="only time TP1's grading: this tree's zip vs REV's")
     args = parser.parse_args(argv)
+    if args.against:
+        grading_against(args.against, args.repeat)
+        return
     if args.write:
         tables = io.StringIO()
         with contextlib.redirect_stdout(_Tee(sys.stdout, tables)):
