@@ -68,7 +68,7 @@ MUTANTS = {
         ],
         {"q5_training": 4},
     ),
-    # Validation (and so early stopping) on the test set, the original course's mistake.
+    # Validation on the test set, the original course's mistake.
     "validation_on_test_set": (
         [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
         {"q5_training": 1},
