@@ -417,15 +417,17 @@ def main(argv=None):
         "student's own preprocessing; validation always comes from the training set.",
         "",
     ]
-    table = json.loads(build.THRESHOLDS.read_text())
-    report = list(header)
+    report, measured = list(header), {}
     for name in names:
-        stats, lines = calibrate(name, args.seeds)
-        table.setdefault(name, {})["test_accuracy"] = stats
+        measured[name], lines = calibrate(name, args.seeds)
         report += lines
     print("\n".join(report))
     if args.write:
+        # Read when writing, not when starting: another calibration may have written since.
         RESULTS.write_text(merge_sections(RESULTS.read_text() if RESULTS.exists() else "", "\n".join(report)))
+        table = json.loads(build.THRESHOLDS.read_text())
+        for name, stats in measured.items():
+            table.setdefault(name, {})["test_accuracy"] = stats
         build.THRESHOLDS.write_text(json.dumps(table, indent=2) + "\n")
         print(f"wrote {RESULTS.relative_to(REPO)} and {build.THRESHOLDS.relative_to(REPO)}", file=sys.stderr)
 
