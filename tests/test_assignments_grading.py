@@ -8,6 +8,8 @@ full marks come from its Gradescope-layout run (tests/test_gradescope_layout.py)
 the suite's one grading of each solution; the hostile submissions run there too.
 """
 
+import json
+
 import pytest
 
 from autograder import build
@@ -102,3 +104,20 @@ def test_every_hidden_test_has_a_mutant_that_it_catches(built, name):
     }
     caught = {q for _, losses in submissions.load(name).MUTANTS.values() for q in losses}
     assert questions <= caught, f"no wrong submission exercises {sorted(questions - caught)}"
+
+
+def test_a_flag_costs_what_the_instructor_sets(tmp_path, monkeypatch):
+    """``penalty_points`` of integrity.json at 1: the flagged cheat loses that point, and only that."""
+    settings = {**json.loads(build.INTEGRITY.read_text()), "penalty_points": 1}
+    integrity = tmp_path / "integrity.json"
+    integrity.write_text(json.dumps(settings))
+    monkeypatch.setattr(build, "INTEGRITY", integrity)
+    out = {"dist": tmp_path / "dist"}
+    out["zip"] = build.build("tp1_dense", languages=("en",), dist=out["dist"], work=tmp_path / "work")
+    changes, loss = submissions.load("tp1_dense").MUTANTS["trains_on_its_test_set"]
+    assert loss == {}, "with the default setting (0 points) the cheat loses nothing"
+    cheat = apply_changes(notebook(out, "tp1_dense", "en", "solution"), changes, tmp_path / "tp1_dense.ipynb")
+    results = run_otter(out["zip"], cheat, tmp_path / "results")
+    assert flags(results)
+    lost = {q: possible - score for q, (score, possible) in question_scores(results).items() if score != possible}
+    assert lost == {"q5_training": 1}
