@@ -34,10 +34,7 @@ import numpy as np
 from robot_lab import REPO_ROOT as REPO
 
 from . import machine
-
-
-def percentile(values, q):
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+from .machine import percentile
 
 
 def header(model_path):

@@ -38,20 +38,9 @@ from robot_lab.classifier import DEFAULT_MODEL_PATH
 from robot_lab.ros_processes import RosProcesses
 
 from . import machine
+from .machine import percentile, rss_mb
 
 SERVICE = "/robot_lab/recognise_cubes"
-
-
-def percentile(values, q):
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
-
-
-def rss_mb(pid):
-    """Resident memory of a process, MB (VmRSS in /proc/<pid>/status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def bench_startup(workdir, model, repeat):

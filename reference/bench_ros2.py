@@ -38,22 +38,11 @@ from robot_lab.classifier import DEFAULT_MODEL_PATH, load_model
 from robot_lab.ros2.processes import Ros2Processes
 
 from . import machine
+from .machine import percentile, rss_mb
 
 SERVICE = "/robot_lab/recognise_cubes"
 REPORT = REPO / "reference" / "bench_ros.md"
 BEGIN, END = "<!-- ROS 2: reference/bench_ros2.py -->", "<!-- end of ROS 2 -->"
-
-
-def percentile(values, q):
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
-
-
-def rss_mb(pid):
-    """Resident memory of a process, MB (VmRSS in /proc/<pid>/status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def call(node, client, request):

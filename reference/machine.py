@@ -1,8 +1,11 @@
-"""The machine a benchmark runs on, for the header of its report (bench*.py)."""
+"""What the benchmarks (bench*.py) share: the machine they run on, for the header of their
+reports, and the two measures they take of it (percentiles of timings, a process's memory)."""
 
 import os
 import platform
 from pathlib import Path
+
+import numpy as np
 
 
 def describe():
@@ -24,3 +27,16 @@ def describe():
         f"load average (1 min) {os.getloadavg()[0]:.1f} when it started (where other jobs "
         "shared the cores, timings are upper bounds)."
     )
+
+
+def percentile(values, q):
+    """The ``q``-th percentile (0 to 100) of ``values`` (a sequence of numbers), as a float."""
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def rss_mb(pid):
+    """Resident memory of a process, MB (VmRSS in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")

@@ -95,3 +95,9 @@ def robot_model(tmp_path_factory):
     (x_train, y_train), _ = load_mnist()
     model = classifier.train_model(x_train[:12000], y_train[:12000], epochs=2, n_validation=2000, verbose=0)
     return model, classifier.save_model(model, tmp_path_factory.mktemp("robot_model") / "digits.keras")
+
+
+@pytest.fixture(scope="session")
+def robot_model_path(robot_model):
+    """The ``.keras`` file of :func:`robot_model`'s network: what the ROS nodes load."""
+    return robot_model[1]

@@ -12,7 +12,6 @@ started is stopped by its process group at the end.
 import io
 import os
 import subprocess
-import time
 
 import numpy as np
 import pytest
@@ -38,6 +37,17 @@ except ImportError as error:
 from robot_lab import ros_msgs, ros_service
 from robot_lab.pipeline import Cube
 from robot_lab.ros_processes import RosProcesses
+
+from .ros_common import (
+    CAMERA_SEED,
+    SEEDS,
+    WORKSHOP_FIELDS,
+    bad_images,
+    cube,
+    nothing_left_running,
+    small_bgr,
+    two_cubes,
+)
 
 pytestmark = pytest.mark.ros  # tests/conftest.py: `-m "not ros"` leaves them out
 
@@ -67,7 +77,7 @@ std_msgs/UInt32[] x4
 std_msgs/UInt32[] y4
 """
 
-POSITION_FIELDS = ["x_center", "y_center"] + [f"{axis}{k}" for k in range(1, 5) for axis in "xy"]
+BAD_IMAGES = bad_images(Image)
 
 
 def image_of(array, encoding):
@@ -82,51 +92,12 @@ def image_of(array, encoding):
     )
 
 
-def small_bgr(seed=0, shape=(5, 7, 3)):
-    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
-
-
-# Bad images: (id, the message, a regular expression the error must match).
-BAD_IMAGES = [
-    (
-        "encoding",
-        lambda: image_of(small_bgr()[:, :, 0].astype(np.uint16), "16UC1"),
-        r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8",
-    ),
-    ("no-encoding", lambda: Image(height=2, width=2, step=6, data=bytes(12)), r"unsupported image encoding ''"),
-    (
-        "step",
-        lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
-        r"step is 20 bytes.*expected step >= width x 3 = 21",
-    ),
-    (
-        "truncated",
-        lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
-        r"has 104 bytes: expected step x height = 21 x 5 = 105",
-    ),
-    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""), r"no pixels \(0x0\)"),
-    ("zero-width", lambda: Image(height=480, width=0, encoding="mono8", step=0, data=b""), r"no pixels \(0x480\)"),
-    (
-        "huge",
-        lambda: Image(
-            height=1,
-            width=ros_service.MAX_SIDE + 1,
-            encoding="mono8",
-            step=ros_service.MAX_SIDE + 1,
-            data=bytes(ros_service.MAX_SIDE + 1),
-        ),
-        r"is 4097x1 pixels: expected at most 4096x4096",
-    ),
-]
-
-
 # -- generated code --------------------------------------------------------------------------
 
 
 def test_generated_services_have_the_workshop_fields_and_confidences():
-    workshop_fields = ["label", *POSITION_FIELDS]
-    assert srv.VisionPredictResponse.__slots__ == workshop_fields
-    assert srv.RecogniseCubesResponse.__slots__ == [*workshop_fields, "confidence"]
+    assert srv.VisionPredictResponse.__slots__ == WORKSHOP_FIELDS
+    assert srv.RecogniseCubesResponse.__slots__ == [*WORKSHOP_FIELDS, "confidence"]
     assert srv.RecogniseCubesRequest.__slots__ == srv.VisionPredictRequest.__slots__ == ["image"]
     assert srv.VisionPredict._type == "robot_lab/VisionPredict"
 
@@ -212,7 +183,7 @@ def test_array_to_image_round_trip():
         ros_service.array_to_image(bgr, "mono8")
 
 
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[case[0] for case in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", BAD_IMAGES)
 def test_bad_images_are_refused_with_what_was_expected(make_image, error):
     with pytest.raises(ValueError, match=error):
         ros_service.image_to_array(make_image())
@@ -227,18 +198,9 @@ def test_only_an_image_with_nothing_set_is_empty():
 # -- cubes -> response -----------------------------------------------------------------------
 
 
-def cube(label, confidence, corners):
-    corners = np.asarray(corners, np.float32)
-    return Cube(label=label, confidence=confidence, center=tuple(corners.mean(axis=0)), corners=corners)
-
-
 def test_fill_response_gives_one_entry_per_cube_in_every_list():
-    cubes = [
-        cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
-        cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]]),
-    ]
-    response = ros_service.fill_response(cubes, srv.RecogniseCubesResponse())
-    values = {field: [v.data for v in getattr(response, field)] for field in ["label", *POSITION_FIELDS]}
+    response = ros_service.fill_response(two_cubes(), srv.RecogniseCubesResponse())
+    values = {field: [v.data for v in getattr(response, field)] for field in WORKSHOP_FIELDS}
     assert values["label"] == [2, 1]
     assert values["x1"] == [10, 0] and values["y1"] == [21, 300]  # rounded; negative -> 0
     assert values["x3"] == [109, 70] and values["y3"] == [119, 350]
@@ -272,46 +234,17 @@ def test_workshop_response_is_the_same_without_confidences():
 
 # -- the running service (slow) --------------------------------------------------------------
 
-SEEDS = [3, 11, 12, 21]  # 640x480 scenes with 3 cubes each
-CAMERA_SEED = 5
-
-
-@pytest.fixture(scope="module")
-def robot_model_path(robot_model):
-    return robot_model[1]  # tests/conftest.py: a small network trained once per session
-
 
 @pytest.fixture(scope="module")
 def ros(tmp_path_factory, robot_model_path):
     """roscore, then roslaunch robot_lab robot_lab.launch (service + simulated camera)."""
-    ros = RosProcesses(tmp_path_factory.mktemp("ros_home"))
-    try:
+    with nothing_left_running(RosProcesses(tmp_path_factory.mktemp("ros_home"))) as ros:
         ros.start_master()
         ros.launch("robot_lab.launch", f"model:={robot_model_path}", f"seed:={CAMERA_SEED}", "cubes:=3")
         ros.wait_for_service("/robot_lab/recognise_cubes")
         ros.wait_for_service("/ros4pro/vision/predict")
         with ros.client_environment():
             yield ros
-    finally:
-        groups = [process.pid for process in ros.processes.values()]
-        ros.stop()
-        assert not running_groups(groups), "processes left running after the tests"
-
-
-def running_groups(groups, wait=5.0):
-    """The process groups among ``groups`` that still exist after ``wait`` seconds at most."""
-    deadline = time.monotonic() + wait
-    while True:
-        alive = []
-        for group in groups:
-            try:
-                os.killpg(group, 0)
-                alive.append(group)
-            except ProcessLookupError:
-                pass
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -340,9 +273,9 @@ def assert_matches_truth(found, truth):
 
     pairs, missed, false = match_cubes(found, truth)
     assert not missed and not false, f"missed {missed}, false cubes {false}"
-    for cube, true in pairs:
-        assert cube.label == true.label
-        assert np.isnan(cube.confidence) or 0 <= cube.confidence <= 1
+    for seen, true in pairs:
+        assert seen.label == true.label
+        assert np.isnan(seen.confidence) or 0 <= seen.confidence <= 1
 
 
 def labels_and_positions(response):
@@ -411,7 +344,7 @@ def test_a_table_without_cubes_gives_empty_lists(recognise_cubes):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[case[0] for case in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", BAD_IMAGES)
 def test_bad_images_get_an_error_and_the_node_keeps_serving(recognise_cubes, make_image, error):
     with pytest.raises(rospy.ServiceException, match=error):
         recognise_cubes(make_image())

@@ -45,47 +45,17 @@ except ImportError as error:
     pytest.skip(_WHY, allow_module_level=True)
 
 from robot_lab import ros_service
-from robot_lab.pipeline import Cube
 from robot_lab.ros2 import interfaces
 from robot_lab.ros2.processes import Ros2Processes
+
+from .ros_common import CAMERA_SEED, SEEDS, WORKSHOP_FIELDS, bad_images, nothing_left_running, small_bgr, two_cubes
 
 pytestmark = pytest.mark.ros2
 
 ROBOT_LAB = Path(__file__).resolve().parent.parent / "robot_lab"
 COLCON = ROBOT_LAB / "ros2" / "colcon"
-POSITION_FIELDS = ["x_center", "y_center"] + [f"{axis}{k}" for k in range(1, 5) for axis in "xy"]
-WORKSHOP_FIELDS = ["label", *POSITION_FIELDS]
-
-# The same bad images as the ROS 1 tests (tests/test_robot_ros.py), as ROS 2 messages.
-BAD_IMAGES = [
-    (
-        "encoding",
-        lambda: Image(height=2, width=2, encoding="16UC1", step=4, data=bytes(8)),
-        r"unsupported image encoding '16UC1': expected one of bgr8, rgb8, mono8, bgra8, rgba8",
-    ),
-    (
-        "step",
-        lambda: Image(height=5, width=7, encoding="bgr8", step=20, data=bytes(100)),
-        r"step is 20 bytes.*expected step >= width x 3 = 21",
-    ),
-    (
-        "truncated",
-        lambda: Image(height=5, width=7, encoding="bgr8", step=21, data=bytes(21 * 5 - 1)),
-        r"has 104 bytes: expected step x height = 21 x 5 = 105",
-    ),
-    ("zero-size", lambda: Image(height=0, width=0, encoding="bgr8", step=0, data=b""), r"no pixels \(0x0\)"),
-    (
-        "huge",
-        lambda: Image(
-            height=1,
-            width=ros_service.MAX_SIDE + 1,
-            encoding="mono8",
-            step=ros_service.MAX_SIDE + 1,
-            data=bytes(ros_service.MAX_SIDE + 1),
-        ),
-        r"is 4097x1 pixels: expected at most 4096x4096",
-    ),
-]
+# The same bad images as the ROS 1 tests, as ROS 2 messages.
+BAD_IMAGES = bad_images(Image)
 
 
 def srv_fields(path):
@@ -126,10 +96,6 @@ def test_installed_interfaces_are_built_from_the_current_definitions():
 # -- the shared message code on ROS 2 messages ------------------------------------------------
 
 
-def small_bgr():
-    return np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
-
-
 def test_images_round_trip_through_ros2_messages():
     bgr = small_bgr()
     message = ros_service.array_to_image(bgr)
@@ -140,23 +106,14 @@ def test_images_round_trip_through_ros2_messages():
     assert ros_service.is_empty(Image()) and not ros_service.is_empty(Image(encoding="bgr8"))
 
 
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[c[0] for c in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", BAD_IMAGES)
 def test_bad_ros2_images_are_refused_with_what_was_expected(make_image, error):
     with pytest.raises(ValueError, match=error):
         ros_service.image_to_array(make_image())
 
 
-def cube(label, confidence, corners):
-    corners = np.asarray(corners, np.float32)
-    return Cube(label=label, confidence=confidence, center=tuple(corners.mean(axis=0)), corners=corners)
-
-
 def test_fill_response_and_copy_response_on_ros2_messages():
-    cubes = [
-        cube(2, 0.875, [[10.4, 20.6], [110.5, 21], [109, 119.49], [9, 120]]),
-        cube(1, 0.5, [[-2.7, 300], [60, 290], [70, 350], [0.4, 360]]),
-    ]
-    response = ros_service.fill_response(cubes, RecogniseCubes.Response())
+    response = ros_service.fill_response(two_cubes(), RecogniseCubes.Response())
     # It serialises (every field has the right type) and reads back, as a client gets it.
     back = ros_service.cubes_from_response(response)
     assert [c.label for c in back] == [2, 1] and back[1].center == (32.0, 325.0)
@@ -334,14 +291,6 @@ def test_launch_file_starts_both_nodes_with_their_parameters(monkeypatch):
 
 # -- the running nodes (slow) -------------------------------------------------------------------
 
-SEEDS = [3, 11, 12, 21]  # 640x480 scenes with 3 cubes each (as the ROS 1 tests)
-CAMERA_SEED = 5
-
-
-@pytest.fixture(scope="module")
-def robot_model_path(robot_model):
-    return robot_model[1]  # tests/conftest.py: a small network trained once per session
-
 
 class Client:
     """An rclpy node in this process: service clients, and the error logs of /rosout."""
@@ -381,12 +330,9 @@ class Client:
 @pytest.fixture(scope="module")
 def ros2(tmp_path_factory, robot_model_path):
     """The service and the simulated camera as separate processes, and a client in this process."""
-    ros = Ros2Processes(tmp_path_factory.mktemp("ros2_home"))
-    groups = []
-    try:
+    with nothing_left_running(Ros2Processes(tmp_path_factory.mktemp("ros2_home"))) as ros:
         ros.run_node("vision_server", "-p", f"model:={robot_model_path}")
         ros.run_node("sim_camera", "-p", f"seed:={CAMERA_SEED}", "-p", "cubes:=3")
-        groups = [process.pid for process in ros.processes.values()]
         with ros.client_environment():
             client = Client()
             try:
@@ -398,25 +344,6 @@ def ros2(tmp_path_factory, robot_model_path):
                 yield ros
             finally:
                 client.close()
-    finally:
-        ros.stop()
-        assert not running_groups(groups), "processes left running after the tests"
-
-
-def running_groups(groups, wait=5.0):
-    """The process groups among ``groups`` that still exist after ``wait`` seconds at most."""
-    deadline = time.monotonic() + wait
-    while True:
-        alive = []
-        for group in groups:
-            try:
-                os.killpg(group, 0)
-                alive.append(group)
-            except ProcessLookupError:
-                pass
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)
 
 
 def request(image=None):
@@ -475,7 +402,7 @@ def test_a_table_without_cubes_gives_empty_lists(ros2):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make_image, error", [case[1:] for case in BAD_IMAGES], ids=[c[0] for c in BAD_IMAGES])
+@pytest.mark.parametrize("make_image, error", BAD_IMAGES)
 def test_bad_images_get_empty_lists_an_error_log_and_the_node_keeps_serving(ros2, robot_model, make_image, error):
     ros2.client.logs.clear()
     response = ros2.client.call(ros2.recognise, request(make_image()))
