@@ -13,27 +13,28 @@
 # %% [markdown] lang="fr"
 # # TP robot : lire les chiffres écrits sur les cubes
 #
-# Un bras robot photographie des cubes posés sur une table. Sur une face de chaque cube,
-# un « 1 » ou un « 2 » est écrit au feutre. Le service ROS que vous allez
-# terminer trouve chaque face dans l'image, la découpe en un petit chiffre 28×28 comme
-# ceux de MNIST, le lit avec le réseau convolutif du TP3, et répond où est chaque cube et
-# quel chiffre il porte.
+# Un bras robot photographie des cubes posés sur une table. Sur l'une des faces de chaque
+# cube, un « 1 » ou un « 2 » est écrit au feutre. Le service ROS que vous allez terminer
+# repère chaque face dans l'image, en tire une petite image 28×28 du chiffre, semblable à
+# celles de MNIST, la fait lire par le réseau convolutif du TP3, et renvoie la position de
+# chaque cube et le chiffre qu'il porte.
 #
-# Tout est déjà écrit, sauf trois fonctions, dans le dossier `robot_lab/` à côté de ce
-# notebook :
+# Dans le dossier `robot_lab/`, à côté de ce notebook, tout est déjà écrit, sauf trois
+# fonctions :
 #
 # | fichier | fonction | ce qu'elle fait |
 # |---|---|---|
-# | `robot_lab/vision.py` | `face_to_sprite` | une face vue de face → un chiffre 28×28 « à la MNIST » |
+# | `robot_lab/vision.py` | `face_to_sprite` | une face vue de front → un chiffre 28×28 préparé comme ceux de MNIST |
 # | `robot_lab/classifier.py` | `predict_digits` | des chiffres 28×28 → « 1 » ou « 2 », et la confiance du réseau |
 # | `robot_lab/ros_service.py` | `fill_response` | les cubes trouvés → la réponse du service ROS |
 #
-# Tant qu'elles ne sont pas écrites, elles lèvent `NotImplementedError` avec un message
-# qui dit laquelle écrire. Lisez leur docstring : elle dit exactement ce qui est attendu.
-# Ce notebook montre chaque étape sur une scène simulée ; relancez une cellule après
+# Tant que vous ne les avez pas écrites, elles lèvent `NotImplementedError`, avec un message
+# qui indique laquelle écrire. Lisez leurs docstrings : elles disent exactement ce qui est
+# attendu. Ce notebook montre chaque étape sur une scène simulée ; relancez une cellule après
 # avoir modifié un fichier (le module est rechargé automatiquement). Il lui faut les paquets
-# de `requirements.txt` et l'environnement Python que `README.md` explique comment créer ;
-# le réseau entraîné est dans `data/robot_lab/`. `python grading/run.py` vous note vous-même.
+# de `requirements.txt`, dans l'environnement Python dont `README.md` décrit la création ;
+# le réseau entraîné se trouve dans `data/robot_lab/`. Pour vous noter vous-même :
+# `python grading/run.py`.
 
 # %% [markdown] lang="en"
 # # Robot lab: reading the digits written on the cubes
@@ -72,11 +73,11 @@ from robot_lab import classifier, pipeline, simulator, vision
 # %% [markdown] lang="fr"
 # ## 1. Une scène simulée
 #
-# Sans robot sous la main, `simulator.render_scene` dessine ce que voit sa caméra : une
-# table sombre, un à trois cubes tournés au hasard, vus en perspective, une lumière souvent
-# faible, une image un peu floue et bruitée. Les chiffres sont de vrais chiffres manuscrits
-# (des « 1 » et des « 2 » du jeu de test de MNIST, que le réseau n'a jamais vus). Changez la
-# graine pour voir d'autres scènes.
+# Faute de robot sous la main, `simulator.render_scene` dessine ce que verrait sa caméra :
+# une table sombre, un à trois cubes orientés au hasard et vus en perspective, un éclairage
+# souvent faible, une image un peu floue et bruitée. Les chiffres sont de vrais chiffres
+# manuscrits (des « 1 » et des « 2 » du jeu de test de MNIST, que le réseau n'a jamais vus).
+# Changez la graine pour voir d'autres scènes.
 
 # %% [markdown] lang="en"
 # ## 1. A simulated scene
@@ -99,10 +100,11 @@ plt.show()
 # %% [markdown] lang="fr"
 # ## 2. Trouver les faces
 #
-# `vision.find_faces` cherche les carrés blancs : un seuil qui s'adapte à la lumière, les
-# contours des taches blanches, quatre coins par tache, puis seules les taches qui ont la
-# taille, la forme et le contraste d'une face sont gardées. Les coins sont rangés dans le
-# sens des aiguilles d'une montre à partir du plus proche du coin haut-gauche de l'image.
+# `vision.find_faces` cherche les carrés blancs : un seuil qui s'adapte à l'éclairage, les
+# contours des taches blanches, quatre coins par tache ; seules sont gardées les taches qui
+# ont la taille, la forme et le contraste d'une face. Les coins sont numérotés dans le sens
+# des aiguilles d'une montre, en partant de celui qui est le plus proche du coin supérieur
+# gauche de l'image.
 
 # %% [markdown] lang="en"
 # ## 2. Finding the faces
@@ -130,10 +132,9 @@ plt.show()
 # %% [markdown] lang="fr"
 # ## 3. Les faces redressées
 #
-# `vision.warp_face` applique la perspective inverse : chaque face devient un carré vu de
-# face, de 112×112 pixels. Le chiffre y est sombre sur fond clair, entouré du bord de la
-# face et souvent d'un cadre imprimé (pointillés ou encoches) ; il peut être tourné d'un
-# quart de tour.
+# `vision.warp_face` corrige la perspective : chaque face devient un carré de 112×112 pixels,
+# vu de front. Le chiffre y est sombre sur fond clair, entouré du bord de la face et souvent
+# d'un cadre imprimé (tirets ou encoches) ; il peut être tourné d'un quart de tour.
 
 # %% [markdown] lang="en"
 # ## 3. The warped faces
@@ -157,19 +158,19 @@ plt.show()
 # %% [markdown] lang="fr"
 # ## 4. Les chiffres 28×28 — à vous : `face_to_sprite`
 #
-# Le réseau a appris sur MNIST, il faut donc lui montrer des chiffres faits comme ceux de
-# MNIST. Écrivez `face_to_sprite` dans `robot_lab/vision.py` :
+# Le réseau a été entraîné sur MNIST : il faut donc lui présenter des chiffres préparés comme
+# ceux de MNIST. Écrivez `face_to_sprite` dans `robot_lab/vision.py` :
 #
-# 1. enlever un mince liseré au bord de la face, puis les marques qui restent le long du
-#    bord sans atteindre le milieu (le cadre imprimé) ;
-# 2. inverser pour avoir un chiffre **blanc sur noir**, valeurs dans [0, 1], quelle que
-#    soit la lumière (normalisez par le papier et l'encre de la face elle-même) ;
-# 3. mettre à l'échelle la boîte englobante du chiffre pour que son plus grand côté fasse
-#    **20 pixels** (en gardant ses proportions) ;
+# 1. retirer une fine bande le long du bord de la face, puis les marques qui longent le bord
+#    sans atteindre le milieu (le cadre imprimé) ;
+# 2. inverser l'image pour obtenir un chiffre **blanc sur fond noir**, à valeurs dans [0, 1],
+#    quel que soit l'éclairage (normalisez d'après le papier et l'encre de la face elle-même) ;
+# 3. redimensionner la boîte englobante du chiffre pour que son plus grand côté fasse
+#    **20 pixels** (en conservant ses proportions) ;
 # 4. la coller dans une image 28×28 en plaçant son **centre de masse** au centre.
 #
 # La cellule suivante dessine vos chiffres avec leur centre de masse (croix rouge), qui doit
-# tomber là où MNIST a celui de ses chiffres (croix verte, ligne et colonne 14).
+# tomber là où se trouve celui des chiffres de MNIST (croix verte : ligne 14, colonne 14).
 
 # %% [markdown] lang="en"
 # ## 4. The 28×28 digits — your part: `face_to_sprite`
@@ -208,41 +209,43 @@ plt.show()
 # Le simulateur les reproduit toutes, dans les scènes de ce notebook comme dans celles du
 # correcteur : votre `face_to_sprite` doit donc s'en accommoder.
 #
-# - **Une lumière inégale sur une même face.** Une lampe proche fait un point chaud,
+# - **Un éclairage inégal sur une même face.** Une lampe proche crée un point chaud,
 #   l'objectif assombrit les coins de l'image : sur une vraie face, le papier le plus
 #   sombre n'a souvent que les trois quarts de la luminosité du plus clair, parfois moins
 #   de la moitié.
 # - **Des scènes très sombres ou très claires.** Sous la lumière grise de la salle, le
-#   papier ne dépasse pas 80 à 115 (sur 255) et la table est presque noire ; sous un
-#   projecteur, le papier monte à 220–240, posé sur un tissu sombre, plissé, avec ses
-#   reflets.
+#   papier plafonne entre 80 et 115 (sur 255) et la table est presque noire ; sous un
+#   projecteur, le papier atteint 220 à 240, et il est posé sur un tissu sombre et plissé,
+#   qui a ses propres reflets.
 # - **Un cadre imprimé.** Chaque face porte un cadre à encoches : des taches sombres le long
-#   des bords et dans les coins, qui ne sont pas le chiffre.
-# - **Des cubes vus de côté.** Quand la caméra regarde de biais, la face du dessus apparaît
-#   au-dessus de celle qui porte le chiffre, et c'est souvent elle la plus claire de
-#   l'image ; les coins trouvés sont moins précis, et un liseré de l'arête peut rester dans
-#   la face redressée.
-# - **Des chiffres épais, près du bord.** Écrits au gros feutre, ils s'approchent parfois
-#   à quelques pixels du bord de la face ; le « 1 » à l'européenne a une longue barre.
-# - **Le bruit du JPEG.** Des blocs de 8×8 pixels et des traits aux bords baveux.
+#   des bords et dans les coins, qui ne font pas partie du chiffre.
+# - **Des cubes vus de côté.** Quand la caméra les voit de biais, la face supérieure du cube
+#   apparaît au-dessus de celle qui porte le chiffre, et c'est souvent la zone la plus
+#   claire de l'image ; les coins trouvés sont moins précis, et une bande de l'arête du cube
+#   peut subsister dans la face redressée.
+# - **Des chiffres épais, près du bord.** Écrits au gros feutre, ils arrivent parfois à
+#   quelques pixels du bord de la face ; le « 1 » à l'européenne porte en haut une longue
+#   barre oblique.
+# - **Les artefacts de compression JPEG.** Des blocs de 8×8 pixels et des traits aux bords
+#   qui bavent.
 #
 # Concrètement, votre `face_to_sprite` doit :
 #
-# 1. **mesurer l'encre par rapport au papier et à l'encre de la face elle-même**, pas avec
-#    un seuil fixe. Avec « sombre si < 128 », un coin de papier mal éclairé devient de
-#    l'encre, et sur une photo sombre tout le papier y passe. L'encre, c'est ce qui est
+# 1. **mesurer l'encre d'après le papier et l'encre de la face elle-même**, et non avec un
+#    seuil fixe. Avec « sombre si < 128 », un coin de papier mal éclairé devient de l'encre,
+#    et sur une photo sombre, c'est tout le papier qui y passe. L'encre, c'est ce qui est
 #    nettement plus sombre que le papier *qui l'entoure* : estimez le niveau du papier
-#    localement (sur une fenêtre plus large qu'un trait) et comptez l'encre en proportion
+#    localement (sur une fenêtre plus large qu'un trait) et mesurez l'encre en proportion
 #    de ce niveau ; une face sombre et une face claire donnent alors le même chiffre ;
 # 2. **ignorer les marques le long du bord découpé** : une tache qui reste collée au bord
 #    (le cadre, l'arête de la face voisine) n'est pas le chiffre, qui, lui, s'avance vers
-#    le milieu de la face. Sans rogner trop large pour autant : un chiffre épais écrit près
+#    le milieu de la face. Sans pour autant rogner trop large : un chiffre épais écrit près
 #    du bord doit rester entier ;
-# 3. **garder les proportions du chiffre** : le plus grand côté de sa boîte englobante passe
-#    à 20 pixels, l'autre suit dans le même rapport. Un « 1 » étiré en carré devient un pavé
-#    que le réseau lit au hasard.
+# 3. **conserver les proportions du chiffre** : le plus grand côté de sa boîte englobante
+#    passe à 20 pixels, l'autre suit dans le même rapport. Un « 1 » étiré en carré devient
+#    un pavé que le réseau lit au hasard.
 #
-# Pour voir ce que donne votre fonction sur de vraies photos, passez à la section 8.
+# Pour voir ce que donne votre fonction sur de vraies photos, passez à la partie 8.
 
 # %% [markdown] lang="en"
 # ### What about real photos?
@@ -287,13 +290,13 @@ plt.show()
 # %% [markdown] lang="fr"
 # ## 5. Lire les chiffres — à vous : `predict_digits`
 #
-# Le réseau (celui du TP3, entraîné sur les 60 000 images d'entraînement de MNIST) donne dix
-# probabilités par image, une par chiffre de 0 à 9. Le robot ne voit que des « 1 » et des
-# « 2 » : écrivez `predict_digits` dans `robot_lab/classifier.py` pour qu'elle rende, pour
-# chaque chiffre, celui des deux qui a la plus grande probabilité, et cette probabilité
-# comme confiance. Les cubes peuvent être tournés : `pipeline.recognise` essaie les quatre
-# quarts de tour et garde celui dont le réseau est le plus sûr ; ici, sur les chiffres tels
-# quels, un chiffre couché peut être mal lu.
+# Le réseau (celui du TP3, entraîné sur les 60 000 images du jeu d'entraînement de MNIST)
+# donne dix probabilités par image, une par chiffre de 0 à 9. Le robot ne voit jamais que
+# des « 1 » et des « 2 » : écrivez `predict_digits` dans `robot_lab/classifier.py` pour
+# qu'elle renvoie, pour chaque image, celui de ces deux chiffres qui a la plus forte
+# probabilité, avec cette probabilité comme confiance. Les cubes peuvent être tournés :
+# `pipeline.recognise` essaie les quatre quarts de tour et garde celui dont le réseau est le
+# plus sûr ; ici, sur les chiffres tels quels, un chiffre couché peut être mal lu.
 
 # %% [markdown] lang="en"
 # ## 5. Reading the digits — your part: `predict_digits`
@@ -318,11 +321,11 @@ for ax, sprite, label, confidence in zip(axes[0], sprites, labels, confidences):
 plt.show()
 
 # %% [markdown] lang="fr"
-# ## 6. Tout ensemble
+# ## 6. La chaîne complète
 #
-# `pipeline.recognise(image, model)` enchaîne les étapes et rend un `Cube` par face : son
-# chiffre, la confiance, le centre et les coins de la face. Comparez avec la vérité de la
-# scène simulée.
+# `pipeline.recognise(image, model)` enchaîne les étapes et renvoie un `Cube` par face : son
+# chiffre, la confiance, le centre et les coins de la face. Comparez avec la vérité terrain
+# de la scène simulée.
 
 # %% [markdown] lang="en"
 # ## 6. All together
@@ -349,24 +352,24 @@ plt.show()
 # %% [markdown] lang="fr"
 # ## 7. Le service ROS — à vous : `fill_response`
 #
-# Le nœud `vision_server` charge le réseau une fois, puis répond au service
-# `/robot_lab/recognise_cubes` : une image en entrée, en sortie une liste par champ
-# (`label`, `x_center`, `y_center`, `x1`, `y1` … `x4`, `y4`, `confidence`), une entrée par
-# cube, dans le même ordre. Le service `/ros4pro/vision/predict` donne la même chose sans
-# les confiances, exactement comme celui de l'atelier ROS4PRO. Écrivez `fill_response` dans
-# `robot_lab/ros_service.py` (la docstring dit le type de chaque champ), puis lancez le
-# service dans un terminal, dans le dossier de ce notebook, une fois ROS 1 installé
-# (`README.md`, partie 1) :
+# Le nœud `vision_server` charge le réseau une seule fois, puis répond au service
+# `/robot_lab/recognise_cubes` : en entrée, une image ; en sortie, une liste par champ
+# (`label`, `x_center`, `y_center`, `x1`, `y1` … `x4`, `y4`, `confidence`), avec un élément
+# par cube, dans le même ordre. Le service `/ros4pro/vision/predict` renvoie la même chose
+# sans les confiances, exactement comme celui de l'atelier ROS4PRO. Écrivez `fill_response`
+# dans `robot_lab/ros_service.py` (sa docstring donne le type de chaque champ), puis, une
+# fois ROS 1 installé (`README.md`, partie 1), lancez le service dans un terminal ouvert
+# dans le dossier de ce notebook :
 #
 # ```sh
 # source .venv/bin/activate                     # l'environnement Python du TP
-# export PYTHONPATH=$PWD                        # les nœuds lancent votre robot_lab, celui de ce dossier
+# export PYTHONPATH=$PWD                        # les nœuds exécutent votre robot_lab, celui de ce dossier
 # export ROS_PACKAGE_PATH=$PWD/robot_lab        # pour que roslaunch trouve le paquet robot_lab
-# python -m robot_lab.ros_msgs                  # le code Python du service, dans build/ros/python
+# python -m robot_lab.ros_msgs                  # génère le code Python du service dans build/ros/python
 # roslaunch robot_lab robot_lab.launch seed:=5 cubes:=3   # roscore, le service, la scène de la partie 1
 # ```
 #
-# et interrogez-le depuis un autre terminal, dans le même dossier (`"{}"` : une image vide,
+# puis interrogez-le depuis un autre terminal, dans le même dossier (`"{}"` : une image vide ;
 # le service prend alors la dernière image de la caméra) :
 #
 # ```sh
@@ -379,8 +382,9 @@ plt.show()
 # `roslaunch robot_lab robot_lab.launch sim:=false camera_topic:=/usb_cam/image_raw`
 # (`README.md`, partie 4).
 #
-# **Avec ROS 2 (Jazzy)** : le même `fill_response` sert aux deux ROS. Sans ROS 2 installé,
-# dans un venv à part (ses `std_msgs` cacheraient ceux de ROS 1), avec requirements.txt :
+# **Avec ROS 2 (Jazzy)** : le même `fill_response` sert pour les deux versions de ROS. Si
+# ROS 2 n'est pas installé, travaillez dans un venv à part (ses `std_msgs` masqueraient ceux
+# de ROS 1), où vous aurez installé requirements.txt :
 #
 # ```sh
 # pip install "ros-jazzy-rclpy[fastrtps]" ros-jazzy-sensor-msgs ros-jazzy-std-msgs catkin-pkg
@@ -391,8 +395,8 @@ plt.show()
 # python -m robot_lab.ros2.client               # les cubes que voit la caméra, en JSON
 # ```
 #
-# Sur un robot sous ROS 2, `robot_lab/ros2/README.md` donne les commandes (`colcon build`,
-# `ros2 launch robot_lab robot_lab.launch.py`).
+# Sur un robot sous ROS 2, compilez avec `colcon build` les deux paquets colcon de
+# `robot_lab/ros2/colcon/`, puis lancez `ros2 launch robot_lab robot_lab.launch.py`.
 
 # %% [markdown] lang="en"
 # ## 7. The ROS service — your part: `fill_response`
@@ -451,10 +455,10 @@ plt.show()
 # python -m robot_lab.detect photo1.jpg photo2.jpg --draw dessins/
 # ```
 #
-# La commande écrit pour chaque cube son chiffre, la confiance et la position, et
-# `dessins/photo1_cubes.png` montre ce qui a été trouvé (des photos rangées dans des
-# sous-dossiers gardent leur sous-dossier dans `dessins/`). Où se trompe-t-elle ? Une
-# lumière trop faible, un reflet, un chiffre trop petit ou collé au bord ?
+# La commande affiche pour chaque cube son chiffre, la confiance et la position, et
+# `dessins/photo1_cubes.png` montre ce qui a été trouvé (les photos rangées dans des
+# sous-dossiers retrouvent leur sous-dossier dans `dessins/`). Où se trompe-t-elle ? Un
+# éclairage trop faible, un reflet, un chiffre trop petit ou collé au bord ?
 #
 # Pour faire le bilan sur tout un dossier, nommez chaque photo d'après ses chiffres, de
 # gauche à droite (`12_1.jpg` : un « 1 » à gauche d'un « 2 », première photo), puis :
@@ -463,8 +467,8 @@ plt.show()
 # python -m robot_lab.photos mes_photos/
 # ```
 #
-# Elle compte les cubes trouvés, les cubes vus là où il n'y en a pas et les chiffres bien
-# lus, et dit pour chaque photo ce qui n'a pas marché.
+# La commande compte les cubes trouvés, les cubes détectés là où il n'y en a pas et les
+# chiffres bien lus, et indique pour chaque photo ce qui n'a pas fonctionné.
 
 # %% [markdown] lang="en"
 # ## 8. Your own photos
@@ -495,11 +499,11 @@ plt.show()
 # ## 9. Rendre le travail
 #
 # Déposez sur Gradescope vos trois fichiers `vision.py`, `classifier.py` et
-# `ros_service.py` (ou un zip de votre dossier `robot_lab/`). Le correcteur les met à la
-# place des fichiers de la solution et teste vos trois fonctions sur des scènes simulées
-# que vous n'avez jamais vues (d'autres chiffres manuscrits) : la forme et le centrage de
-# vos chiffres 28×28, les étiquettes et les confiances, les cubes trouvés et bien lus, et
-# chaque champ de la réponse du service. Un fichier manquant compte comme non écrit.
+# `ros_service.py` (ou un zip de votre dossier `robot_lab/`). Le correcteur les substitue
+# aux fichiers de la solution et teste vos trois fonctions sur des scènes simulées que vous
+# n'avez jamais vues (avec d'autres chiffres manuscrits) : la forme et le centrage de vos
+# chiffres 28×28, les étiquettes et les confiances, les cubes trouvés et bien lus, et chaque
+# champ de la réponse du service. Un fichier manquant compte comme non écrit.
 
 # %% [markdown] lang="en"
 # ## 9. Handing in

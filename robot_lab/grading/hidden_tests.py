@@ -107,10 +107,14 @@ DEFAULT_TIME_LIMIT_S = 120
 #: The tests' titles in French (Otter's ``name`` is the English one).
 TITLES_FR = {
     "sprite_format": "face_to_sprite : un chiffre (28, 28) en flottants dans [0, 1], blanc sur noir",
-    "sprite_mnist_like": "face_to_sprite : cadré comme MNIST (boîte de 20 px, proportions gardées, centre de masse)",
-    "predict_digits": "predict_digits : étiquettes 1 ou 2 et confiances, calculées comme la référence",
-    "scenes_your_sprites": "scènes : recognise() avec votre face_to_sprite (et le predict_digits de référence)",
-    "scenes_your_predictions": "scènes : recognise() avec votre predict_digits (et le face_to_sprite de référence)",
+    "sprite_mnist_like": "face_to_sprite : cadré comme MNIST (boîte de 20 px, proportions conservées, centre de masse)",
+    "predict_digits": "predict_digits : étiquettes 1 ou 2 et confiances, calculées comme par la référence",
+    "scenes_your_sprites": (
+        "scènes : recognise() lit les cubes avec votre face_to_sprite (et le predict_digits de référence)"
+    ),
+    "scenes_your_predictions": (
+        "scènes : recognise() lit les cubes avec votre predict_digits (et le face_to_sprite de référence)"
+    ),
     "fill_response": "fill_response : chaque champ de la réponse du service, une entrée par cube, dans l'ordre",
 }
 
@@ -303,9 +307,9 @@ def sprite_mnist_like():
             f"{n} faces framed like MNIST: centre of mass at most {measures['off_centre'].max():.2f} px from "
             f"({centre:g}, {centre:g}), digit sides {measures['sides'].min()}-{measures['sides'].max()} px, "
             "aspect ratios kept",
-            f"{n} faces cadrées comme MNIST : centre de masse à {measures['off_centre'].max():.2f} px au plus de "
+            f"{n} faces cadrées comme MNIST : centre de masse au plus à {measures['off_centre'].max():.2f} px de "
             f"({centre:g}, {centre:g}), plus grand côté du chiffre de {measures['sides'].min()} à "
-            f"{measures['sides'].max()} px, proportions gardées",
+            f"{measures['sides'].max()} px, proportions conservées",
         )
     lines = []
     if faults["aspect"].any():
@@ -316,10 +320,10 @@ def sprite_mnist_like():
                 f"{measures['ratio'][i]:.2f}, the reference's {measures['reference_ratio'][i]:.2f}). Probable "
                 "mistake: the digit is stretched to fill 20x20. Scale both sides by the same factor, 20 / the "
                 "longer side.",
-                f"{faults['aspect'].sum()} faces : les proportions du chiffre ne sont pas gardées (face {i} : "
+                f"{faults['aspect'].sum()} faces : les proportions du chiffre ne sont pas conservées (face {i} : "
                 f"largeur/hauteur {measures['ratio'][i]:.2f}, {measures['reference_ratio'][i]:.2f} pour la "
                 "référence). Erreur probable : le chiffre est étiré pour remplir 20×20. Multipliez les deux côtés "
-                "par le même facteur, 20 / le plus grand côté.",
+                "par un même facteur : 20 / le plus grand côté.",
             )
         )
     if faults["size"].any():
@@ -344,7 +348,7 @@ def sprite_mnist_like():
                 f"{measures['off_centre'][i]:.1f} px off). Probable mistake: the digit's box is centred, not its "
                 "centre of mass (the ink-weighted mean row and column).",
                 f"{faults['centre'].sum()} faces : le centre de masse est à plus de {limits['max_center_offset']} px "
-                f"de ({centre:g}, {centre:g}) (ligne, colonne), où MNIST a celui de ses chiffres (face {i} : "
+                f"de ({centre:g}, {centre:g}) (ligne, colonne), là où MNIST place celui de ses chiffres (face {i} : "
                 f"décalé de {measures['off_centre'][i]:.1f} px). Erreur probable : c'est la boîte du chiffre qui est "
                 "centrée, pas son centre de masse (la ligne et la colonne moyennes, pondérées par l'encre).",
             )
@@ -358,8 +362,8 @@ def sprite_mnist_like():
                 f"face (face {i}: correlation {similar:.2f}, expected at "
                 f"least {limits['min_correlation']}). Remove the face's border and printed frame, keep only the digit.",
                 f"{faults['shape'].sum()} faces : le chiffre ne ressemble pas à celui de la référence pour la même "
-                f"face (face {i} : corrélation {similar:.2f}, attendu "
-                f"au moins {limits['min_correlation']}). Enlevez le bord de la face et le cadre imprimé, ne gardez "
+                f"face (face {i} : corrélation {similar:.2f}, au moins "
+                f"{limits['min_correlation']} attendu). Enlevez le bord de la face et le cadre imprimé, ne gardez "
                 "que le chiffre.",
             )
         )
@@ -427,7 +431,7 @@ def predict_digits():
     one = _check_prediction(student_predict(net, sprites[:1].copy()), 1, "predict_digits(model, 1 sprite)")
     assert one[0][0] == labels[0], tr(
         "predict_digits gives another label for a sprite alone than in a batch",
-        "predict_digits donne une autre étiquette pour un chiffre seul que pour le même dans un lot",
+        "predict_digits ne donne pas la même étiquette à un chiffre seul qu'au même chiffre dans un lot",
     )
     gap = np.abs(confidences - d["ref_confidences"])
     wrong_label = labels != d["ref_labels"]
@@ -447,8 +451,8 @@ def predict_digits():
                 f"{labels[i]} instead of {d['ref_labels'][i]}). Choose, between the network's probabilities for "
                 "digit 1 and digit 2, the larger.",
                 f"{wrong_label.sum()} chiffres lus autrement que par la référence (par exemple le chiffre {i} : "
-                f"{labels[i]} au lieu de {d['ref_labels'][i]}). Choisissez, entre les probabilités du chiffre 1 et "
-                "du chiffre 2 données par le réseau, la plus grande.",
+                f"{labels[i]} au lieu de {d['ref_labels'][i]}). Entre les probabilités que le réseau donne au "
+                "chiffre 1 et au chiffre 2, choisissez la plus grande.",
             )
         )
     if wrong_confidence.any():
@@ -467,7 +471,7 @@ def predict_digits():
                 f"{wrong_confidence.sum()} confiances diffèrent de la référence (chiffre {i} : {confidences[i]:.3f} "
                 f"au lieu de {d['ref_confidences'][i]:.3f}). "
                 + (
-                    "Erreur probable : un pourcentage ; une confiance est une probabilité, entre 0 et 1."
+                    "Erreur probable : la confiance est donnée en pourcentage ; c'est une probabilité, entre 0 et 1."
                     if percent
                     else "La confiance est la probabilité softmax que le réseau donne à l'étiquette choisie (parmi "
                     "les dix chiffres, sans renormaliser)."
@@ -478,7 +482,7 @@ def predict_digits():
         share(right, n),
         tr(
             f"{right} of {n} sprites read as the reference reads them.\n",
-            f"{right} chiffres sur {n} lus comme la référence les lit.\n",
+            f"{right} chiffres sur {n} lus comme par la référence.\n",
         )
         + "\n".join(lines),
     )
@@ -673,7 +677,7 @@ def ros_message_classes():
         make_response,
         tr(
             "stand-ins for the ROS message classes (no ROS installed)",
-            "des remplaçants des classes de messages ROS (ROS n'est pas installé)",
+            "des classes de remplacement pour les messages ROS (ROS n'est pas installé)",
         ),
     )
 
@@ -740,8 +744,8 @@ def probable_mistake(field, found, cubes):
     if field in unclamped and found == unclamped[field]:
         return tr(
             "Probable mistake: a coordinate below 0 is kept; UInt32 cannot hold it: it becomes 0 (pixel() does it).",
-            "Erreur probable : une coordonnée négative est gardée ; un UInt32 ne peut pas la contenir : elle devient "
-            "0 (pixel() le fait).",
+            "Erreur probable : une coordonnée négative est conservée ; un UInt32 ne peut pas la représenter : elle "
+            "doit devenir 0 (pixel() s'en charge).",
         )
     return tr(
         "x is the first coordinate of center and corners, y the second; x1, y1 is corners[0].",
@@ -766,13 +770,14 @@ def fill_response():
     returned = student_fill(cubes, response)
     assert returned is response, tr(
         "fill_response should fill the response it is given, in place, and return it",
-        "fill_response devrait remplir sur place la réponse qu'elle reçoit, et la rendre",
+        "fill_response devrait remplir en place la réponse qu'elle reçoit, et la rendre",
     )
     for field, values in expected_response(cubes).items():
         entries = list(getattr(response, field))
         assert len(entries) == len(cubes), tr(
             f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}",
-            f"response.{field} devrait avoir une entrée par cube ({len(cubes)} cubes) ; elle en a {len(entries)}",
+            f"response.{field} devrait contenir une entrée par cube ({len(cubes)} cubes) ; "
+            f"elle en contient {len(entries)}",
         )
         if field == "confidence":
             assert all(isinstance(e, numbers.Real) for e in entries), tr(

@@ -40,29 +40,30 @@ FRENCH = {
         of mass within half a pixel of (14, 14) in array indices (row, column), where
         MNIST's digits have theirs. All zeros when the face holds no digit.
     """''',
-            '''    """Découper une face carrée en un chiffre 28×28, comme MNIST a été fait.
+            '''    """Découper une face carrée en un chiffre 28×28, préparé comme ceux de MNIST.
 
-    Étapes : enlever un mince liseré (le bord de la face, ``BORDER_FRACTION`` du
-    côté) ; mesurer la noirceur de chaque pixel par rapport au papier qui l'entoure,
-    pour qu'une lumière inégale sur la face (un point chaud, le vignettage) ne soit
-    pas prise pour de l'encre ; garder les traits qui atteignent la région centrale
-    de la face (les marques confinées à la bande extérieure ``FRAME_FRACTION``, comme
-    un cadre imprimé, sont écartées) ; mettre la boîte englobante du chiffre à
-    l'échelle pour que son plus grand côté fasse 20 pixels (proportions gardées) ; la
-    coller dans un champ 28×28 avec son centre de masse au centre du champ.
+    Étapes : retirer une fine bordure (le bord de la face, ``BORDER_FRACTION`` du
+    côté) ; mesurer de combien chaque pixel est plus sombre que le papier qui
+    l'entoure, pour qu'un éclairage inégal sur la face (un point chaud, le
+    vignettage) ne soit pas pris pour de l'encre ; garder les traits qui atteignent
+    la zone centrale de la face (les marques cantonnées à la bande extérieure
+    ``FRAME_FRACTION``, comme un cadre imprimé, sont écartées) ; redimensionner la
+    boîte englobante du chiffre pour que son plus grand côté fasse 20 pixels (en
+    conservant les proportions) ; la coller dans une image 28×28, son centre de masse
+    au centre de l'image.
 
     Paramètres
     ----------
     face : ndarray (S, S) uint8
-        Une face vue de face (:func:`warp_face`) : chiffre sombre sur papier blanc.
+        Une face vue de front (:func:`warp_face`) : chiffre sombre sur papier blanc.
 
     Renvoie
     -------
     sprite : ndarray (28, 28) float32 dans [0, 1]
-        Chiffre blanc sur noir, dans une boîte de 20×20 (son plus grand côté fait
-        exactement 20), centre de masse à moins d'un demi-pixel de (14, 14) en indices
-        du tableau (ligne, colonne), là où les chiffres de MNIST ont le leur. Que des
-        zéros quand la face ne porte pas de chiffre.
+        Chiffre blanc sur fond noir, dans une boîte de 20×20 (son plus grand côté
+        mesure exactement 20), avec son centre de masse à moins d'un demi-pixel de
+        (14, 14) en indices de tableau (ligne, colonne), là où les chiffres de MNIST
+        ont le leur. Uniquement des zéros si la face ne porte aucun chiffre.
     """''',
         ),
         (
@@ -71,11 +72,12 @@ FRENCH = {
     # printed frame), scale the digit's bounding box to 20 pixels on its longer side,
     # then shift it so that its centre of mass (the ink-weighted mean row and column)
     # lands on (MNIST_CENTRE, MNIST_CENTRE).""",
-            """    # INDICE : rognez un mince liseré, mesurez l'encre comme une noirceur relative au
-    # papier autour de chaque pixel (pas un niveau de gris fixe), écartez les marques
-    # près des bords (le cadre imprimé), mettez la boîte englobante du chiffre à 20 pixels
-    # sur son plus grand côté, puis déplacez-le pour que son centre de masse (la ligne et
-    # la colonne moyennes, pondérées par l'encre) tombe en (MNIST_CENTRE, MNIST_CENTRE).""",
+            """    # INDICE : rognez une fine bordure, mesurez l'encre comme un assombrissement par
+    # rapport au papier qui entoure chaque pixel (et non avec un niveau de gris fixe),
+    # écartez les marques proches des bords (le cadre imprimé), ramenez le plus grand côté
+    # de la boîte englobante du chiffre à 20 pixels, puis décalez le chiffre pour que son
+    # centre de masse (la ligne et la colonne moyennes, pondérées par l'encre) tombe en
+    # (MNIST_CENTRE, MNIST_CENTRE).""",
         ),
     ],
     "classifier.py": [
@@ -98,30 +100,30 @@ FRENCH = {
         near 1 for a clear digit, low when the sprite looks like another digit or
         like no digit at all (it is not renormalised over {1, 2}).
     """''',
-            '''    """Lire des chiffres 28×28 comme « 1 » ou « 2 », avec la confiance du réseau.
+            '''    """Lire chaque chiffre 28×28 comme un « 1 » ou un « 2 », avec la confiance du réseau.
 
     Paramètres
     ----------
     model : keras.Model
-        Entrée (lot, 28, 28, 1) float32, sortie (lot, 10) probabilités softmax.
+        Entrée (lot, 28, 28, 1) float32 ; sortie (lot, 10) : probabilités softmax.
     sprites : ndarray (n, 28, 28) float32 dans [0, 1]
-        Chiffres blancs sur noir (:func:`robot_lab.vision.face_to_sprite`).
+        Chiffres blancs sur fond noir (:func:`robot_lab.vision.face_to_sprite`).
 
     Renvoie
     -------
     labels : ndarray (n,) int64, chacun 1 ou 2
-        Celui des deux chiffres qui a la plus grande probabilité.
+        Celui des deux chiffres dont la probabilité est la plus forte.
     confidences : ndarray (n,) float32 dans [0, 1]
-        La probabilité softmax que le réseau donne à ce chiffre, parmi les dix :
-        proche de 1 pour un chiffre net, faible quand le dessin ressemble à un autre
-        chiffre ou à aucun (elle n'est pas renormalisée sur {1, 2}).
+        La probabilité softmax que le réseau donne à ce chiffre, parmi les dix chiffres :
+        proche de 1 pour un chiffre net, faible quand l'image ressemble à un autre
+        chiffre, ou à aucun chiffre (elle n'est pas renormalisée sur {1, 2}).
     """''',
         ),
         (
             """    # HINT: model.predict_on_batch(sprites) gives (n, 10) probabilities; keep the
     # columns of LABELS and take the larger one per sprite.""",
-            """    # INDICE : model.predict_on_batch(sprites) donne (n, 10) probabilités ; gardez les
-    # colonnes de LABELS et prenez la plus grande pour chaque chiffre.""",
+            """    # INDICE : model.predict_on_batch(sprites) donne un tableau (n, 10) de probabilités ;
+    # gardez les colonnes de LABELS et prenez, pour chaque chiffre, la plus grande des deux.""",
         ),
         (
             """            f"no trained digit model at {path}. Train it with `python -m robot_lab.classifier` "
@@ -132,7 +134,7 @@ FRENCH = {
         (
             """            f"{path} is not a Keras model this version of Keras can load ({error}). "
             "Train a new one with `python -m robot_lab.classifier`.\"""",
-            """            f"{path} n'est pas un modèle que cette version de Keras sait lire ({error}). "
+            """            f"{path} n'est pas un modèle que cette version de Keras sait charger ({error}). "
             "Entraînez-en un nouveau avec `python -m robot_lab.classifier`.\"""",
         ),
     ],
@@ -143,10 +145,10 @@ FRENCH = {
     A corner of a cube that touches the image's edge can lie slightly outside the
     image (a negative coordinate); UInt32 cannot hold it, so it becomes 0.
     """''',
-            '''    """Une coordonnée en pixels, en ``std_msgs/UInt32`` : arrondie au pixel le plus proche, au moins 0.
+            '''    """Une coordonnée en pixels, en ``std_msgs/UInt32`` : arrondie au pixel près, jamais négative.
 
-    Un coin d'un cube qui touche le bord de l'image peut tomber un peu hors de
-    l'image (une coordonnée négative) ; un UInt32 ne peut pas la contenir : elle devient 0.
+    Le coin d'un cube qui touche le bord de l'image peut se trouver légèrement en
+    dehors (coordonnée négative) ; un UInt32 ne peut pas la représenter : elle devient 0.
     """''',
         ),
         (
@@ -180,13 +182,13 @@ FRENCH = {
         en pixels, ``corners`` ndarray (4, 2) float32 (x, y) en pixels.
     response : robot_lab.srv.RecogniseCubesResponse, vide
         Champs ``label``, ``x_center``, ``y_center``, ``x1``, ``y1`` ... ``x4``,
-        ``y4`` : listes de ``std_msgs/UInt32`` (:func:`pixel` pour les coordonnées,
-        ``UInt32(data=label)`` pour les étiquettes) ; ``confidence`` : liste de flottants.
+        ``y4`` : listes de ``std_msgs/UInt32`` (utilisez :func:`pixel` pour les coordonnées
+        et ``UInt32(data=label)`` pour les étiquettes) ; ``confidence`` : liste de flottants.
         ``x1, y1`` est le premier coin du cube, ``corners[0]``, et ainsi de suite.
 
     Renvoie
     -------
-    response, remplie sur place.
+    response, remplie en place.
     """''',
         ),
         (
