@@ -10,6 +10,7 @@ version and one wrong submission per hidden test, each losing exactly its points
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -210,6 +211,19 @@ def test_guide_has_one_language_each_and_the_same_code(tmp_path):
         assert "seed:=5 cubes:=3" in text
     assert "render_scene(np.random.default_rng(5), n_cubes=3)" in "\n".join(code["en"])
     assert all("lang" not in c.metadata for nb in (fr, en) for c in nb.cells)
+
+
+def test_guides_name_only_files_students_have(student_package, tmp_path):
+    """Every ``robot_lab/...`` path the guide notebook and README name exists in the student folder."""
+    package, _ = student_package
+    for lang in build.LANGUAGES:
+        rlb.write_guide(tmp_path / f"guide.{lang}.ipynb", lang)
+        guide = nbformat.read(tmp_path / f"guide.{lang}.ipynb", as_version=4)
+        texts = [c.source for c in guide.cells] + [(rlb.STUDENT_GUIDE_DIR / f"README.{lang}.md").read_text()]
+        named = {m.rstrip(".,:;)") for text in texts for m in re.findall(r"(?<![\w/.-])robot_lab/[\w./-]*", text)}
+        assert named, "the guide names the files students edit"
+        missing = sorted(path for path in named if not (package.parent / path).exists())
+        assert not missing, f"{lang}: the guide names files the student folder does not have: {missing}"
 
 
 # --- where the grader finds the submitted files ---------------------------------------------

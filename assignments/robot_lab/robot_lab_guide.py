@@ -442,8 +442,8 @@ plt.show()
 # python -m robot_lab.ros2.client               # the cubes the camera sees, as JSON
 # ```
 #
-# On a ROS 2 robot, `robot_lab/ros2/README.md` gives the commands (`colcon build`,
-# `ros2 launch robot_lab robot_lab.launch.py`).
+# On a ROS 2 robot, build the two colcon packages of `robot_lab/ros2/colcon/` with
+# `colcon build`, then run `ros2 launch robot_lab robot_lab.launch.py`.
 
 # %% [markdown] lang="fr"
 # ## 8. Vos propres photos
