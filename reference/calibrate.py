@@ -20,6 +20,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import platform
 import re
 import shutil
@@ -410,7 +411,8 @@ def main(argv=None):
         "# Calibration results",
         "",
         f"Written by `make calibrate` on {datetime.date.today()}: {platform.machine()}, "
-        f"{len(__import__('os').sched_getaffinity(0))} cores, Python {platform.python_version()}, "
+        f"{len(os.sched_getaffinity(0))} cores (load average {os.getloadavg()[0]:.1f} at the start: the times "
+        f"are upper bounds when it is above the cores), Python {platform.python_version()}, "
         f"tensorflow {tf.__version__}, keras {keras.__version__}. Accuracy is measured as the hidden "
         "tests measure it: the final `model` of the solution notebook on the grader's held-out digits "
         "(the half of MNIST's test set that students do not load, `kit_checks.split_test_set`), with the "
