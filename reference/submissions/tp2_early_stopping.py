@@ -56,7 +56,21 @@ MUTANTS = {
         [("x_fit, y_fit_1h, x_val, y_val_1h, MAX_EPOCHS)", "x_fit, y_fit_1h, x_test, y_test_1h, MAX_EPOCHS)")],
         {"q3_full_training": 1},
     ),
+    # Training on the test set as well: nothing gained on the grader's held-out half, and
+    # the test-set check flags it (integrity.json's penalty_points, 0 by default; see FLAGGED).
+    "trains_on_its_test_set": (
+        [
+            (
+                "model, x_fit, y_fit_1h, x_val",
+                "model, np.concatenate([x_test, x_fit]), np.concatenate([y_test_1h, y_fit_1h]), x_val",
+            )
+        ],
+        {},
+    ),
 }
+
+# The mutants the test-set check must flag (kit_checks.check_test_set_use); no other.
+FLAGGED = {"trains_on_its_test_set"}
 
 
 # What the public check of each question says when the student left its hole unfilled.
