@@ -938,7 +938,6 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 #   progrès (`patience`) et doit **revenir aux meilleurs poids** (`restore_best_weights=True`),
 #   sans quoi on garde le réseau obtenu `patience` époques trop tard.
 # - Le jeu de validation sert à décider ; le jeu de test sert à mesurer, une seule fois, à la fin.
-
 #
 # Au TP3, un réseau convolutif fera mieux avec bien moins de paramètres : vous pourrez lui
 # appliquer le même arrêt précoce.
