@@ -822,9 +822,10 @@ def test_accuracy_on_your_test_digits(model, x_test, y_test):
     bar = {{public_bar_value tp2_early_stopping test_accuracy}}
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     assert accuracy >= bar, (
-        f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). Le test caché "
-        f"exige {100 * (bar - 0.003):.1f} % sur les 5 000 chiffres que garde le correcteur ; ce contrôle exige "
-        f"{100 * bar:.1f} % sur les vôtres, soit 0,3 point de plus, car deux moitiés du jeu de test peuvent différer d'autant."
+        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
+        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
+        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
+        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
     ) if fr else (
         f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
         f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
