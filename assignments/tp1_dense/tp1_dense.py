@@ -826,7 +826,7 @@ def test_model_is_trained(model, history, x_test, y_test):
     assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec validation_split=VALIDATION_SPLIT pour que Keras mesure un jeu de validation" if fr else "history has no val_loss: train with validation_split=VALIDATION_SPLIT so that Keras measures a validation set"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_model_is_trained(model, history, x_test, y_test)
 
@@ -1055,7 +1055,7 @@ display = ConfusionMatrixDisplay(test_confusion, display_labels=range(10))
 display.plot(cmap="Blues", colorbar=False)
 display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
-display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
+display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {100 * test_accuracy:.2f} %".replace(".", ","), f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
 
 # %% [markdown] lang="fr"

@@ -995,7 +995,7 @@ def test_trained_with_validation(model, history, x_test, y_test):
     assert history.params["epochs"] <= 10, f"entraînez EPOCHS = 10 époques, pas plus (le temps accordé à la correction) ; fit en a demandé {history.params['epochs']}" if fr else f"train for EPOCHS = 10 epochs, no more (the grader's time budget); fit was asked for {history.params['epochs']}"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.95, f"un modèle entraîné reconnaît bien plus de 95 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.95, f"un modèle entraîné reconnaît bien plus de 95 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_trained_with_validation(model, history, x_test, y_test)
 
@@ -1127,7 +1127,7 @@ test_predicted = test_probabilities.argmax(axis=1)
 display = ConfusionMatrixDisplay.from_predictions(y_test, test_predicted, labels=range(10), cmap="Blues", colorbar=False)
 display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
-display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
+display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {100 * test_accuracy:.2f} %".replace(".", ","), f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
 
 # %% [markdown] lang="fr"
