@@ -359,7 +359,7 @@ test_preprocess_on_new_images(preprocess)
 # à la position du chiffre : 3 → `[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]`.
 #
 # Complétez `one_hot(labels)` : entiers de forme `(n,)` → tableau `float32` de forme
-# `(n, 10)`. (Keras a une fonction pour cela : `keras.utils.to_categorical`.)
+# `(n, 10)`. (Keras fournit une fonction pour cela : `keras.utils.to_categorical`.)
 #
 # Documentation : [`keras.utils.to_categorical`](https://keras.io/api/utils/python_utils/#tocategorical-function).
 
@@ -1219,7 +1219,7 @@ print(f"MNIST-like, thinner, but inverted: {inverted_accuracy:.1%}")
 # ## 7. Votre propre chiffre
 #
 # Écrivez un chiffre au feutre sur une feuille blanche, photographiez-le ou scannez-le,
-# et donnez la photo au réseau. La cellule qui suit affiche un bouton pour choisir la
+# et soumettez la photo au réseau. La cellule qui suit affiche un bouton pour choisir la
 # photo (sur Colab, une fenêtre de choix de fichier) ; s'il n'y a pas de bouton, déposez
 # la photo à côté du notebook sous le nom `my_digit.png`. Sans photo, les cellules
 # utilisent un chiffre de synthèse.
