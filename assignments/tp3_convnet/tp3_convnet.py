@@ -32,7 +32,7 @@
 # # TP3 — Un réseau convolutif pour reconnaître des chiffres manuscrits
 #
 # Au TP1, le réseau dense recevait chaque image comme une liste de 784 nombres : il ne
-# savait pas quels pixels sont voisins. Un **réseau convolutif** (CNN) regarde l'image par
+# savait pas quels pixels étaient voisins. Un **réseau convolutif** (CNN) parcourt l'image par
 # petites fenêtres et cherche partout les mêmes motifs (bords, courbes, coins). Avec huit
 # fois moins de paramètres que le réseau du TP1, il fait deux à trois fois moins
 # d'erreurs.
@@ -45,7 +45,7 @@
 # 5. l'entraînement sur un nombre d'époques fixé d'avance, avec un taux d'apprentissage qui
 #    décroît jusqu'à 0 (et pourquoi on se passe ici d'arrêt précoce), les courbes, la matrice
 #    de confusion ;
-# 6. les erreurs qu'il fait encore ;
+# 6. les erreurs qu'il commet encore ;
 # 7. les chiffres hors MNIST du TP1 : le CNN face au réseau dense.
 #
 # **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
@@ -360,7 +360,7 @@ plt.show()
 # convolutif n'utilise pas des filtres choisis à la main : il **apprend** les poids de ses
 # filtres pendant l'entraînement.
 #
-# Le même calcul avec une couche Keras `Conv2D` dont on fixe les poids : elle prend un
+# Voici le même calcul avec une couche Keras `Conv2D` dont on fixe les poids : elle prend un
 # tenseur `(N, 28, 28, 1)` et renvoie un tenseur `(N, 26, 26, 3)`, une carte par filtre.
 # (Ce que Keras appelle convolution est, au sens mathématique, une corrélation : le filtre
 # n'est pas retourné. Pour un réseau qui apprend ses filtres, cela ne change rien.)
@@ -764,7 +764,7 @@ LEARNING_RATE = 2e-3  # at the first step
 # Complétez `build_convnet()` : elle renvoie un **nouveau** modèle Keras `Sequential`,
 # celui du tableau, compilé avec l'optimiseur de `make_optimizer()`, la perte
 # `categorical_crossentropy` et la métrique `accuracy`. Commencez par
-# `keras.Input(shape=(28, 28, 1))` ; les couches s'appellent `keras.layers.Conv2D(16, 5,
+# `keras.Input(shape=(28, 28, 1))` ; les couches s'écrivent `keras.layers.Conv2D(16, 5,
 # activation="relu")`, `keras.layers.MaxPooling2D(2)`, `keras.layers.Flatten()`,
 # `keras.layers.Dropout(0.3)`, `keras.layers.Dense(...)`.
 #
@@ -1309,8 +1309,8 @@ plt.show()
 # ## 7. Les chiffres hors MNIST, à nouveau
 #
 # Au TP1, le réseau dense reconnaissait mal les 1 797 chiffres 8 × 8 de
-# `sklearn.datasets.load_digits`. Reprenons les trois préparations du TP1 (le code est
-# donné) avec le CNN.
+# `sklearn.datasets.load_digits`. Reprenons avec le CNN les trois préparations du TP1 (le
+# code est fourni).
 
 # %% [markdown] lang="en"
 # ## 7. The non-MNIST digits, again
