@@ -175,8 +175,8 @@ print("training:", x_train.shape, y_train_1h.shape, "  test:", x_test.shape, y_t
 # ### Trois jeux de données, trois rôles
 #
 # - Le **jeu d'entraînement** (`x_fit`) : le réseau ajuste ses poids dessus.
-# - Le **jeu de validation** (`x_val`) : le réseau ne s'entraîne pas dessus ; on l'évalue
-#   dessus après chaque époque, et c'est lui qui va décider **quand s'arrêter**.
+# - Le **jeu de validation** (`x_val`) : le réseau ne s'entraîne pas dessus ; on y évalue
+#   le réseau après chaque époque, et c'est lui qui va décider **quand s'arrêter**.
 # - Le **jeu de test** (`x_test`) : il ne sert qu'une fois, à la toute fin, pour dire ce
 #   que vaut le réseau sur des chiffres jamais vus. S'en servir pour décider quoi que ce soit
 #   (quand s'arrêter, par exemple) fausserait cette mesure.
