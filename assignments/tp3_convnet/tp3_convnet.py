@@ -889,8 +889,8 @@ test_convnet_outputs_probabilities(build_convnet)
 # %% [markdown] lang="fr"
 # ## 5. L'entraînement : un budget fixe, un taux d'apprentissage qui décroît
 #
-# Au TP2, le taux d'apprentissage restait constant : le réseau corrigeait toujours ses poids
-# aussi fort, finissait par apprendre par cœur ses images d'entraînement, et la perte de
+# Au TP2, le taux d'apprentissage restait constant : le réseau corrigeait ses poids
+# aussi fort à la fin qu'au début, finissait par apprendre par cœur ses images d'entraînement, et la perte de
 # validation remontait. L'arrêt précoce guettait ce moment et revenait à la meilleure
 # époque.
 #
@@ -907,7 +907,7 @@ test_convnet_outputs_probabilities(build_convnet)
 # la meilleure époque est la 10ᵉ pour la graine 0, la 9ᵉ pour la graine 1, à un seul
 # chiffre de validation près sur 6 000). Un `EarlyStopping` qui la surveillerait avec une
 # patience de 3 n'arrêterait jamais l'entraînement, et revenir une époque en arrière pour
-# un chiffre ne change rien. On utilise donc tout le budget d'époques, sans callback. L'arrêt précoce reste la bonne réponse quand on ne sait pas
+# un chiffre ne changerait rien. On utilise donc tout le budget d'époques, sans callback. L'arrêt précoce reste la bonne réponse quand on ne sait pas
 # combien d'époques il faut, avec un taux constant comme au TP2.
 #
 # ### Question 5 — Entraîner
