@@ -277,7 +277,7 @@ test_to_images_on_new_images(to_images)
 # servent à toutes les positions**, un motif appris à un endroit est reconnu partout.
 #
 # Voici un filtre qui détecte les bords verticaux, appliqué à une petite image 6 × 6 dont
-# la moitié droite est allumée.
+# la moitié droite est claire.
 
 # %% [markdown] lang="en"
 # ## 2. Convolution
