@@ -31,21 +31,21 @@
 # %% [markdown] lang="fr"
 # # TP1 — Un réseau de neurones dense pour reconnaître des chiffres manuscrits
 #
-# Dans ce TP vous allez entraîner un réseau de neurones à reconnaître les chiffres
-# manuscrits de la base **MNIST**, puis l'essayer sur des chiffres écrits par d'autres
+# Dans ce TP, vous allez entraîner un réseau de neurones à reconnaître les chiffres
+# manuscrits de la base **MNIST**, puis le mettre à l'épreuve sur des chiffres écrits par d'autres
 # personnes, hors de MNIST.
 #
 # Au programme :
 # 1. le neurone artificiel et ses fonctions d'activation ;
-# 2. les données MNIST : les regarder, les mettre en forme ;
-# 3. un réseau dense 784 → 784 → 10, et son nombre de paramètres ;
+# 2. les données MNIST : les observer, les mettre en forme pour le réseau ;
+# 3. un réseau dense 784 → 784 → 10 et son nombre de paramètres ;
 # 4. l'entraînement, les courbes d'apprentissage, l'évaluation sur le jeu de test ;
 # 5. la matrice de confusion ;
-# 6. des chiffres qui ne viennent pas de MNIST : pourquoi le prétraitement compte.
+# 6. des chiffres qui ne viennent pas de MNIST : l'importance du prétraitement.
 #
 # **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
-# la cellule `grader.check(...)` lance des vérifications rapides : elles vous disent ce qui
-# était attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **en entier,
+# la cellule `grader.check(...)` lance des vérifications rapides, qui vous indiquent ce qui
+# était attendu et ce qui a été obtenu. À la correction, le notebook est exécuté **en entier,
 # de haut en bas** ; des tests cachés appellent alors vos fonctions avec leurs propres données
 # et recalculent l'exactitude de votre modèle sur 5 000 chiffres de test que votre notebook ne
 # charge pas (la moitié du jeu de test de MNIST que garde le correcteur, voir la partie 2). Ils
@@ -126,7 +126,7 @@ def tr(fr, en):
 # $$y = f\left(\sum_{i=1}^{n} w_i x_i + b\right) = f(\mathbf{w} \cdot \mathbf{x} + b)$$
 #
 # Sans fonction d'activation (ou avec une fonction linéaire), empiler des couches ne
-# servirait à rien : une composition de fonctions linéaires reste linéaire. C'est la
+# servirait à rien : une composée de fonctions linéaires reste linéaire. C'est la
 # non-linéarité de $f$ qui donne leur puissance aux réseaux. Traçons les plus courantes.
 
 # %% [markdown] lang="en"
@@ -162,10 +162,10 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown] lang="fr"
-# La **ReLU** ($\max(0, z)$) est l'activation par défaut des couches cachées : simple à
-# calculer, et son gradient ne s'annule pas pour $z > 0$. Pour la couche de sortie d'un
+# La **ReLU** ($\max(0, z)$) est l'activation par défaut des couches cachées : elle est peu
+# coûteuse à calculer et son gradient ne s'annule pas pour $z > 0$. Pour la couche de sortie d'un
 # classifieur à 10 classes, on utilise la **softmax**, qui transforme 10 scores $z_k$ en
-# 10 probabilités positives de somme 1 :
+# 10 probabilités positives dont la somme vaut 1 :
 # $\mathrm{softmax}(\mathbf{z})_k = e^{z_k} / \sum_j e^{z_j}$.
 
 # %% [markdown] lang="en"
@@ -192,10 +192,10 @@ plt.show()
 # par des employés du recensement américain et des lycéens : 60 000 pour l'entraînement,
 # 10 000 pour le test (écrits par d'autres personnes). Ces 10 000 chiffres de test sont coupés
 # une fois pour toutes en deux moitiés tirées au hasard : `load_mnist` vous en donne 5 000
-# (`x_test`), le correcteur garde les 5 000 autres pour mesurer votre modèle. Chaque pixel vaut de 0 (fond noir)
-# à 255 (encre blanche). Chaque chiffre a été centré par son centre de masse dans l'image.
+# (`x_test`), le correcteur garde les 5 000 autres pour évaluer votre modèle. Chaque pixel va de 0 (fond noir)
+# à 255 (encre blanche). Chaque chiffre a été placé de sorte que son centre de masse soit au centre de l'image.
 #
-# La fonction ci-dessous charge MNIST avec Keras (téléchargement la première fois). Si un
+# La fonction ci-dessous charge MNIST avec Keras (qui le télécharge la première fois). Si un
 # fichier `mnist.npz` se trouve à côté du notebook (c'est le cas pendant la correction, qui
 # se fait sans Internet), elle le lit à la place.
 
@@ -239,8 +239,8 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown] lang="fr"
-# Rangeons maintenant les chiffres par classe : une ligne par chiffre, de 0 à 9. On voit
-# la variété des écritures pour une même classe, et le nombre d'exemples de chaque classe.
+# Rangeons maintenant les chiffres par classe : une ligne par chiffre, de 0 à 9. Observez
+# la variété des écritures au sein d'une même classe, et le nombre d'exemples par classe.
 
 # %% [markdown] lang="en"
 # Now let us sort digits by class: one row per digit, 0 to 9. Note how varied the
@@ -262,8 +262,8 @@ print("examples per class:", np.bincount(y_train))
 # ### Question 1 — Aplatir et normaliser
 #
 # Un réseau **dense** prend en entrée un vecteur, pas une image : chaque image 28 × 28
-# devient un vecteur de 28 × 28 = 784 valeurs. Les réseaux apprennent aussi bien mieux
-# quand les entrées sont petites : on ramène les pixels de [0, 255] à [0, 1].
+# devient un vecteur de 28 × 28 = 784 valeurs. Par ailleurs, les réseaux apprennent bien mieux
+# sur des entrées de petite amplitude : on ramène les pixels de [0, 255] à [0, 1].
 #
 # Complétez `preprocess(images)` : elle reçoit un tableau `uint8` de forme `(n, 28, 28)`
 # et renvoie un tableau `float32` de forme `(n, 784)` à valeurs dans [0, 1]. Elle ne doit
@@ -355,11 +355,11 @@ test_preprocess_on_new_images(preprocess)
 # ### Question 2 — Étiquettes en « one-hot »
 #
 # La couche de sortie aura 10 neurones, un par chiffre. Pour la comparer à la bonne
-# réponse, on écrit l'étiquette comme un vecteur de 10 valeurs, toutes nulles sauf un 1
+# réponse, on écrit l'étiquette sous la forme d'un vecteur de 10 valeurs, toutes nulles sauf un 1
 # à la position du chiffre : 3 → `[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]`.
 #
 # Complétez `one_hot(labels)` : entiers de forme `(n,)` → tableau `float32` de forme
-# `(n, 10)`. (Keras a une fonction pour cela : `keras.utils.to_categorical`.)
+# `(n, 10)`. (Keras fournit une fonction pour cela : `keras.utils.to_categorical`.)
 #
 # Documentation : [`keras.utils.to_categorical`](https://keras.io/api/utils/python_utils/#tocategorical-function).
 
@@ -452,7 +452,7 @@ test_one_hot_on_new_labels(one_hot)
 # ### Question 3 — Compter les paramètres
 #
 # Une couche dense de $m$ neurones qui reçoit $n$ entrées a une matrice de poids $n \times m$
-# et un biais par neurone. Complétez `dense_params(n_inputs, n_units)` qui renvoie son
+# et un biais par neurone. Complétez `dense_params(n_inputs, n_units)`, qui renvoie son
 # nombre de paramètres. Vérifiez ensuite que notre réseau en a bien **623 290**.
 
 # %% [markdown] lang="en"
@@ -533,7 +533,7 @@ test_params_other_sizes(dense_params)
 #
 # Après chaque lot d'images, l'optimiseur Adam corrige les poids d'une quantité
 # proportionnelle au **taux d'apprentissage** (*learning rate*). Nous le faisons décroître
-# de 0,001 à 0 le long d'un cosinus au fil de l'entraînement : de fortes corrections au
+# de 0,001 à 0 en suivant un cosinus au fil de l'entraînement : de fortes corrections au
 # début pour progresser vite, de toutes petites à la fin pour se poser au fond d'un
 # minimum. Ce réglage a été choisi, comme tout réglage, sur le **jeu de validation** :
 # après 10 époques, la perte de validation finit à 0,058 et 0,057 (graines 0 et 1), contre
@@ -579,15 +579,15 @@ plt.show()
 #
 # Pour apprendre, le réseau a besoin d'un nombre qui dise à quel point il se trompe : la
 # **perte** (*loss*). Pour une image dont le vrai chiffre est $c$, la sortie softmax donne
-# 10 probabilités $p_0, \dots, p_9$ ; l'**entropie croisée** ne regarde que celle que le
-# réseau a donnée à la bonne classe :
+# 10 probabilités $p_0, \dots, p_9$ ; l'**entropie croisée** ne tient compte que de celle que le
+# réseau a attribuée à la bonne classe :
 #
 # $$L = -\sum_{k=0}^{9} y_k \log p_k = -\log p_c$$
 #
 # où $y$ est l'étiquette en one-hot (un seul $y_k$ vaut 1 : celui de la bonne classe).
 # La perte affichée pendant l'entraînement est la moyenne de $L$ sur les images.
-# Si le réseau donne 0,9 à la bonne classe, la perte est petite ; s'il ne lui donne que
-# 0,01, elle est grande : se tromper **avec assurance** coûte très cher. Un réseau qui
+# Si le réseau attribue 0,9 à la bonne classe, la perte est faible ; s'il ne lui attribue que
+# 0,01, elle est forte : se tromper **avec assurance** coûte très cher. Un réseau qui
 # répond au hasard (0,1 pour chaque chiffre) a une perte de $-\log 0{,}1 \approx 2{,}3$ :
 # c'est à peu près la perte du réseau avant l'entraînement ; comparez-la aux pertes de vos
 # courbes.
@@ -751,9 +751,9 @@ test_model_layers_and_loss(build_model)
 #
 # Pour savoir si le réseau **généralise** (s'il reconnaît des chiffres qu'il n'a pas vus),
 # on met de côté une partie des images d'entraînement : le **jeu de validation**. Le réseau
-# ne s'entraîne pas dessus ; on le mesure dessus à chaque époque. Le **jeu de test**, lui,
+# ne s'entraîne pas dessus ; on l'évalue dessus à chaque époque. Le **jeu de test**, lui,
 # ne sert qu'une fois, à la toute fin : si on s'en servait pour choisir le nombre d'époques
-# ou les réglages, on choisirait ce qui marche sur *ce* jeu-là, et le score de test ne
+# ou les réglages, on retiendrait ce qui marche sur *ce* jeu-là, et le score de test ne
 # mesurerait plus la généralisation.
 #
 # ### Question 5 — Entraîner
@@ -826,7 +826,7 @@ def test_model_is_trained(model, history, x_test, y_test):
     assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec validation_split=VALIDATION_SPLIT pour que Keras mesure un jeu de validation" if fr else "history has no val_loss: train with validation_split=VALIDATION_SPLIT so that Keras measures a validation set"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_model_is_trained(model, history, x_test, y_test)
 
@@ -842,9 +842,10 @@ def test_accuracy_on_your_test_digits(model, x_test, y_test):
     bar = {{public_bar_value tp1_dense test_accuracy}}
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     assert accuracy >= bar, (
-        f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). Le test caché "
-        f"demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; ce contrôle demande "
-        f"{100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu de test peuvent différer d'autant."
+        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
+        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
+        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
+        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
     ) if fr else (
         f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
         f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
@@ -936,7 +937,7 @@ print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}")
 # %% [markdown] lang="fr"
 # ## 5. La matrice de confusion
 #
-# L'exactitude globale cache les erreurs. La **matrice de confusion** les détaille : la
+# L'exactitude globale ne dit rien de la nature des erreurs. La **matrice de confusion** les détaille : la
 # case (ligne $i$, colonne $j$) compte les images du chiffre $i$ que le réseau a prises
 # pour un $j$. La diagonale compte les bonnes réponses.
 #
@@ -945,7 +946,7 @@ print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.2%}")
 # Complétez `confusion(model, inputs, labels)` : elle renvoie un tableau d'entiers
 # `(10, 10)`, **lignes = vrai chiffre, colonnes = chiffre prédit**. Le chiffre prédit est
 # la sortie de plus grande probabilité (`argmax`). `sklearn.metrics.confusion_matrix`
-# peut vous aider : lisez bien l'ordre de ses arguments.
+# peut vous aider : attention à l'ordre de ses arguments.
 #
 # Documentation : [`confusion_matrix`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.confusion_matrix.html),
 # [`ConfusionMatrixDisplay`](https://scikit-learn.org/stable/modules/generated/sklearn.metrics.ConfusionMatrixDisplay.html).
@@ -1042,8 +1043,8 @@ test_confusion_matches_model(confusion, model)
 # # END QUESTION
 
 # %% [markdown] lang="fr"
-# Affichons-la. Quels chiffres le réseau confond-il le plus souvent ? Cela vous
-# semble-t-il naturel en regardant les images ?
+# Affichons-la. Quels chiffres le réseau confond-il le plus souvent ? Au vu des images,
+# cela vous semble-t-il naturel ?
 
 # %% [markdown] lang="en"
 # Let us display it. Which digits does the network confuse most often? Does that seem
@@ -1054,15 +1055,15 @@ display = ConfusionMatrixDisplay(test_confusion, display_labels=range(10))
 display.plot(cmap="Blues", colorbar=False)
 display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
-display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
+display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {100 * test_accuracy:.2f} %".replace(".", ","), f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
 
 # %% [markdown] lang="fr"
 # ## 6. Des chiffres qui ne viennent pas de MNIST
 #
-# Un réseau qui réussit 98 % du test MNIST reconnaît-il *n'importe quel* chiffre manuscrit ?
+# Un réseau qui obtient 98 % sur le test MNIST reconnaît-il *n'importe quel* chiffre manuscrit ?
 # Essayons-le sur les 1 797 chiffres de [`sklearn.datasets.load_digits`](https://scikit-learn.org/stable/modules/generated/sklearn.datasets.load_digits.html), écrits par
-# d'autres personnes et numérisés autrement : des images de 8 × 8 pixels, à valeurs de 0
+# d'autres personnes et numérisés autrement : des images de 8 × 8 pixels, dont les valeurs vont de 0
 # à 16.
 
 # %% [markdown] lang="en"
@@ -1178,8 +1179,8 @@ plt.show()
 # %% [markdown] lang="fr"
 # ### Et si l'encre était noire sur fond blanc ?
 #
-# Une photo de chiffre écrit au feutre sur du papier a l'encre *sombre* sur fond *clair* :
-# l'inverse de MNIST. Sans inverser les couleurs, le réseau voit un tout autre dessin.
+# Sur la photo d'un chiffre écrit au feutre sur du papier, l'encre est *sombre* sur fond *clair* :
+# c'est l'inverse de MNIST. Sans inversion des couleurs, le réseau voit un tout autre dessin.
 
 # %% [markdown] lang="en"
 # ### What if the ink were black on white?
@@ -1218,10 +1219,10 @@ print(f"MNIST-like, thinner, but inverted: {inverted_accuracy:.1%}")
 # ## 7. Votre propre chiffre
 #
 # Écrivez un chiffre au feutre sur une feuille blanche, photographiez-le ou scannez-le,
-# et donnez la photo au réseau. La cellule qui suit affiche un bouton pour choisir la
+# et soumettez la photo au réseau. La cellule qui suit affiche un bouton pour choisir la
 # photo (sur Colab, une fenêtre de choix de fichier) ; s'il n'y a pas de bouton, déposez
 # la photo à côté du notebook sous le nom `my_digit.png`. Sans photo, les cellules
-# travaillent sur un chiffre fabriqué.
+# utilisent un chiffre de synthèse.
 #
 # Une photo n'est pas une image de `load_digits` : le papier n'est pas uniformément
 # éclairé et l'encre est sombre. Avant `mnist_like`, trois étapes de plus :
@@ -1229,7 +1230,7 @@ print(f"MNIST-like, thinner, but inverted: {inverted_accuracy:.1%}")
 #    fenêtre plus large que les traits) efface l'encre et ne laisse que la lumière du papier ;
 # 2. **l'encre** : on divise la photo par cette lumière, et on inverse : l'encre devient
 #    claire sur fond noir, comme dans MNIST, quel que soit l'éclairage ;
-# 3. **les traits** : on garde ce qui est nettement plus sombre que le papier, on oublie
+# 3. **les traits** : on garde ce qui est nettement plus sombre que le papier, on ignore
 #    les petites taches, et on épaissit un trait de stylo fin jusqu'à l'épaisseur des
 #    traits de MNIST (environ un dixième de la hauteur du chiffre).
 #
@@ -1278,8 +1279,8 @@ print(np.round(own_probabilities, 3))
 # 1. Exécutez tout le notebook depuis le début (*Kernel → Restart & Run All*) et vérifiez
 #    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
 # 2. Enregistrez le notebook (*File → Save*).
-# 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques et crée,
-#    à côté du notebook, le fichier `tp1_dense_<date>.zip` à déposer, et affiche son chemin
+# 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques, crée
+#    à côté du notebook le fichier `tp1_dense_<date>.zip` à déposer et affiche son chemin
 #    complet (un lien permet aussi de le télécharger).
 
 # %% [markdown] lang="en"

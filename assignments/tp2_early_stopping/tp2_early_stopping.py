@@ -32,21 +32,21 @@
 # # TP2 — Le sur-apprentissage et l'arrêt précoce
 #
 # Au TP1, le réseau dense 784 → 784 → 10 s'entraînait pendant un nombre d'époques fixé
-# d'avance. Combien d'époques faut-il vraiment ? Trop peu, le réseau n'a pas fini
-# d'apprendre ; trop, il apprend les images d'entraînement **par cœur** et reconnaît moins
-# bien les autres. Dans ce TP, vous allez voir ce **sur-apprentissage** sur des courbes,
+# d'avance. Combien d'époques faut-il vraiment ? Trop peu, et le réseau n'a pas fini
+# d'apprendre ; trop, et il apprend les images d'entraînement **par cœur** et reconnaît moins
+# bien les autres. Dans ce TP, vous allez observer ce **sur-apprentissage** sur les courbes,
 # puis laisser Keras choisir le bon moment pour s'arrêter.
 #
 # Au programme :
 # 1. les données et le réseau du TP1 (fournis) ;
-# 2. provoquer le sur-apprentissage et le voir sur les courbes ;
+# 2. provoquer le sur-apprentissage et l'observer sur les courbes ;
 # 3. le *callback* `EarlyStopping` de Keras ;
 # 4. une fonction d'entraînement qui s'arrête toute seule, comparée à la précédente ;
 # 5. l'entraînement complet, puis l'évaluation sur le jeu de test — une seule fois.
 #
 # **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
-# la cellule `grader.check(...)` lance des vérifications rapides qui vous disent ce qui
-# était attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **en
+# la cellule `grader.check(...)` lance des vérifications rapides qui vous indiquent ce qui
+# était attendu et ce qui a été obtenu. À la correction, le notebook est exécuté **en
 # entier, de haut en bas**, entraînements compris (environ une minute sur deux cœurs ;
 # l'entraînement complet s'arrête de lui-même après une dizaine d'époques). Des tests
 # cachés :
@@ -54,11 +54,11 @@
 # - appellent votre `train_with_early_stopping(...)` avec **leur propre** petit réseau et
 #   **leurs propres** données, sur lesquelles la perte de validation remonte au bout de
 #   quelques époques : l'entraînement doit s'arrêter avant le nombre maximal d'époques, et
-#   le réseau rendu doit avoir les poids de sa **meilleure** époque ;
+#   le réseau doit ensuite avoir retrouvé les poids de sa **meilleure** époque ;
 # - recalculent l'exactitude de votre `model` final sur les 5 000 chiffres de test que garde
 #   le correcteur (votre `x_test` est l'autre moitié du jeu de test de MNIST), vérifient que
 #   vous n'avez pas validé sur le jeu de test, et signalent à l'enseignant un modèle entraîné
-#   sur le jeu de test (il réussit mieux vos chiffres de test que ceux du correcteur).
+#   sur le jeu de test (il réussit mieux sur vos chiffres de test que sur ceux du correcteur).
 #
 # Gardez donc un notebook qui s'exécute du début à la fin sans erreur, et des fonctions qui
 # n'utilisent que leurs arguments.
@@ -140,7 +140,7 @@ def tr(fr, en):
 # ## 1. Les données et le réseau du TP1
 #
 # On charge MNIST comme au TP1 (si un fichier `mnist.npz` se trouve à côté du notebook,
-# comme pendant la correction qui se fait sans Internet, il est lu à la place du
+# comme lors de la correction, qui se fait sans Internet, il est lu à la place du
 # téléchargement), puis on aplatit, on normalise et on écrit les étiquettes en one-hot :
 # c'étaient les questions 1 et 2 du TP1, les voici toutes faites.
 
@@ -175,14 +175,14 @@ print("training:", x_train.shape, y_train_1h.shape, "  test:", x_test.shape, y_t
 # ### Trois jeux de données, trois rôles
 #
 # - Le **jeu d'entraînement** (`x_fit`) : le réseau ajuste ses poids dessus.
-# - Le **jeu de validation** (`x_val`) : le réseau ne s'entraîne pas dessus ; on le mesure
-#   dessus après chaque époque, et c'est lui qui va décider **quand s'arrêter**.
+# - Le **jeu de validation** (`x_val`) : le réseau ne s'entraîne pas dessus ; on y évalue
+#   le réseau après chaque époque, et c'est lui qui va décider **quand s'arrêter**.
 # - Le **jeu de test** (`x_test`) : il ne sert qu'une fois, à la toute fin, pour dire ce
-#   que vaut le réseau sur des chiffres jamais vus. Décider quoi que ce soit avec lui
+#   que vaut le réseau sur des chiffres jamais vus. S'en servir pour décider quoi que ce soit
 #   (quand s'arrêter, par exemple) fausserait cette mesure.
 #
 # Au TP1, `validation_split=0.1` mettait de côté les 10 % **derniers** exemples
-# d'entraînement. Nous faisons la même coupure à la main, car nous allons passer le jeu de
+# d'entraînement. Nous faisons ici le même découpage à la main, car nous allons transmettre le jeu de
 # validation à notre propre fonction.
 
 # %% [markdown] lang="en"
@@ -209,7 +209,7 @@ print("fit:", x_fit.shape, "  validation:", x_val.shape, "  test:", x_test.shape
 # ### Le réseau
 #
 # C'est celui du TP1 : 784 → 784 (ReLU) → 10 (softmax), 623 290 paramètres. Une différence :
-# au TP1 le taux d'apprentissage décroissait jusqu'à 0 sur un nombre d'époques connu
+# au TP1, le taux d'apprentissage décroissait jusqu'à 0 sur un nombre d'époques connu
 # d'avance. Ici, c'est l'arrêt précoce qui décidera du nombre d'époques : on garde donc un
 # taux d'apprentissage constant (Adam, 0,001).
 
@@ -262,7 +262,7 @@ build_model().summary()
 # Avec 54 000 images, le sur-apprentissage s'installe lentement et discrètement. Pour le
 # voir nettement en quelques secondes, prenons-en seulement 2 000 : avec 623 290 paramètres,
 # plus de 300 par image, le réseau a de quoi toutes les retenir par cœur. On l'entraîne 40 époques
-# et on le mesure après chacune sur les 6 000 images de validation.
+# et on l'évalue après chacune sur les 6 000 images de validation.
 
 # %% [markdown] lang="en"
 # ## 2. Seeing over-fitting
@@ -299,10 +299,10 @@ plot_history(overfit_history, f"{SMALL} training images, {OVERFIT_EPOCHS} epochs
 #   *moins* bon sur des images qu'il n'a pas vues. C'est le sur-apprentissage.
 #
 # L'exactitude de validation, elle, ne baisse presque pas. Pourquoi la perte remonte-t-elle
-# alors ? L'entropie croisée ne regarde pas seulement si la réponse est juste, mais avec
-# quelle **confiance** elle est donnée. En apprenant par cœur, le réseau devient de plus en
+# alors ? L'entropie croisée ne tient pas seulement compte de la justesse de la réponse, mais
+# aussi de la **confiance** avec laquelle elle est donnée. En apprenant par cœur, le réseau devient de plus en
 # plus sûr de lui, y compris quand il se trompe, et une erreur commise avec assurance coûte
-# très cher. La perte voit ce début de dérive avant l'exactitude.
+# très cher. La perte détecte ce début de dérive avant l'exactitude.
 
 # %% [markdown] lang="en"
 # Read the curves from left to right:
@@ -337,7 +337,7 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 # %% [markdown] lang="fr"
 # ## 3. L'arrêt précoce (*early stopping*)
 #
-# L'idée : après chaque époque, regarder une mesure de **validation**. Tant qu'elle
+# L'idée : après chaque époque, examiner une mesure de **validation**. Tant qu'elle
 # s'améliore, on continue et on note les poids de la meilleure époque. Si elle ne s'est
 # pas améliorée depuis `patience` époques, on arrête, et on **revient aux poids de la
 # meilleure époque**.
@@ -481,7 +481,7 @@ def test_callback_patience(make_early_stopping):
     import os
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     patience = make_early_stopping().patience
-    assert 2 <= patience <= 10, f"la patience devrait être de 2 à 10 époques : assez pour passer une époque bruitée, pas au point que l'entraînement ne s'arrête jamais ; elle vaut {patience}" if fr else f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
+    assert 2 <= patience <= 10, f"la patience devrait être de 2 à 10 époques : assez pour franchir une époque bruitée, sans aller jusqu'à ne jamais arrêter l'entraînement ; elle vaut {patience}" if fr else f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
 
 test_callback_patience(make_early_stopping)
 
@@ -511,12 +511,12 @@ test_callback_restores_best_weights(make_early_stopping)
 # Complétez `train_with_early_stopping(model, x_train, y_train, x_val, y_val, max_epochs)`.
 # Elle reçoit un modèle **déjà compilé** et l'entraîne avec `model.fit` :
 # - sur `x_train`, `y_train`, par lots de `BATCH_SIZE` ;
-# - en le mesurant après chaque époque sur `x_val`, `y_val` (argument
+# - en l'évaluant après chaque époque sur `x_val`, `y_val` (argument
 #   `validation_data=(x_val, y_val)`) ;
 # - pendant **au plus** `max_epochs` époques ;
 # - avec le callback de `make_early_stopping()`.
 #
-# Elle renvoie ce que renvoie `fit` (l'objet `History`). Le modèle est entraîné « sur
+# Elle renvoie ce que renvoie `fit` (l'objet `History`). Le modèle est entraîné « en
 # place » : après l'appel, `model` a les poids de la meilleure époque.
 #
 # Les tests cachés appellent cette fonction avec leur propre modèle et leurs propres
@@ -615,7 +615,7 @@ def test_training_stops_early(train_with_early_stopping):
     history = train_with_early_stopping(net, x[:500], y[:500], x[500:], y[500:], 60)
     assert history is not None, "train_with_early_stopping() a renvoyé None : renvoyez ce que renvoie model.fit" if fr else "train_with_early_stopping() returned None: return what model.fit returns"
     ran = len(history.history["loss"])
-    assert ran < 60, f"sur des données dont la perte de validation remonte après une dizaine d'époques, l'entraînement a duré les {ran} époques de max_epochs=60 : passez le callback de make_early_stopping() à fit (callbacks=[...]) et faites-lui surveiller une mesure de validation" if fr else f"on data whose validation loss turns up after about 10 epochs, training ran all {ran} epochs of max_epochs=60: pass the callback of make_early_stopping() to fit (callbacks=[...]) and make it watch a validation measure"
+    assert ran < 60, f"sur des données dont la perte de validation remonte après une dizaine d'époques, l'entraînement est allé jusqu'au bout des {ran} époques de max_epochs=60 : passez le callback de make_early_stopping() à fit (callbacks=[...]) et faites-lui surveiller une mesure de validation" if fr else f"on data whose validation loss turns up after about 10 epochs, training ran all {ran} epochs of max_epochs=60: pass the callback of make_early_stopping() to fit (callbacks=[...]) and make it watch a validation measure"
 
 test_training_stops_early(train_with_early_stopping)
 
@@ -708,10 +708,10 @@ print(f"with early stopping: validation loss {stopped_val_loss:.4f}, accuracy {s
 # %% [markdown] lang="fr"
 # Ce qu'il faut regarder :
 #
-# - **le calcul** : l'arrêt précoce a fait bien moins d'époques ;
-# - **la perte de validation** : le réseau rendu est nettement meilleur que celui des 40
+# - **le calcul** : l'arrêt précoce a demandé bien moins d'époques ;
+# - **la perte de validation** : le réseau obtenu est nettement meilleur que celui des 40
 #   époques, car il n'a pas eu le temps de devenir sûr de lui à tort ;
-# - **l'époque gardée** : comparez-la au minimum de la partie 2. Si elles diffèrent, c'est
+# - **l'époque gardée** : comparez-la au minimum de la partie 2. Si les deux diffèrent, c'est
 #   qu'un accroc de la courbe (quelques époques sans progrès) a duré autant que la patience :
 #   l'entraînement s'est arrêté sur un minimum local. Plus de patience rapproche du vrai
 #   minimum, au prix de plus d'époques ;
@@ -803,10 +803,10 @@ def test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS):
     assert model is not None, "model vaut None : construisez-le avec build_model() et entraînez-le avec train_with_early_stopping(...)" if fr else "model is None: build it with build_model() and train it with train_with_early_stopping(...)"
     assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec train_with_early_stopping, qui valide sur x_val, y_val_1h" if fr else "history has no val_loss: train with train_with_early_stopping, which validates on x_val, y_val_1h"
     epochs = len(history.history["loss"])
-    assert epochs < MAX_EPOCHS, f"l'entraînement a duré les {epochs} époques de MAX_EPOCHS : l'arrêt précoce aurait dû l'interrompre (le callback est-il passé à fit ?)" if fr else f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
+    assert epochs < MAX_EPOCHS, f"l'entraînement est allé jusqu'au bout des {epochs} époques de MAX_EPOCHS : l'arrêt précoce aurait dû l'interrompre (le callback est-il passé à fit ?)" if fr else f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS)
 
@@ -822,9 +822,10 @@ def test_accuracy_on_your_test_digits(model, x_test, y_test):
     bar = {{public_bar_value tp2_early_stopping test_accuracy}}
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     assert accuracy >= bar, (
-        f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). Le test caché "
-        f"demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; ce contrôle demande "
-        f"{100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu de test peuvent différer d'autant."
+        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
+        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
+        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
+        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
     ) if fr else (
         f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
         f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
@@ -899,7 +900,7 @@ print(f"ran {len(history.history['loss'])} epochs of at most {MAX_EPOCHS}; lowes
 # ### Évaluation sur le jeu de test — une seule fois
 #
 # Le jeu de validation a servi à **décider** (quand s'arrêter, quels poids garder) : le
-# réseau final a été choisi parce qu'il y réussissait bien, et son score de validation est
+# réseau final a été choisi parce qu'il y obtenait de bons résultats, et son score de validation est
 # donc un peu optimiste. Le jeu de test, jamais utilisé jusqu'ici, donne la mesure honnête.
 
 # %% [markdown] lang="en"
@@ -936,8 +937,8 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 #   tard, mais il arrive.
 # - L'arrêt précoce surveille une mesure de **validation**, tolère quelques époques sans
 #   progrès (`patience`) et doit **revenir aux meilleurs poids** (`restore_best_weights=True`),
-#   sans quoi on garde le réseau de `patience` époques trop tard.
-# - Validation pour décider, test pour mesurer, une fois, à la fin.
+#   sans quoi on garde le réseau obtenu `patience` époques trop tard.
+# - Le jeu de validation sert à décider ; le jeu de test sert à mesurer, une seule fois, à la fin.
 #
 # Au TP3, un réseau convolutif fera mieux avec bien moins de paramètres : vous pourrez lui
 # appliquer le même arrêt précoce.
@@ -960,8 +961,8 @@ print(f"test:       loss {test_loss:.4f}, accuracy {test_accuracy:.2%}")
 # 1. Exécutez tout le notebook depuis le début (*Kernel → Restart & Run All*) et vérifiez
 #    qu'il va jusqu'au bout sans erreur : c'est ce que fera le correcteur.
 # 2. Enregistrez le notebook (*File → Save*).
-# 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques et crée,
-#    à côté du notebook, le fichier `tp2_early_stopping_<date>.zip` à déposer, et affiche
+# 3. Exécutez la cellule ci-dessous : elle relance les vérifications publiques, crée
+#    à côté du notebook le fichier `tp2_early_stopping_<date>.zip` à déposer et affiche
 #    son chemin complet (un lien permet aussi de le télécharger).
 
 # %% [markdown] lang="en"

@@ -32,7 +32,7 @@
 # # TP3 — Un réseau convolutif pour reconnaître des chiffres manuscrits
 #
 # Au TP1, le réseau dense recevait chaque image comme une liste de 784 nombres : il ne
-# savait pas quels pixels sont voisins. Un **réseau convolutif** (CNN) regarde l'image par
+# savait pas quels pixels étaient voisins. Un **réseau convolutif** (CNN) parcourt l'image par
 # petites fenêtres et cherche partout les mêmes motifs (bords, courbes, coins). Avec huit
 # fois moins de paramètres que le réseau du TP1, il fait deux à trois fois moins
 # d'erreurs.
@@ -45,17 +45,17 @@
 # 5. l'entraînement sur un nombre d'époques fixé d'avance, avec un taux d'apprentissage qui
 #    décroît jusqu'à 0 (et pourquoi on se passe ici d'arrêt précoce), les courbes, la matrice
 #    de confusion ;
-# 6. les erreurs qu'il fait encore ;
+# 6. les erreurs qu'il commet encore ;
 # 7. les chiffres hors MNIST du TP1 : le CNN face au réseau dense.
 #
 # **Comment ce TP est noté.** Les cellules `...` sont à compléter. Après chaque question,
-# la cellule `grader.check(...)` lance des vérifications rapides qui disent ce qui était
-# attendu et ce qui a été trouvé. À la correction, le notebook est exécuté **une fois, en
+# la cellule `grader.check(...)` lance des vérifications rapides qui vous indiquent ce qui était
+# attendu et ce qui a été obtenu. À la correction, le notebook est exécuté **une fois, en
 # entier, de haut en bas, entraînement compris**, sur une machine à 2 cœurs ; des tests
 # cachés appellent ensuite vos fonctions avec leurs propres données et recalculent
 # l'exactitude de votre modèle sur les 5 000 chiffres de test que garde le correcteur (votre
 # `x_test` est l'autre moitié du jeu de test de MNIST) ; un modèle entraîné sur le jeu de
-# test (il réussit mieux vos chiffres de test que ceux du correcteur) est signalé à l'enseignant.
+# test (il réussit mieux sur vos chiffres de test que sur ceux du correcteur) est signalé à l'enseignant.
 #
 # **Temps d'entraînement.** L'entraînement dure `EPOCHS = 10` époques (environ une minute
 # sur 2 cœurs) et le seuil de réussite a été calibré pour cette durée : gardez
@@ -165,7 +165,7 @@ print("test images:    ", x_test_raw.shape, x_test_raw.dtype)
 # ### Question 1 — Des images avec un axe de canaux
 #
 # Une couche de convolution Keras (`Conv2D`) attend un tenseur à 4 axes
-# `(N, hauteur, largeur, canaux)` : N images, chacune faite de `canaux` plans de pixels.
+# `(N, hauteur, largeur, canaux)` : N images, chacune composée de `canaux` plans de pixels.
 # Une photo en couleur a 3 canaux (rouge, vert, bleu) ; nos chiffres en niveaux de gris
 # n'en ont qu'un. Cette fois, on **n'aplatit pas** l'image : le réseau a besoin de savoir
 # quel pixel est à côté de quel autre.
@@ -268,16 +268,16 @@ test_to_images_on_new_images(to_images)
 #
 # Un **filtre** (ou noyau, *kernel*) est une petite grille de poids, par exemple 3 × 3. On
 # le pose sur un coin de l'image, on multiplie chaque poids par le pixel qu'il couvre, on
-# additionne (et on ajoute un biais) : cela donne un nombre de la sortie. Puis on fait
+# additionne (et on ajoute un biais) : on obtient une valeur de la sortie. Puis on fait
 # glisser le filtre d'un pixel et on recommence, partout :
 #
 # $$\text{sortie}[i, j] = \sum_{u=0}^{2} \sum_{v=0}^{2} w[u, v]\; x[i + u,\, j + v] + b$$
 #
-# La sortie est grande là où l'image ressemble au filtre. Et comme **les mêmes poids
+# La sortie est élevée là où l'image ressemble au filtre. Et comme **les mêmes poids
 # servent à toutes les positions**, un motif appris à un endroit est reconnu partout.
 #
 # Voici un filtre qui détecte les bords verticaux, appliqué à une petite image 6 × 6 dont
-# la moitié droite est allumée.
+# la moitié droite est claire.
 
 # %% [markdown] lang="en"
 # ## 2. Convolution
@@ -360,8 +360,8 @@ plt.show()
 # convolutif n'utilise pas des filtres choisis à la main : il **apprend** les poids de ses
 # filtres pendant l'entraînement.
 #
-# Le même calcul avec une couche Keras `Conv2D` dont on fixe les poids : elle prend un
-# tenseur `(N, 28, 28, 1)` et rend un tenseur `(N, 26, 26, 3)`, une carte par filtre.
+# Voici le même calcul avec une couche Keras `Conv2D` dont on fixe les poids : elle prend un
+# tenseur `(N, 28, 28, 1)` et renvoie un tenseur `(N, 26, 26, 3)`, une carte par filtre.
 # (Ce que Keras appelle convolution est, au sens mathématique, une corrélation : le filtre
 # n'est pas retourné. Pour un réseau qui apprend ses filtres, cela ne change rien.)
 
@@ -392,9 +392,9 @@ print("same as scipy:", np.allclose(maps[0, :, :, 0], signal.correlate2d(digit, 
 #
 # Deux réglages changent la taille de la sortie :
 # - le **padding** : `"valid"` (par défaut) ne pose le filtre que là où il tient en
-#   entier, la sortie rétrécit ; `"same"` entoure l'image de zéros pour que la sortie
+#   entier, et la sortie rétrécit ; `"same"` entoure l'image de zéros pour que la sortie
 #   garde la taille de l'image ;
-# - le **pas** (`strides`) : de combien de pixels le filtre avance à chaque fois. Avec un
+# - le **pas** (`strides`) : le nombre de pixels dont le filtre avance à chaque fois. Avec un
 #   pas de 2, on ne calcule qu'une position sur deux dans chaque direction : la sortie est
 #   environ deux fois plus petite.
 
@@ -434,7 +434,7 @@ plt.show()
 # Python, `a // b` et `-(-a // b)`.)
 #
 # Complétez `conv_output_size(size, kernel_size, stride=1, padding="valid")`, qui renvoie
-# ce côté (un entier). La formule vaut aussi pour le *max-pooling* (partie 3), qui fait
+# ce côté (un entier). La formule s'applique aussi au *max-pooling* (partie 3), qui fait
 # glisser une fenêtre de la même façon.
 
 # %% [markdown] lang="en"
@@ -522,8 +522,8 @@ test_output_sizes_other_cases(conv_output_size)
 # Après une convolution, on réduit souvent la carte de caractéristiques avec un
 # **max-pooling** : une fenêtre 2 × 2 glisse avec un pas de 2 et ne garde que la plus
 # grande valeur de chaque fenêtre. La carte devient deux fois plus petite dans chaque
-# direction (quatre fois moins de valeurs), sans aucun paramètre à apprendre. Elle garde
-# « le motif est présent quelque part dans ce coin » et oublie sa position exacte à un
+# direction (quatre fois moins de valeurs), sans aucun paramètre à apprendre. Elle retient
+# « le motif est présent quelque part dans ce coin » et oublie sa position exacte au
 # pixel près : le réseau tolère de petits décalages.
 
 # %% [markdown] lang="en"
@@ -558,7 +558,7 @@ plt.show()
 # ## 4. Un réseau à la LeNet
 #
 # En 1998, Yann LeCun et ses collègues lisaient les chèques bancaires avec **LeNet-5** :
-# des convolutions 5 × 5 suivies de réductions de taille, puis des couches denses. Notre
+# des convolutions 5 × 5 suivies de sous-échantillonnages, puis des couches denses. Notre
 # réseau suit la même idée :
 #
 # | couche | réglages | forme de sortie |
@@ -575,7 +575,7 @@ plt.show()
 # Les convolutions trouvent des motifs locaux, de plus en plus grands d'une couche à
 # l'autre : la seconde combine les 16 cartes de la première. `Flatten` met les
 # 4 × 4 × 32 = 512 valeurs à plat pour les couches denses, qui décident du chiffre. Le
-# **dropout** éteint au hasard 30 % des 128 neurones à chaque lot d'entraînement (jamais
+# **dropout** désactive au hasard 30 % des 128 neurones à chaque lot d'entraînement (jamais
 # en prédiction) : le réseau ne peut pas compter sur un neurone en particulier, ce qui
 # limite le sur-apprentissage.
 #
@@ -737,7 +737,7 @@ print(f"{'total':<34}{total_by_hand:>10,}   (TP1's dense network: 623,290)")
 # %% [markdown] lang="fr"
 # ### L'optimiseur et les réglages de l'entraînement (donnés)
 #
-# Comme au TP1, Adam avec un taux d'apprentissage qui décroît le long d'un cosinus, ici de
+# Comme au TP1, Adam avec un taux d'apprentissage qui décroît en suivant un cosinus, ici de
 # 0,002 à 0 sur les `EPOCHS` époques, par lots de 128 images. Ces réglages ont été choisis
 # sur le jeu de validation, et le seuil de réussite a été calibré avec eux : gardez-les.
 
@@ -764,7 +764,7 @@ LEARNING_RATE = 2e-3  # at the first step
 # Complétez `build_convnet()` : elle renvoie un **nouveau** modèle Keras `Sequential`,
 # celui du tableau, compilé avec l'optimiseur de `make_optimizer()`, la perte
 # `categorical_crossentropy` et la métrique `accuracy`. Commencez par
-# `keras.Input(shape=(28, 28, 1))` ; les couches s'appellent `keras.layers.Conv2D(16, 5,
+# `keras.Input(shape=(28, 28, 1))` ; les couches s'écrivent `keras.layers.Conv2D(16, 5,
 # activation="relu")`, `keras.layers.MaxPooling2D(2)`, `keras.layers.Flatten()`,
 # `keras.layers.Dropout(0.3)`, `keras.layers.Dense(...)`.
 #
@@ -889,14 +889,14 @@ test_convnet_outputs_probabilities(build_convnet)
 # %% [markdown] lang="fr"
 # ## 5. L'entraînement : un budget fixe, un taux d'apprentissage qui décroît
 #
-# Au TP2, le taux d'apprentissage restait constant : le réseau avançait toujours à grands
-# pas, finissait par apprendre par cœur ses images d'entraînement, et la perte de
+# Au TP2, le taux d'apprentissage restait constant : le réseau corrigeait ses poids
+# aussi fort à la fin qu'au début, finissait par apprendre par cœur ses images d'entraînement, et la perte de
 # validation remontait. L'arrêt précoce guettait ce moment et revenait à la meilleure
 # époque.
 #
-# Ici, c'est le taux d'apprentissage qui règle la question. Il part de 0,002 et décroît le
-# long d'un cosinus jusqu'à 0 à la fin de la dernière époque : les premiers pas, grands,
-# font l'essentiel du chemin ; les derniers, minuscules, ne font plus qu'affiner des poids
+# Ici, c'est le taux d'apprentissage qui règle la question. Il part de 0,002 et décroît en
+# suivant un cosinus jusqu'à 0 à la fin de la dernière époque : les premières corrections, fortes,
+# font l'essentiel du chemin ; les dernières, minuscules, ne font plus qu'affiner des poids
 # qui se posent au lieu de continuer à dériver. Le nombre d'époques est fixé d'avance, et
 # c'est le jeu de validation qui l'a fixé.
 #
@@ -907,14 +907,14 @@ test_convnet_outputs_probabilities(build_convnet)
 # la meilleure époque est la 10ᵉ pour la graine 0, la 9ᵉ pour la graine 1, à un seul
 # chiffre de validation près sur 6 000). Un `EarlyStopping` qui la surveillerait avec une
 # patience de 3 n'arrêterait jamais l'entraînement, et revenir une époque en arrière pour
-# un chiffre ne change rien. On entraîne donc pendant tout le budget, sans callback. L'arrêt précoce reste la bonne réponse quand on ne sait pas
+# un chiffre ne changerait rien. On utilise donc tout le budget d'époques, sans callback. L'arrêt précoce reste la bonne réponse quand on ne sait pas
 # combien d'époques il faut, avec un taux constant comme au TP2.
 #
 # ### Question 5 — Entraîner
 #
 # Entraînez `model` sur `x_train`, `y_train_1h` avec `epochs=EPOCHS`,
 # `batch_size=BATCH_SIZE` et `validation_split=VALIDATION_SPLIT` : comme au TP2, les 10
-# derniers pourcents des images d'entraînement servent à la **validation** (jamais le jeu de
+# derniers pour cent des images d'entraînement servent à la **validation** (jamais le jeu de
 # test). Gardez ce que renvoie `fit` dans `history`.
 #
 # Le correcteur recalcule l'exactitude de **votre** `model` sur des chiffres de test qu'il
@@ -995,7 +995,7 @@ def test_trained_with_validation(model, history, x_test, y_test):
     assert history.params["epochs"] <= 10, f"entraînez EPOCHS = 10 époques, pas plus (le temps accordé à la correction) ; fit en a demandé {history.params['epochs']}" if fr else f"train for EPOCHS = 10 epochs, no more (the grader's time budget); fit was asked for {history.params['epochs']}"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
-    assert accuracy > 0.95, f"un modèle entraîné reconnaît bien plus de 95 % des 1000 premiers chiffres de test ; le vôtre en reconnaît {accuracy:.1%}".replace(".", ",") if fr else f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
+    assert accuracy > 0.95, f"un modèle entraîné reconnaît bien plus de 95 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 95 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
 test_trained_with_validation(model, history, x_test, y_test)
 
@@ -1011,9 +1011,10 @@ def test_accuracy_on_your_test_digits(model, x_test, y_test):
     bar = {{public_bar_value tp3_convnet test_accuracy}}
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     assert accuracy >= bar, (
-        f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). Le test caché "
-        f"demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; ce contrôle demande "
-        f"{100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu de test peuvent différer d'autant."
+        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
+        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
+        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
+        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
     ) if fr else (
         f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
         f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
@@ -1126,7 +1127,7 @@ test_predicted = test_probabilities.argmax(axis=1)
 display = ConfusionMatrixDisplay.from_predictions(y_test, test_predicted, labels=range(10), cmap="Blues", colorbar=False)
 display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
-display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
+display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {100 * test_accuracy:.2f} %".replace(".", ","), f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
 
 # %% [markdown] lang="fr"
@@ -1220,7 +1221,7 @@ def test_misclassified_first_test_digits(misclassified, model, x_test, y_test):
     expected = np.flatnonzero(predicted != y_test[:1000])
     assert found.ndim == 1, f"misclassified() devrait renvoyer un tableau d'indices à une dimension ; sa forme est {found.shape}" if fr else f"misclassified() should return a 1-D array of indices; found shape {found.shape}"
     assert found.size == 0 or np.issubdtype(found.dtype, np.integer), f"misclassified() devrait renvoyer des indices entiers ; leur type est {found.dtype}" if fr else f"misclassified() should return integer indices; found {found.dtype}"
-    assert np.array_equal(found, expected), f"parmi les 1000 premiers chiffres de test, le modèle se trompe sur {len(expected)}, d'indices {expected.tolist()} ; misclassified() a renvoyé {found.tolist()}" if fr else f"among the first 1000 test digits the model gets {len(expected)} wrong, indices {expected.tolist()}; misclassified() returned {found.tolist()}"
+    assert np.array_equal(found, expected), f"parmi les 1 000 premiers chiffres de test, le modèle se trompe sur {len(expected)}, d'indices {expected.tolist()} ; misclassified() a renvoyé {found.tolist()}" if fr else f"among the first 1000 test digits the model gets {len(expected)} wrong, indices {expected.tolist()}; misclassified() returned {found.tolist()}"
 
 test_misclassified_first_test_digits(misclassified, model, x_test, y_test)
 
@@ -1238,7 +1239,7 @@ def test_misclassified_matches_model(misclassified, model):
     inputs = model_inputs(model, images[-2000:])
     expected = np.flatnonzero(predicted_labels(model, inputs) != labels[-2000:])
     found = np.asarray(misclassified(model, inputs, labels[-2000:]))
-    assert np.array_equal(np.sort(found), expected), f"sur 2000 autres chiffres, le modèle fait {len(expected)} erreurs ; misclassified() a renvoyé {found.size} indices qui ne leur correspondent pas : comparez les chiffres prédits aux étiquettes qu'elle reçoit" if fr else f"on 2000 other digits the model makes {len(expected)} mistakes; misclassified() returned {found.size} indices that do not match them: compare the predicted digits with the labels it receives"
+    assert np.array_equal(np.sort(found), expected), f"sur 2 000 autres chiffres, le modèle fait {len(expected)} erreurs ; misclassified() a renvoyé {found.size} indices qui ne leur correspondent pas : comparez les chiffres prédits aux étiquettes qu'elle reçoit" if fr else f"on 2000 other digits the model makes {len(expected)} mistakes; misclassified() returned {found.size} indices that do not match them: compare the predicted digits with the labels it receives"
 
 test_misclassified_matches_model(misclassified, model)
 
@@ -1250,7 +1251,7 @@ test_misclassified_matches_model(misclassified, model)
 
 # %% [markdown] lang="fr"
 # Regardons-les. Au-dessus de chaque image : le vrai chiffre, le chiffre prédit et la
-# probabilité que le réseau lui donne. Auriez-vous fait mieux ? Certaines étiquettes de
+# probabilité que le réseau lui attribue. Auriez-vous fait mieux ? Certaines étiquettes de
 # MNIST sont elles-mêmes discutables.
 
 # %% [markdown] lang="en"
@@ -1298,7 +1299,7 @@ plt.show()
 
 # %% [markdown] lang="fr"
 # Un ou deux pixels ne changent presque rien ; au-delà, l'exactitude chute. La tolérance
-# du CNN est locale : c'est pourquoi on recentre quand même les chiffres, comme MNIST.
+# du CNN est locale : c'est pourquoi on recentre quand même les chiffres, comme dans MNIST.
 
 # %% [markdown] lang="en"
 # One or two pixels change almost nothing; beyond that, accuracy falls. The CNN's
@@ -1308,8 +1309,8 @@ plt.show()
 # ## 7. Les chiffres hors MNIST, à nouveau
 #
 # Au TP1, le réseau dense reconnaissait mal les 1 797 chiffres 8 × 8 de
-# `sklearn.datasets.load_digits`. Reprenons les trois préparations du TP1 (le code est
-# donné) avec le CNN.
+# `sklearn.datasets.load_digits`. Reprenons avec le CNN les trois préparations du TP1 (le
+# code est fourni).
 
 # %% [markdown] lang="en"
 # ## 7. The non-MNIST digits, again
@@ -1380,7 +1381,7 @@ plt.show()
 # Reprenez la photo de votre chiffre du TP1 (ou prenez-en une nouvelle) : la cellule qui
 # suit affiche un bouton pour la choisir ; sinon, déposez-la à côté du notebook sous le
 # nom `my_digit.png`. Elle passe par les mêmes étapes qu'au TP1 (papier, encre, traits,
-# `mnist_like`), puis le réseau convolutif la lit. Le lit-il mieux que le réseau dense ?
+# `mnist_like`), puis le réseau convolutif la lit. Lit-il votre chiffre mieux que le réseau dense ?
 # Essayez surtout les chiffres qui trompaient le réseau du TP1.
 
 # %% [markdown] lang="en"
