@@ -451,9 +451,14 @@ test_one_hot_on_new_labels(one_hot)
 #
 # ### Question 3 — Compter les paramètres
 #
-# Une couche dense de $m$ neurones qui reçoit $n$ entrées a une matrice de poids $n \times m$
-# et un biais par neurone. Complétez `dense_params(n_inputs, n_units)` qui renvoie son
-# nombre de paramètres. Vérifiez ensuite que notre réseau en a bien **623 290**.
+# Dans une couche dense, chaque neurone est relié à chacune des entrées de la couche, et
+# chaque liaison a son propre poids ; chaque neurone a en plus un biais. Combien de
+# paramètres compte une couche de $m$ neurones qui reçoit $n$ entrées ? Dessinez-en une
+# petite (3 entrées, 2 neurones), comptez, puis généralisez.
+#
+# Complétez `dense_params(n_inputs, n_units)` pour qu'elle renvoie ce nombre. Notre réseau
+# doit en avoir **623 290** en tout ; le correcteur essaie aussi votre fonction sur
+# d'autres tailles de couches.
 
 # %% [markdown] lang="en"
 # ## 3. The dense network
@@ -465,9 +470,13 @@ test_one_hot_on_new_labels(one_hot)
 #
 # ### Question 3 — Count the parameters
 #
-# A dense layer of $m$ neurons that receives $n$ inputs has an $n \times m$ weight matrix
-# and one bias per neuron. Complete `dense_params(n_inputs, n_units)` so that it returns
-# its number of parameters. Then check that our network has **623,290** of them.
+# In a dense layer each neuron is connected to every input of the layer, and each
+# connection has its own weight; each neuron also has a bias. How many parameters does a
+# layer of $m$ neurons fed $n$ inputs have? Draw a small one (3 inputs, 2 neurons), count,
+# then generalise.
+#
+# Complete `dense_params(n_inputs, n_units)` so that it returns that number. Our network
+# must have **623,290** in all; the grader also tries your function on other layer sizes.
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -836,20 +845,8 @@ points: 0
 """ # END TEST CONFIG
 def test_accuracy_on_your_test_digits(model, x_test, y_test):
     """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
-    import os
-    import numpy as np
-    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
-    bar = {{public_bar_value tp1_dense test_accuracy}}
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    assert accuracy >= bar, (
-        f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). Le test caché "
-        f"demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; ce contrôle demande "
-        f"{100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu de test peuvent différer d'autant."
-    ) if fr else (
-        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
-        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
-        f"because two halves of the test set can differ by that much."
-    )
+    # KIT_CHECK assert_accuracy_on_your_test_digits
+    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}})
 
 test_accuracy_on_your_test_digits(model, x_test, y_test)
 
