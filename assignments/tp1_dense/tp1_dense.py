@@ -1039,12 +1039,10 @@ test_confusion_matches_model(confusion, model)
 # # END QUESTION
 
 # %% [markdown] lang="fr"
-# Affichons-la. Quels chiffres le réseau confond-il le plus souvent ? Cela vous
-# semble-t-il naturel en regardant les images ?
+# Affichons-la.
 
 # %% [markdown] lang="en"
-# Let us display it. Which digits does the network confuse most often? Does that seem
-# natural when you look at the images?
+# Let us display it.
 
 # %%
 display = ConfusionMatrixDisplay(test_confusion, display_labels=range(10))
@@ -1053,6 +1051,57 @@ display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
 display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {test_accuracy:.2%}", f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q7_confusions
+# manual: true
+# points: 1
+
+# %% [markdown] lang="fr"
+# ### Question 7 — Les confusions (réponse écrite)
+#
+# Quels chiffres le réseau confond-il le plus souvent ? Citez les deux ou trois cases hors
+# de la diagonale les plus chargées (vrai chiffre → chiffre prédit, combien de fois), puis
+# dites si ces confusions vous semblent naturelles en regardant la forme des chiffres.
+# Répondez en quelques phrases dans la cellule qui suit ; votre enseignant lit et note cette
+# réponse (les tests automatiques ne la notent pas).
+
+# %% [markdown] lang="en"
+# ### Question 7 — The confusions (written answer)
+#
+# Which digits does the network confuse most often? Quote the two or three fullest cells off
+# the diagonal (true digit → predicted digit, how many times), then say whether these
+# confusions seem natural when you look at the shapes of the digits. Answer in a few
+# sentences in the next cell; your teacher reads and marks this answer (the automatic tests
+# do not).
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown] lang="fr"
+# *Réponse type* (les nombres changent d'un entraînement à l'autre). Les cases les plus
+# chargées hors de la diagonale sont de l'ordre de 5 à 10 erreurs sur 5 000 : typiquement un 4
+# pris pour un 9, un 7 pris pour un 2 ou un 9, un 5 pris pour un 3, un 8 pris pour un 3 ou un 5.
+# Ce sont des confusions naturelles : ces chiffres ne diffèrent que par un petit trait (le haut
+# ouvert ou fermé d'un 4, la barre d'un 7, la boucle d'un 8), et le réseau dense, qui reçoit les
+# 784 pixels sans savoir lesquels sont voisins, est sensible à l'épaisseur et à la position
+# du trait plus qu'à la forme d'ensemble.
+
+# %% [markdown] lang="en"
+# *Model answer* (the numbers change from one training to the next). The fullest cells off
+# the diagonal hold some 5 to 10 mistakes out of 5,000: typically a 4 taken for a 9, a 7 taken
+# for a 2 or a 9, a 5 taken for a 3, an 8 taken for a 3 or a 5. These confusions are natural:
+# these digits differ by a small stroke only (the open or closed top of a 4, the bar of a 7,
+# the loop of an 8), and the dense network, which receives the 784 pixels without knowing
+# which are neighbours, is sensitive to the thickness and position of the stroke more than
+# to the overall shape.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
 
 # %% [markdown] lang="fr"
 # ## 6. Des chiffres qui ne viennent pas de MNIST

@@ -1074,19 +1074,14 @@ test_validation_is_not_the_test_set(model, history)
 # %% [markdown] lang="fr"
 # ### Courbes d'apprentissage
 #
-# Regardez la perte de validation : remonte-t-elle, comme au TP2 ? Qu'en concluez-vous
-# sur le choix de se passer d'arrêt précoce ? Et pourquoi l'exactitude d'entraînement
-# est-elle plus basse que celle de validation au début ? (Indice : le dropout n'agit que
-# pendant l'entraînement, et l'exactitude d'entraînement est une moyenne sur toute
-# l'époque.)
+# La perte et l'exactitude, époque par époque, sur les images d'entraînement et sur celles
+# de validation. Lisez-les avant de répondre à la question 7.
 
 # %% [markdown] lang="en"
 # ### Learning curves
 #
-# Look at the validation loss: does it turn up, as in TP2? What does that tell you about
-# doing without early stopping? And why is the training accuracy lower than the validation
-# accuracy at first? (Hint: dropout acts only during training, and the training accuracy is
-# an average over the whole epoch.)
+# The loss and the accuracy, epoch by epoch, on the training images and on the validation
+# images. Read them before you answer question 7.
 
 # %%
 def plot_history(history):
@@ -1104,6 +1099,68 @@ def plot_history(history):
 
 
 plot_history(history)
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q7_curves
+# manual: true
+# points: 2
+
+# %% [markdown] lang="fr"
+# ### Question 7 — Ce que disent les courbes (réponse écrite)
+#
+# Répondez en quelques phrases dans la cellule qui suit ; votre enseignant lit et note cette
+# réponse (les tests automatiques ne la notent pas).
+#
+# 1. La perte de validation remonte-t-elle, comme au TP2 ? Citez ce que montre votre
+#    courbe, et dites ce que cela vous apprend sur le choix de se passer d'arrêt précoce.
+# 2. Pourquoi l'exactitude d'entraînement est-elle plus basse que celle de validation lors
+#    des premières époques ? (Indice : le dropout n'agit que pendant l'entraînement, et
+#    l'exactitude d'entraînement est une moyenne sur toute l'époque.)
+
+# %% [markdown] lang="en"
+# ### Question 7 — What the curves say (written answer)
+#
+# Answer in a few sentences in the next cell; your teacher reads and marks this answer (the
+# automatic tests do not).
+#
+# 1. Does the validation loss turn up, as in TP2? Quote what your curve shows, and say what
+#    it tells you about doing without early stopping.
+# 2. Why is the training accuracy lower than the validation accuracy in the first epochs?
+#    (Hint: dropout acts only during training, and the training accuracy is an average over
+#    the whole epoch.)
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown] lang="fr"
+# *Réponse type.* 1. Non : la perte de validation baisse nettement pendant les premières
+# époques (de 0,05 environ à 0,03), puis reste à plat jusqu'à la fin, à un ou deux
+# millièmes près ; elle ne remonte pas comme au TP2. Le taux d'apprentissage, qui tend vers 0,
+# fige les poids avant que le réseau ne se mette à apprendre par cœur (et le dropout freine le
+# sur-apprentissage) : un arrêt précoce n'aurait rien à arrêter, et la dernière époque est
+# (presque) la meilleure. 2. L'exactitude d'entraînement d'une époque est la moyenne sur tous
+# ses lots, y compris les premiers, où le réseau était encore moins bon, alors que la
+# validation est mesurée à la fin de l'époque ; et pendant l'entraînement le dropout éteint
+# 30 % des neurones, ce qui dégrade les prédictions, alors qu'en validation tous les neurones
+# travaillent.
+
+# %% [markdown] lang="en"
+# *Model answer.* 1. No: the validation loss falls clearly over the first epochs (from
+# about 0.05 to 0.03), then stays flat to the end, within a thousandth or two; it does not
+# turn up as in TP2. The learning rate, going to 0, freezes the weights before the network
+# starts learning by heart (and dropout holds over-fitting back): early stopping would have
+# nothing to stop, and the last epoch is (nearly) the best. 2. An epoch's training accuracy is
+# the average over all its batches, the first ones included, when the network was still
+# worse, whereas validation is measured at the end of the epoch; and during training dropout
+# switches off 30 % of the neurons, which degrades the predictions, whereas for validation
+# every neuron works.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
 
 # %% [markdown] lang="fr"
 # ### Évaluation sur le jeu de test — une seule fois

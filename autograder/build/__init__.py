@@ -260,11 +260,20 @@ def run_otter_assign(master):
     return out
 
 
-def normalize_notebook(path):
-    """Rewrite a notebook so that two builds give identical bytes (stable cell ids, no outputs)."""
+# What Otter writes in the answer cell of a written (manual) question, and its French.
+ANSWER_PLACEHOLDER = {"en": "_Type your answer here, replacing this text._", "fr": "_Écrivez votre réponse ici, à la place de ce texte._"}
+
+
+def normalize_notebook(path, lang="en"):
+    """Rewrite a notebook so that two builds give identical bytes (stable cell ids, no outputs).
+
+    The answer cells of written questions get their placeholder in ``lang``.
+    """
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:03d}"
+        if cell.cell_type == "markdown" and cell.source == ANSWER_PLACEHOLDER["en"]:
+            cell.source = ANSWER_PLACEHOLDER[lang]
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -517,7 +526,7 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         for support in SUPPORT_FILES:
             link_or_copy(master.parent / support, solution / support)
         for notebook in (student / f"{name}.ipynb", solution / f"{name}.ipynb"):
-            normalize_notebook(notebook)
+            normalize_notebook(notebook, lang)
 
         tests = {n: b.decode() for n, b in zip_contents(zips[lang]).items() if n.startswith("tests/")}
         if not any("hidden=True" in t for t in tests.values()):
