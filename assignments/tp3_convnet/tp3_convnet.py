@@ -41,7 +41,8 @@
 # 1. les images comme tenseurs de forme `(N, 28, 28, 1)` ;
 # 2. la convolution : un filtre appliqué à un vrai chiffre, le *padding*, le pas (*stride*) ;
 # 3. le *max-pooling* ;
-# 4. un réseau à la LeNet et son nombre de paramètres, compté à la main ;
+# 4. un réseau à la LeNet : son nombre de paramètres, compté à la main, puis votre propre
+#    réseau, sous un budget de 100 000 paramètres ;
 # 5. l'entraînement sur un nombre d'époques fixé d'avance, avec un taux d'apprentissage qui
 #    décroît jusqu'à 0 (et pourquoi on se passe ici d'arrêt précoce), les courbes, la matrice
 #    de confusion ;
@@ -76,7 +77,8 @@
 # 1. images as tensors of shape `(N, 28, 28, 1)`;
 # 2. convolution: a filter applied to a real digit, padding, stride;
 # 3. max-pooling;
-# 4. a LeNet-like network and its number of parameters, counted by hand;
+# 4. a LeNet-like network: its number of parameters, counted by hand, then your own
+#    network, under a budget of 100,000 parameters;
 # 5. training for a number of epochs fixed in advance, with a learning rate that decays to 0
 #    (and why we do without early stopping here), learning curves, the confusion matrix;
 # 6. the mistakes it still makes;
@@ -561,8 +563,8 @@ plt.show()
 # ## 4. Un réseau à la LeNet
 #
 # En 1998, Yann LeCun et ses collègues lisaient les chèques bancaires avec **LeNet-5** :
-# des convolutions 5 × 5 suivies de réductions de taille, puis des couches denses. Notre
-# réseau suit la même idée :
+# des convolutions 5 × 5 suivies de réductions de taille, puis des couches denses. Voici
+# un réseau qui suit la même idée (à la question 4, vous concevrez le vôtre) :
 #
 # | couche | réglages | forme de sortie |
 # |---|---|---|
@@ -591,8 +593,8 @@ plt.show()
 # ## 4. A LeNet-like network
 #
 # In 1998 Yann LeCun and his colleagues read bank cheques with **LeNet-5**: 5 × 5
-# convolutions followed by size reductions, then dense layers. Our network follows the
-# same idea:
+# convolutions followed by size reductions, then dense layers. Here is a network that
+# follows the same idea (in question 4 you will design your own):
 #
 # | layer | settings | output shape |
 # |---|---|---|
