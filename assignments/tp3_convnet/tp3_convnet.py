@@ -621,26 +621,26 @@ plt.show()
 # %% [markdown] lang="fr"
 # ### Question 3 — Compter les paramètres
 #
-# Un filtre $k \times k$ qui lit $c$ cartes en entrée a $k \times k \times c$ poids (il
-# couvre une fenêtre $k \times k$ dans *chacune* des $c$ cartes) et un biais. Une couche
-# `Conv2D` de $f$ filtres a donc $(k \times k \times c + 1) \times f$ paramètres, **quelle
-# que soit la taille de l'image** : c'est le partage des poids. Le pooling, `Flatten` et
-# le dropout n'ont aucun paramètre.
+# Un filtre $k \times k$ qui lit $c$ cartes en entrée couvre une fenêtre $k \times k$ dans
+# *chacune* des $c$ cartes, avec un poids par pixel couvert, et il a un biais. Combien de
+# paramètres a une couche `Conv2D` de $f$ filtres ? Remarquez que la taille de l'image
+# n'entre pas dans votre réponse : les mêmes poids servent à toutes les positions, c'est le
+# partage des poids. Le pooling, `Flatten` et le dropout n'ont aucun paramètre.
 #
-# Complétez `conv_params(kernel_size, in_channels, filters)`. La fonction `dense_params`
-# du TP1 est donnée. La cellule suivante dresse le tableau du réseau, couche par couche.
+# Complétez `conv_params(kernel_size, in_channels, filters)` ; le correcteur l'essaie sur
+# d'autres couches que celles de ce réseau. La fonction `dense_params` du TP1 est donnée. La cellule suivante dresse le tableau du réseau, couche par couche.
 
 # %% [markdown] lang="en"
 # ### Question 3 — Count the parameters
 #
-# A $k \times k$ filter that reads $c$ input maps has $k \times k \times c$ weights (it
-# covers a $k \times k$ window in *each* of the $c$ maps) and one bias. A `Conv2D` layer
-# of $f$ filters therefore has $(k \times k \times c + 1) \times f$ parameters, **whatever
-# the size of the image**: that is weight sharing. Pooling, `Flatten` and dropout have no
-# parameters.
+# A $k \times k$ filter that reads $c$ input maps covers a $k \times k$ window in *each* of
+# the $c$ maps, with one weight per pixel covered, and it has one bias. How many parameters
+# does a `Conv2D` layer of $f$ filters have? Notice that the size of the image has no part
+# in your answer: the same weights serve at every position, that is weight sharing.
+# Pooling, `Flatten` and dropout have no parameters.
 #
-# Complete `conv_params(kernel_size, in_channels, filters)`. TP1's `dense_params` is
-# given. The next cell draws up the network's table, layer by layer.
+# Complete `conv_params(kernel_size, in_channels, filters)`; the grader tries it on other
+# layers than this network's. TP1's `dense_params` is given. The next cell draws up the network's table, layer by layer.
 
 # %% [raw]
 # # BEGIN QUESTION
