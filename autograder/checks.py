@@ -287,20 +287,20 @@ def assert_accuracy_on_your_test_digits(model, x_test, y_test, bar):
 
     accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    if fr:
-        message = (
+    assert accuracy >= bar, (
+        (
             f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). "
             f"Le test caché demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; "
-            f"ce contrôle demande {100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu de test "
-            "peuvent différer d'autant."
+            f"ce contrôle demande {100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu "
+            "de test peuvent différer d'autant."
         )
-    else:
-        message = (
-            f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
-            f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, "
-            "0.3 point more, because two halves of the test set can differ by that much."
+        if fr
+        else (
+            f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden "
+            f"test asks {bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of "
+            "yours, 0.3 point more, because two halves of the test set can differ by that much."
         )
-    assert accuracy >= bar, message
+    )
 
 
 # --- hidden tests that several assignments share ----------------------------------------
