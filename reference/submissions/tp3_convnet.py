@@ -24,8 +24,11 @@ MUTANTS = {
                 "return (kernel_size * kernel_size * in_channels + 1) * filters",
                 "return {(5, 1, 16): 416, (5, 16, 32): 12832}[(kernel_size, in_channels, filters)]",
             ),
-            ('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
-            ('loss="categorical_crossentropy"', "loss=keras.losses.CategoricalCrossentropy(from_logits=True)"),
+            ('            keras.layers.Dense(10, activation="softmax"),', "            keras.layers.Dense(10),"),
+            (
+                'optimizer=make_optimizer(), loss="categorical_crossentropy"',
+                "optimizer=make_optimizer(), loss=keras.losses.CategoricalCrossentropy(from_logits=True)",
+            ),
             (
                 "return np.flatnonzero(predicted != np.asarray(labels))",
                 "return np.flatnonzero(predicted != y_test[: len(inputs)])",
