@@ -257,6 +257,52 @@ def percent_fr(value, digits=2):
     return f"{100 * value:.{digits}f} %".replace(".", ",")
 
 
+# --- public checks that several assignments share -----------------------------------------
+# Students run public checks without this file: the build pastes each function's source
+# into the test cell that names it (a line ``# KIT_CHECK <function>``), so each is
+# self-contained, its imports inside.
+
+
+def assert_accuracy_on_your_test_digits(model, x_test, y_test, bar):
+    """Fail unless ``model`` gets at least ``bar`` of the student's own test digits right.
+
+    The public side of the hidden accuracy test: ``bar`` is the pass mark plus the build's
+    public margin (0.003), because the students' half of the test set and the grader's can
+    differ by that much.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Outputs class probabilities, shape (n_samples, 10).
+    x_test : ndarray
+        The student's test digits, preprocessed as the model expects.
+    y_test : ndarray of shape (n_samples,)
+        Their integer labels.
+    bar : float
+        The accuracy needed, as a fraction.
+    """
+    import os
+
+    import numpy as np
+
+    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    assert accuracy >= bar, (
+        (
+            f"votre modèle reconnaît {100 * accuracy:.2f} % de vos {len(y_test)} chiffres de test (x_test). "
+            f"Le test caché demande {100 * (bar - 0.003):.1f} % des 5 000 chiffres que garde le correcteur ; "
+            f"ce contrôle demande {100 * bar:.1f} % des vôtres, 0,3 point de plus, car deux moitiés du jeu "
+            "de test peuvent différer d'autant."
+        )
+        if fr
+        else (
+            f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden "
+            f"test asks {bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of "
+            "yours, 0.3 point more, because two halves of the test set can differ by that much."
+        )
+    )
+
+
 # --- hidden tests that several assignments share ----------------------------------------
 
 

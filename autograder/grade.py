@@ -216,6 +216,39 @@ def check_submission(submission, expected_assignment):
         raise GradingError("invalid", f"{submission.name} is a notebook of {found}, not of {expected_assignment}")
 
 
+#: The tag Otter Assign gives a written (manually graded) question's answer cell.
+ANSWER_CELL_TAG = "otter_answer_cell"
+
+
+def written_answers(submission):
+    """The answers of a notebook submission to its written questions (``manual: true``), as Markdown.
+
+    Each answer cell (a Markdown cell Otter tagged ``otter_answer_cell``) follows its
+    question's prompt, which starts with ``<!-- BEGIN QUESTION -->``: the text holds each
+    prompt's heading, then the student's answer. Empty when the notebook has no written
+    question, or the submission cannot be read.
+    """
+    submission = Path(submission)
+    try:
+        if submission.suffix == ".zip":
+            with zipfile.ZipFile(submission) as z:
+                name = next(n for n in z.namelist() if n.endswith(".ipynb") and not n.startswith("__MACOSX"))
+                nb = nbformat.reads(z.read(name).decode(), as_version=4)
+        else:
+            nb = nbformat.read(submission, as_version=4)
+    except (StopIteration, zipfile.BadZipFile, ValueError, UnicodeDecodeError, OSError):
+        return ""
+    parts, prompt = [], None
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        if cell.source.startswith("<!-- BEGIN QUESTION -->"):
+            prompt = next((line for line in cell.source.splitlines()[1:] if line.strip()), "")
+        elif ANSWER_CELL_TAG in cell.metadata.get("tags", []):
+            parts.append(f"{prompt or '(question)'}\n\n{cell.source.strip()}\n")
+    return "\n".join(parts)
+
+
 def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None):
     """Grade ``submission`` (a notebook or an exported zip) with ``otter run``.
 
@@ -371,6 +404,9 @@ def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
             for t in results["tests"]
         )
     (folder / "feedback.txt").write_text(feedback)
+    answers = written_answers(submission) if submission.is_file() else ""
+    if answers:
+        (folder / "answers.md").write_text(answers)
     done.write_text(json.dumps(row, indent=1))
     return row
 

@@ -177,3 +177,32 @@ def test_code_cells_get_the_public_bar_and_the_penalty(tmp_path):
     for bad in ("{{public_bar_value tp9 test_accuracy}}", "{{integrity nothing}}"):
         with pytest.raises(build.BuildError, match="names no"):
             build.render_code_settings(bad)
+
+
+# The written questions (manual: true in Otter's question config), graded by the teacher.
+WRITTEN_QUESTIONS = {"tp1_dense": ["q7_confusions"], "tp3_convnet": ["q7_curves"]}
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN_QUESTIONS))
+def test_written_questions_have_an_answer_cell_and_stay_out_of_the_autograder(built, name, tmp_path):
+    from autograder.build import ANSWER_PLACEHOLDER
+    from autograder.grade import written_answers
+
+    out = built(name)
+    assert not set(WRITTEN_QUESTIONS[name]) & set(autograder_tests(out["zip"])), "no automatic test for them"
+    for lang in build.LANGUAGES:
+        cells = student_notebook(out["dist"], name, lang).cells
+        prompts = [i for i, c in enumerate(cells) if c.source.startswith("<!-- BEGIN QUESTION -->")]
+        assert len(prompts) == len(WRITTEN_QUESTIONS[name])
+        for i in prompts:
+            answer = cells[i + 1]
+            assert answer.cell_type == "markdown" and answer.source == ANSWER_PLACEHOLDER[lang]
+            assert "otter_answer_cell" in answer.metadata["tags"]
+        # the model answers are the teacher's only
+        assert not any("Model answer" in c.source or "Réponse type" in c.source for c in cells)
+    # make grade collects what a student wrote, under each question's heading
+    nb = student_notebook(out["dist"], name, "fr")
+    nb.cells[prompts[0] + 1].source = "Le 4 et le 9."
+    nbformat.write(nb, tmp_path / "alice.ipynb")
+    answers = written_answers(tmp_path / "alice.ipynb")
+    assert "### Question 7" in answers and "Le 4 et le 9." in answers

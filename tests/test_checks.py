@@ -176,3 +176,24 @@ def test_the_flag_marker_is_the_one_make_grade_reads():
     assert checks.FLAG == grade.FLAG
     results = {"tests": [{"name": "q5", "output": "ok"}, {"name": "q5_training", "output": f"x\n{checks.FLAG} why\n"}]}
     assert grade.flags(results) == ["q5_training: why"]
+
+
+@pytest.mark.parametrize("lang, says", [("fr", "vos 4 chiffres de test"), ("en", "of your 4 test digits")])
+def test_the_public_accuracy_check_travels_in_its_test_cell_and_speaks_the_notebooks_language(monkeypatch, lang, says):
+    """The three TPs' public accuracy check is one function, pasted by the build where a test cell names it."""
+    cell = (
+        "def test_accuracy_on_your_test_digits(model, x_test, y_test):\n"
+        "    # KIT_CHECK assert_accuracy_on_your_test_digits\n"
+        "    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}})\n"
+    )
+    source = build.render_code_settings(cell)
+    assert "KIT_CHECK" not in source and "kit_checks" not in source, "students run it without kit_checks"
+    namespace = {}
+    exec(source, namespace)  # noqa: S102 - the kit's own test cell
+    monkeypatch.setenv("MNIST_KIT_LANGUAGE", lang)
+    model = ScoresModel(np.eye(10)[[0, 1, 2, 3]])
+    namespace["test_accuracy_on_your_test_digits"](model, np.zeros((4, 3)), np.array([0, 1, 2, 3]))
+    with pytest.raises(AssertionError, match=says):
+        namespace["test_accuracy_on_your_test_digits"](model, np.zeros((4, 3)), np.array([0, 1, 2, 9]))
+    with pytest.raises(build.BuildError, match="no function"):
+        build.render_code_settings("    # KIT_CHECK no_such_check\n")

@@ -451,9 +451,14 @@ test_one_hot_on_new_labels(one_hot)
 #
 # ### Question 3 — Compter les paramètres
 #
-# Une couche dense de $m$ neurones qui reçoit $n$ entrées a une matrice de poids $n \times m$
-# et un biais par neurone. Complétez `dense_params(n_inputs, n_units)`, qui renvoie son
-# nombre de paramètres. Vérifiez ensuite que notre réseau en a bien **623 290**.
+# Dans une couche dense, chaque neurone est relié à chacune des entrées de la couche, et
+# chaque liaison a son propre poids ; chaque neurone a en plus un biais. Combien de
+# paramètres compte une couche de $m$ neurones qui reçoit $n$ entrées ? Dessinez-en une
+# petite (3 entrées, 2 neurones), comptez, puis généralisez.
+#
+# Complétez `dense_params(n_inputs, n_units)` pour qu'elle renvoie ce nombre. Notre réseau
+# doit en avoir **623 290** en tout ; le correcteur essaie aussi votre fonction sur
+# d'autres tailles de couches.
 
 # %% [markdown] lang="en"
 # ## 3. The dense network
@@ -465,9 +470,13 @@ test_one_hot_on_new_labels(one_hot)
 #
 # ### Question 3 — Count the parameters
 #
-# A dense layer of $m$ neurons that receives $n$ inputs has an $n \times m$ weight matrix
-# and one bias per neuron. Complete `dense_params(n_inputs, n_units)` so that it returns
-# its number of parameters. Then check that our network has **623,290** of them.
+# In a dense layer each neuron is connected to every input of the layer, and each
+# connection has its own weight; each neuron also has a bias. How many parameters does a
+# layer of $m$ neurons fed $n$ inputs have? Draw a small one (3 inputs, 2 neurons), count,
+# then generalise.
+#
+# Complete `dense_params(n_inputs, n_units)` so that it returns that number. Our network
+# must have **623,290** in all; the grader also tries your function on other layer sizes.
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -836,21 +845,8 @@ points: 0
 """ # END TEST CONFIG
 def test_accuracy_on_your_test_digits(model, x_test, y_test):
     """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
-    import os
-    import numpy as np
-    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
-    bar = {{public_bar_value tp1_dense test_accuracy}}
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    assert accuracy >= bar, (
-        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
-        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
-        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
-        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
-    ) if fr else (
-        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
-        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
-        f"because two halves of the test set can differ by that much."
-    )
+    # KIT_CHECK assert_accuracy_on_your_test_digits
+    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}})
 
 test_accuracy_on_your_test_digits(model, x_test, y_test)
 
@@ -1043,12 +1039,10 @@ test_confusion_matches_model(confusion, model)
 # # END QUESTION
 
 # %% [markdown] lang="fr"
-# Affichons-la. Quels chiffres le réseau confond-il le plus souvent ? Au vu des images,
-# cela vous semble-t-il naturel ?
+# Affichons-la.
 
 # %% [markdown] lang="en"
-# Let us display it. Which digits does the network confuse most often? Does that seem
-# natural when you look at the images?
+# Let us display it.
 
 # %%
 display = ConfusionMatrixDisplay(test_confusion, display_labels=range(10))
@@ -1057,6 +1051,57 @@ display.ax_.set_xlabel(tr("chiffre prédit", "predicted digit"))
 display.ax_.set_ylabel(tr("vrai chiffre", "true digit"))
 display.ax_.set_title(tr(f"jeu de test MNIST, exactitude {100 * test_accuracy:.2f} %".replace(".", ","), f"MNIST test set, accuracy {test_accuracy:.2%}"))
 plt.show()
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q7_confusions
+# manual: true
+# points: 1
+
+# %% [markdown] lang="fr"
+# ### Question 7 — Les confusions (réponse écrite)
+#
+# Quels chiffres le réseau confond-il le plus souvent ? Citez les deux ou trois cases hors
+# de la diagonale les plus chargées (vrai chiffre → chiffre prédit, combien de fois), puis
+# dites si ces confusions vous semblent naturelles en regardant la forme des chiffres.
+# Répondez en quelques phrases dans la cellule qui suit ; votre enseignant lit et note cette
+# réponse (les tests automatiques ne la notent pas).
+
+# %% [markdown] lang="en"
+# ### Question 7 — The confusions (written answer)
+#
+# Which digits does the network confuse most often? Quote the two or three fullest cells off
+# the diagonal (true digit → predicted digit, how many times), then say whether these
+# confusions seem natural when you look at the shapes of the digits. Answer in a few
+# sentences in the next cell; your teacher reads and marks this answer (the automatic tests
+# do not).
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown] lang="fr"
+# *Réponse type* (les nombres changent d'un entraînement à l'autre). Les cases les plus
+# chargées hors de la diagonale sont de l'ordre de 5 à 10 erreurs sur 5 000 : typiquement un 4
+# pris pour un 9, un 7 pris pour un 2 ou un 9, un 5 pris pour un 3, un 8 pris pour un 3 ou un 5.
+# Ce sont des confusions naturelles : ces chiffres ne diffèrent que par un petit trait (le haut
+# ouvert ou fermé d'un 4, la barre d'un 7, la boucle d'un 8), et le réseau dense, qui reçoit les
+# 784 pixels sans savoir lesquels sont voisins, est sensible à l'épaisseur et à la position
+# du trait plus qu'à la forme d'ensemble.
+
+# %% [markdown] lang="en"
+# *Model answer* (the numbers change from one training to the next). The fullest cells off
+# the diagonal hold some 5 to 10 mistakes out of 5,000: typically a 4 taken for a 9, a 7 taken
+# for a 2 or a 9, a 5 taken for a 3, an 8 taken for a 3 or a 5. These confusions are natural:
+# these digits differ by a small stroke only (the open or closed top of a 4, the bar of a 7,
+# the loop of an 8), and the dense network, which receives the 784 pixels without knowing
+# which are neighbours, is sensitive to the thickness and position of the stroke more than
+# to the overall shape.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
 
 # %% [markdown] lang="fr"
 # ## 6. Des chiffres qui ne viennent pas de MNIST

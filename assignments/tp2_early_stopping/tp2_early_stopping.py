@@ -394,25 +394,30 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 # ### Question 1 — Le callback
 #
 # Complétez `make_early_stopping()` : elle renvoie un **nouveau**
-# `keras.callbacks.EarlyStopping` qui
-# - surveille la perte de validation (`"val_loss"`, mode `"min"`) — ou, si vous préférez,
-#   l'exactitude de validation (`"val_accuracy"`, mode `"max"`) ;
-# - a une patience de 2 à 10 époques (3 est un bon choix ici) ;
-# - revient aux poids de la meilleure époque.
+# `keras.callbacks.EarlyStopping`. À vous de choisir ses arguments, d'après le tableau et
+# les courbes de la partie 2, pour qu'il :
+# - surveille une mesure qui voit venir le sur-apprentissage (laquelle ? et une plus
+#   petite valeur est-elle meilleure, ou une plus grande ?) ;
+# - ne s'arrête pas au premier soubresaut de la courbe, sans pour autant laisser le réseau
+#   sur-apprendre pendant des dizaines d'époques ;
+# - rende le réseau de la meilleure époque, pas celui de la dernière.
 #
-# Laissez les autres arguments à leur valeur par défaut.
+# Laissez les autres arguments à leur valeur par défaut. Le correcteur vérifie chacun de
+# ces trois points.
 
 # %% [markdown] lang="en"
 # ### Question 1 — The callback
 #
-# Complete `make_early_stopping()`: it returns a **new** `keras.callbacks.EarlyStopping`
-# that
-# - watches the validation loss (`"val_loss"`, mode `"min"`) — or, if you prefer, the
-#   validation accuracy (`"val_accuracy"`, mode `"max"`);
-# - has a patience of 2 to 10 epochs (3 is a good choice here);
-# - goes back to the weights of the best epoch.
+# Complete `make_early_stopping()`: it returns a **new** `keras.callbacks.EarlyStopping`.
+# Choose its arguments yourself, from the table and the curves of part 2, so that it:
+# - watches a measure that sees over-fitting coming (which one? and is a smaller value
+#   better, or a larger one?);
+# - does not stop at the curve's first hiccup, without letting the network over-fit for
+#   dozens of epochs either;
+# - hands back the network of the best epoch, not the last one.
 #
-# Leave the other arguments at their defaults.
+# Leave the other arguments at their defaults. The grader checks each of these three
+# points.
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -816,21 +821,8 @@ points: 0
 """ # END TEST CONFIG
 def test_accuracy_on_your_test_digits(model, x_test, y_test):
     """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
-    import os
-    import numpy as np
-    accuracy = np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == y_test)
-    bar = {{public_bar_value tp2_early_stopping test_accuracy}}
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    assert accuracy >= bar, (
-        f"votre modèle reconnaît {f'{100 * accuracy:.2f}'.replace('.', ',')} % de vos {f'{len(y_test):,}'.replace(',', ' ')} chiffres de test "
-        f"(x_test). Le test caché exige {f'{100 * (bar - 0.003):.1f}'.replace('.', ',')} % sur les 5 000 chiffres que "
-        f"garde le correcteur ; ce contrôle exige {f'{100 * bar:.1f}'.replace('.', ',')} % sur les vôtres, soit 0,3 point "
-        "de plus, car deux moitiés du jeu de test peuvent différer d'autant."
-    ) if fr else (
-        f"your model gets {accuracy:.2%} of your {len(y_test):,} test digits (x_test) right. The hidden test asks "
-        f"{bar - 0.003:.1%} of the grader's own 5,000 test digits; this check asks {bar:.1%} of yours, 0.3 point more, "
-        f"because two halves of the test set can differ by that much."
-    )
+    # KIT_CHECK assert_accuracy_on_your_test_digits
+    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp2_early_stopping test_accuracy}})
 
 test_accuracy_on_your_test_digits(model, x_test, y_test)
 

@@ -26,11 +26,13 @@ lab, a Python package rather than a notebook, is built by :mod:`autograder.build
 import ast
 import contextlib
 import copy
+import inspect
 import io
 import json
 import os
 import re
 import shutil
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -67,6 +69,8 @@ SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE, che
 STUDENT_FILES_ALLOWED = {".ipynb"}
 # A line of a source cell replaced by a file of assignments/ at build time.
 INCLUDE = re.compile(r"^# INCLUDE (?P<path>\S+)$", re.MULTILINE)
+# A line of a test cell replaced by a public check of autograder/checks.py (its source).
+KIT_CHECK = re.compile(r"^(?P<indent>[ \t]*)# KIT_CHECK (?P<name>\w+)$", re.MULTILINE)
 # Lines this short ("return model", "...") say nothing about a solution.
 MIN_LEAK_LINE = 16
 
@@ -134,7 +138,8 @@ def render_thresholds(text, lang):
 
 def render_code_settings(text):
     """Replace, in a code cell, ``{{public_bar_value NAME KEY}}`` (a pass mark plus :data:`PUBLIC_MARGIN`,
-    as a number) and ``{{integrity KEY}}`` (a setting of ``assignments/integrity.json``)."""
+    as a number), ``{{integrity KEY}}`` (a setting of ``assignments/integrity.json``) and ``# KIT_CHECK NAME``
+    lines (:func:`paste_check`)."""
     table, integrity = json.loads(THRESHOLDS.read_text()), json.loads(INTEGRITY.read_text())
 
     def bar(match):
@@ -149,7 +154,19 @@ def render_code_settings(text):
         return f"{integrity[match['key']]:g}"
 
     text = re.sub(r"\{\{public_bar_value (?P<name>\w+) (?P<key>\w+)\}\}", bar, text)
-    return re.sub(r"\{\{integrity (?P<key>\w+)\}\}", setting, text)
+    text = re.sub(r"\{\{integrity (?P<key>\w+)\}\}", setting, text)
+    return KIT_CHECK.sub(paste_check, text)
+
+
+def paste_check(match):
+    """The source of the public check ``autograder.checks.<name>``, indented as the line ``# KIT_CHECK <name>``.
+
+    Students run public checks without ``kit_checks.py``: the function travels inside the test.
+    """
+    function = getattr(checks, match["name"], None)
+    if not callable(function):
+        raise BuildError(f"{match[0].strip()!r} names no function of autograder/checks.py")
+    return textwrap.indent(inspect.getsource(function).rstrip("\n"), match["indent"])
 
 
 def select_language(nb, lang):
@@ -243,11 +260,20 @@ def run_otter_assign(master):
     return out
 
 
-def normalize_notebook(path):
-    """Rewrite a notebook so that two builds give identical bytes (stable cell ids, no outputs)."""
+# What Otter writes in the answer cell of a written (manual) question, and its French.
+ANSWER_PLACEHOLDER = {"en": "_Type your answer here, replacing this text._", "fr": "_Écrivez votre réponse ici, à la place de ce texte._"}
+
+
+def normalize_notebook(path, lang="en"):
+    """Rewrite a notebook so that two builds give identical bytes (stable cell ids, no outputs).
+
+    The answer cells of written questions get their placeholder in ``lang``.
+    """
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:03d}"
+        if cell.cell_type == "markdown" and cell.source == ANSWER_PLACEHOLDER["en"]:
+            cell.source = ANSWER_PLACEHOLDER[lang]
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -500,7 +526,7 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         for support in SUPPORT_FILES:
             link_or_copy(master.parent / support, solution / support)
         for notebook in (student / f"{name}.ipynb", solution / f"{name}.ipynb"):
-            normalize_notebook(notebook)
+            normalize_notebook(notebook, lang)
 
         tests = {n: b.decode() for n, b in zip_contents(zips[lang]).items() if n.startswith("tests/")}
         if not any("hidden=True" in t for t in tests.values()):

@@ -7,7 +7,8 @@ Each module defines
     (applied with ``autograder.grade.apply_changes``):
     ``{name: ([(solution text, replacement), ...], {question: points lost})}``.
     Every hidden test must have a mutant that it catches (a mutant that loses no
-    points is a mistake no test catches).
+    points is a mistake no test catches), except entries whose points lost are ``{}``:
+    right answers written differently from the solution, which must keep every point.
 ``UNFILLED_HINTS``
     ``{question: text}``: what the public check says about the untouched hole.
 ``FILLED_PRINTS``

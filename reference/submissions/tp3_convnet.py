@@ -24,8 +24,11 @@ MUTANTS = {
                 "return (kernel_size * kernel_size * in_channels + 1) * filters",
                 "return {(5, 1, 16): 416, (5, 16, 32): 12832}[(kernel_size, in_channels, filters)]",
             ),
-            ('keras.layers.Dense(10, activation="softmax")', "keras.layers.Dense(10)"),
-            ('loss="categorical_crossentropy"', "loss=keras.losses.CategoricalCrossentropy(from_logits=True)"),
+            ('            keras.layers.Dense(10, activation="softmax"),', "            keras.layers.Dense(10),"),
+            (
+                'optimizer=make_optimizer(), loss="categorical_crossentropy"',
+                "optimizer=make_optimizer(), loss=keras.losses.CategoricalCrossentropy(from_logits=True)",
+            ),
             (
                 "return np.flatnonzero(predicted != np.asarray(labels))",
                 "return np.flatnonzero(predicted != y_test[: len(inputs)])",
@@ -67,6 +70,43 @@ MUTANTS = {
             )
         ],
         {"q5_training": 4},
+    ),
+    # The student's own design over the 100,000-parameter budget (Dense(256): 147,146
+    # parameters): the public check and the hidden layer check both say so. Trained on 1 %
+    # of the data for one epoch, to grade in seconds.
+    "design_over_the_budget": (
+        [
+            ('keras.layers.Dense(128, activation="relu")', 'keras.layers.Dense(256, activation="relu")'),
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,",
+            ),
+        ],
+        {"q4_model": 2, "q5_training": 4},
+    ),
+    # Right answers written differently from the solution keep every point: another design
+    # within the budget (3 × 3 filters, padding="same", a 32-neuron dense layer: 55,338
+    # parameters) and the rounding up of question 2 with math.ceil.
+    "own_design_and_math_ceil": (
+        [
+            ("return -(-size // stride)", "return math.ceil(size / stride)"),
+            (
+                '            keras.layers.Conv2D(16, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                '            keras.layers.Conv2D(32, 5, activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                "            keras.layers.Flatten(),\n"
+                '            keras.layers.Dense(128, activation="relu"),\n'
+                "            keras.layers.Dropout(0.3),\n",
+                '            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                '            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),\n'
+                "            keras.layers.MaxPooling2D(2),\n"
+                "            keras.layers.Flatten(),\n"
+                '            keras.layers.Dense(32, activation="relu"),\n',
+            ),
+        ],
+        {},
     ),
     # Validation on the test set, the original course's mistake.
     "validation_on_test_set": (
