@@ -33,7 +33,12 @@ def test_outputs_exist_for_both_languages(built, name):
 def test_each_language_keeps_its_own_prose(built, name):
     dist = built(name)["dist"]
     text = {lang: "\n".join(c.source for c in student_notebook(dist, name, lang).cells) for lang in build.LANGUAGES}
-    tagged = [c for c in build.read_source(name).cells if c.metadata.get("lang")]
+    tagged, in_solution = [], False  # a written question's model answer is for the solution only
+    for cell in build.read_source(name).cells:
+        if cell.cell_type == "raw" and "SOLUTION" in cell.source:
+            in_solution = "BEGIN SOLUTION" in cell.source
+        elif cell.metadata.get("lang") and not in_solution:
+            tagged.append(cell)
     assert {c.metadata["lang"] for c in tagged} == set(build.LANGUAGES), "prose in both languages"
     for cell in tagged:
         first_line = next(line for line in cell.source.splitlines() if line.strip())
