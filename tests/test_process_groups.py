@@ -43,7 +43,12 @@ def test_stop_kills_a_process_that_ignores_ctrl_c_and_forgets_it(tmp_path):
             "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
         )
         processes.start("stubborn", stubborn)
-        processes.start("quiet", python("import time; time.sleep(60)"))
+        # Python leaves Ctrl-C ignored when it starts with it ignored (a job started in the
+        # background by a shell, as CI may be): the nodes install their own handler, so does this one.
+        processes.start(
+            "quiet",
+            python("import signal, time; signal.signal(signal.SIGINT, signal.default_int_handler); time.sleep(60)"),
+        )
         processes.wait_until(lambda: "up" in processes.output("stubborn"), "stubborn", ("stubborn",), 60)
         with pytest.raises(ValueError, match="a process named 'quiet' was started already"):
             processes.start("quiet", python("pass"))
