@@ -19,6 +19,11 @@ def student_notebook(built, name, lang, filled):
     nb = nbformat.read(folder / "student" / f"{name}.ipynb", as_version=4)
     if filled:
         solution = nbformat.read(folder / "solution" / f"{name}.ipynb", as_version=4)
+        # The written questions' model answers are in the solution only (the student writes their own).
+        model_answer = lambda c: (
+            c.cell_type == "markdown" and "otter_assign_solution_cell" in c.metadata.get("tags", [])
+        )  # noqa: E731
+        solution.cells = [c for c in solution.cells if not model_answer(c)]
         assert len(solution.cells) == len(nb.cells)
         for mine, theirs in zip(nb.cells, solution.cells):
             if mine.source != theirs.source:
