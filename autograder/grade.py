@@ -185,11 +185,11 @@ def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memo
     return results
 
 
-def check_submission(submission, expected_assignment):
-    """Raise ``GradingError("invalid", ...)`` unless ``submission`` is a notebook of ``expected_assignment``.
+def read_submission(submission):
+    """The notebook of ``submission``: a ``.ipynb``, or the ``.zip`` that ``grader.export()`` writes.
 
-    A ``.zip`` (what ``grader.export()`` writes) must hold exactly one notebook.
-    Checked before grading, so a wrong file gets a plain message, not a traceback.
+    Raises ``GradingError("invalid", ...)`` when it is neither, when the zip does not hold
+    exactly one notebook, or when the notebook cannot be read.
     """
     submission = Path(submission)
     if not submission.is_file() or submission.suffix not in (".ipynb", ".zip"):
@@ -204,16 +204,22 @@ def check_submission(submission, expected_assignment):
                     raise GradingError(
                         "invalid", f"{submission.name}: the zip should hold one notebook, it holds {len(notebooks)}"
                     )
-                nb = nbformat.reads(z.read(notebooks[0]).decode(), as_version=4)
-        else:
-            nb = nbformat.read(submission, as_version=4)
+                return nbformat.reads(z.read(notebooks[0]).decode(), as_version=4)
+        return nbformat.read(submission, as_version=4)
     except (zipfile.BadZipFile, ValueError, UnicodeDecodeError) as error:
         raise GradingError(
             "invalid", f"{submission.name} is not a readable notebook ({type(error).__name__}: {error})"
         ) from None
-    found = nb.metadata.get("otter", {}).get("assignment_name")
+
+
+def check_submission(submission, expected_assignment):
+    """Raise ``GradingError("invalid", ...)`` unless ``submission`` is a notebook of ``expected_assignment``.
+
+    Checked before grading (:func:`read_submission`), so a wrong file gets a plain message, not a traceback.
+    """
+    found = read_submission(submission).metadata.get("otter", {}).get("assignment_name")
     if expected_assignment and found and found != expected_assignment:
-        raise GradingError("invalid", f"{submission.name} is a notebook of {found}, not of {expected_assignment}")
+        raise GradingError("invalid", f"{Path(submission).name} is a notebook of {found}, not of {expected_assignment}")
 
 
 #: The tag Otter Assign gives a written (manually graded) question's answer cell.
@@ -228,15 +234,9 @@ def written_answers(submission):
     prompt's heading, then the student's answer. Empty when the notebook has no written
     question, or the submission cannot be read.
     """
-    submission = Path(submission)
     try:
-        if submission.suffix == ".zip":
-            with zipfile.ZipFile(submission) as z:
-                name = next(n for n in z.namelist() if n.endswith(".ipynb") and not n.startswith("__MACOSX"))
-                nb = nbformat.reads(z.read(name).decode(), as_version=4)
-        else:
-            nb = nbformat.read(submission, as_version=4)
-    except (StopIteration, zipfile.BadZipFile, ValueError, UnicodeDecodeError, OSError):
+        nb = read_submission(submission)
+    except (GradingError, OSError):
         return ""
     parts, prompt = [], None
     for cell in nb.cells:
