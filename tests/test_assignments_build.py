@@ -174,11 +174,13 @@ def test_the_hand_in_cell_checks_without_retraining_and_names_the_file(built, na
 
 
 def test_code_cells_get_the_public_bar_and_the_penalty(tmp_path):
-    text = "bar = {{public_bar_value tp1_dense test_accuracy}}\npoints: {{integrity penalty_points}}"
+    text = (
+        "bar = {{public_bar_value tp1_dense test_accuracy}} + {{public_margin}}\npoints: {{integrity penalty_points}}"
+    )
     rendered = build.render_code_settings(text)
     value = json.loads(build.THRESHOLDS.read_text())["tp1_dense"]["test_accuracy"]["threshold"]
     penalty = json.loads(build.INTEGRITY.read_text())["penalty_points"]
-    assert rendered == f"bar = {value + build.PUBLIC_MARGIN:.4f}\npoints: {penalty:g}"
+    assert rendered == f"bar = {value + build.PUBLIC_MARGIN:.4f} + {build.PUBLIC_MARGIN:g}\npoints: {penalty:g}"
     for bad in ("{{public_bar_value tp9 test_accuracy}}", "{{integrity nothing}}"):
         with pytest.raises(build.BuildError, match="names no"):
             build.render_code_settings(bad)

@@ -184,7 +184,9 @@ def test_the_public_accuracy_check_travels_in_its_test_cell_and_speaks_the_noteb
     cell = (
         "def test_accuracy_on_your_test_digits(model, x_test, y_test):\n"
         "    # KIT_CHECK assert_accuracy_on_your_test_digits\n"
-        "    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}})\n"
+        "    assert_accuracy_on_your_test_digits(\n"
+        "        model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}}, {{public_margin}}\n"
+        "    )\n"
     )
     source = build.render_code_settings(cell)
     assert "KIT_CHECK" not in source and "kit_checks" not in source, "students run it without kit_checks"

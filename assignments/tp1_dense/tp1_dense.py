@@ -846,7 +846,7 @@ points: 0
 def test_accuracy_on_your_test_digits(model, x_test, y_test):
     """The hidden pass mark, measured on your own 5,000 test digits (0 points: the hidden test scores it)."""
     # KIT_CHECK assert_accuracy_on_your_test_digits
-    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}})
+    assert_accuracy_on_your_test_digits(model, x_test, y_test, {{public_bar_value tp1_dense test_accuracy}}, {{public_margin}})
 
 test_accuracy_on_your_test_digits(model, x_test, y_test)
 

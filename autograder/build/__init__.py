@@ -138,8 +138,8 @@ def render_thresholds(text, lang):
 
 def render_code_settings(text):
     """Replace, in a code cell, ``{{public_bar_value NAME KEY}}`` (a pass mark plus :data:`PUBLIC_MARGIN`,
-    as a number), ``{{integrity KEY}}`` (a setting of ``assignments/integrity.json``) and ``# KIT_CHECK NAME``
-    lines (:func:`paste_check`)."""
+    as a number), ``{{public_margin}}`` (:data:`PUBLIC_MARGIN`), ``{{integrity KEY}}`` (a setting of
+    ``assignments/integrity.json``) and ``# KIT_CHECK NAME`` lines (:func:`paste_check`)."""
     table, integrity = json.loads(THRESHOLDS.read_text()), json.loads(INTEGRITY.read_text())
 
     def bar(match):
@@ -155,6 +155,7 @@ def render_code_settings(text):
 
     text = re.sub(r"\{\{public_bar_value (?P<name>\w+) (?P<key>\w+)\}\}", bar, text)
     text = re.sub(r"\{\{integrity (?P<key>\w+)\}\}", setting, text)
+    text = text.replace("{{public_margin}}", f"{PUBLIC_MARGIN:g}")
     return KIT_CHECK.sub(paste_check, text)
 
 
