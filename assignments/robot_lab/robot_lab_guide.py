@@ -395,8 +395,10 @@ plt.show()
 # python -m robot_lab.ros2.client               # les cubes que voit la caméra, en JSON
 # ```
 #
-# Sur un robot sous ROS 2, compilez avec `colcon build` les deux paquets colcon de
-# `robot_lab/ros2/colcon/`, puis lancez `ros2 launch robot_lab robot_lab.launch.py`.
+# Sur un robot sous ROS 2, écrivez les deux paquets dans votre espace de travail colcon avec
+# `python -m robot_lab.ros2.workspace ~/ros2_ws/src` (depuis ce dossier), compilez-les avec
+# `cd ~/ros2_ws && colcon build` (avec ou sans `--symlink-install` ; refaites les deux après
+# chaque modification de votre code), puis lancez `ros2 launch robot_lab robot_lab.launch.py`.
 
 # %% [markdown] lang="en"
 # ## 7. The ROS service — your part: `fill_response`
@@ -442,8 +444,10 @@ plt.show()
 # python -m robot_lab.ros2.client               # the cubes the camera sees, as JSON
 # ```
 #
-# On a ROS 2 robot, build the two colcon packages of `robot_lab/ros2/colcon/` with
-# `colcon build`, then run `ros2 launch robot_lab robot_lab.launch.py`.
+# On a ROS 2 robot, write the two packages into your colcon workspace with
+# `python -m robot_lab.ros2.workspace ~/ros2_ws/src` (from this folder), build them with
+# `cd ~/ros2_ws && colcon build` (with or without `--symlink-install`; redo both after
+# each change to your code), then run `ros2 launch robot_lab robot_lab.launch.py`.
 
 # %% [markdown] lang="fr"
 # ## 8. Vos propres photos

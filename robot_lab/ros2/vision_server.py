@@ -10,7 +10,8 @@ Services (both answer from the same network, loaded once):
 Subscribed topic:
   camera/image_raw (sensor_msgs/msg/Image)  a request whose image is empty uses the latest image from here
 Parameters:
-  model         path of the trained network (default "": data/robot_lab/digits.keras, `python -m robot_lab.classifier`)
+  model         path of the trained network (default "": the one installed with the package,
+                share/robot_lab/models/digits.keras, else data/robot_lab/digits.keras beside robot_lab/)
   camera_topic  the topic to subscribe to (default camera/image_raw; "" for none)
 
 A request ROS 2 cannot answer with an error: a ROS 2 service has no error reply
@@ -26,8 +27,10 @@ still to write: the log says which), where rospy would answer with an error.
 """
 
 import sys
+from pathlib import Path
 
 import rclpy
+from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -35,6 +38,22 @@ from robot_lab_interfaces.srv import RecogniseCubes, VisionPredict
 from sensor_msgs.msg import Image
 
 from robot_lab import classifier, pipeline, ros_service
+
+#: The trained network inside the package's share folder (python -m robot_lab.ros2.workspace puts it there).
+INSTALLED_MODEL = Path("models") / "digits.keras"
+
+
+def default_model_path():
+    """The network the service loads when its ``model`` parameter is empty.
+
+    The one installed with the ROS 2 package (``share/robot_lab/models/digits.keras``), when the
+    package is installed (colcon) and holds one; else the kit's ``data/robot_lab/digits.keras``.
+    """
+    try:
+        installed = Path(get_package_share_directory("robot_lab")) / INSTALLED_MODEL
+    except (PackageNotFoundError, OSError):  # not installed (python -m), or no AMENT_PREFIX_PATH at all
+        return classifier.DEFAULT_MODEL_PATH
+    return installed if installed.is_file() else classifier.DEFAULT_MODEL_PATH
 
 
 class VisionServer(Node):
@@ -46,7 +65,7 @@ class VisionServer(Node):
 
     def __init__(self):
         super().__init__("vision_server")
-        model_path = self.declare_parameter("model", "").value or str(classifier.DEFAULT_MODEL_PATH)
+        model_path = self.declare_parameter("model", "").value or str(default_model_path())
         self.camera_topic = self.declare_parameter("camera_topic", "camera/image_raw").value
         self.model = classifier.load_model(model_path)
         self.latest_image = None

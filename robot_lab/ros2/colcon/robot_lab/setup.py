@@ -1,7 +1,10 @@
 # The ROS 2 (ament_python) package robot_lab, built by colcon: `colcon build` runs this.
-# Its Python package is the course kit's robot_lab/ folder, three levels up (shared with
-# the ROS 1 nodes); the nodes are robot_lab.ros2.vision_server and robot_lab.ros2.sim_camera,
-# installed where `ros2 run robot_lab <node>` and the launch file find them (setup.cfg).
+# Its Python packages robot_lab and robot_lab.ros2 lie in this folder (robot_lab/), copied
+# there by `python -m robot_lab.ros2.workspace <workspace>/src`, as the trained network
+# (models/): nothing here points outside the package, so colcon's builds, --symlink-install
+# included, only touch the workspace's build/, install/ and log/. The nodes are
+# robot_lab.ros2.vision_server and robot_lab.ros2.sim_camera, installed where
+# `ros2 run robot_lab <node>` and the launch file find them (setup.cfg).
 from glob import glob
 
 from setuptools import setup
@@ -12,11 +15,11 @@ setup(
     name=PACKAGE,
     version="0.1.0",
     packages=[PACKAGE, f"{PACKAGE}.ros2"],
-    package_dir={PACKAGE: "../../.."},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
+        (f"share/{PACKAGE}/models", glob("models/*.keras")),
     ],
     install_requires=["setuptools"],
     zip_safe=False,

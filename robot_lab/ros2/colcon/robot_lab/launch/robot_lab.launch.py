@@ -1,8 +1,9 @@
 """The robot lab on ROS 2: the cube-recognition service and a simulated camera.
 
-    ros2 launch robot_lab robot_lab.launch.py model:=/path/to/digits.keras
-    ros2 launch robot_lab robot_lab.launch.py model:=/path/to/digits.keras seed:=3 cubes:=3
-    ros2 launch robot_lab robot_lab.launch.py model:=/path/to/digits.keras sim:=false camera_topic:=/camera/image_raw
+    ros2 launch robot_lab robot_lab.launch.py
+    ros2 launch robot_lab robot_lab.launch.py seed:=3 cubes:=3
+    ros2 launch robot_lab robot_lab.launch.py sim:=false camera_topic:=/camera/image_raw
+    ros2 launch robot_lab robot_lab.launch.py model:=/path/to/another.keras
 
 then: ros2 service call /robot_lab/recognise_cubes robot_lab_interfaces/srv/RecogniseCubes "{}"
 (an empty image: the camera's). The twin of launch/robot_lab.launch (ROS 1).
@@ -17,7 +18,7 @@ from launch_ros.parameter_descriptions import ParameterValue
 
 #: name, default, description: the same arguments as the ROS 1 launch file.
 ARGUMENTS = [
-    ("model", "", "trained network (.keras); empty: data/robot_lab/digits.keras beside the kit's robot_lab/"),
+    ("model", "", "trained network (.keras); empty: the one installed with the package (share/robot_lab/models/)"),
     ("sim", "true", "start the simulated camera"),
     ("camera_topic", "camera/image_raw", "where the service takes camera images from"),
     ("seed", "0", "simulated scene's seed"),
