@@ -61,13 +61,14 @@ TEXT = {
         "question": "question",
         "mean": "mean",
         "full_marks": "full marks",
-        "cases": "Hidden cases (each test of results.json)",
+        "cases": "Hidden tests (each test of results.json)",
         "case": "test",
         "failed": "failed",
         "failure_rate": "failure rate",
         "mistakes": "Mistakes made most",
         "no_mistakes": "No test failed.",
         "mistake": "{test}: {count} students",
+        "mistake_one": "{test}: 1 student",
         "message": "Feedback they got (numbers and student-specific parts replaced by {number}, {path}):",
         "example": "Example ({who}):",
         "student": "student {n}",
@@ -95,13 +96,14 @@ TEXT = {
         "question": "question",
         "mean": "moyenne",
         "full_marks": "tous les points",
-        "cases": "Cas cachés (chaque test de results.json)",
+        "cases": "Tests cachés (chaque test de results.json)",
         "case": "test",
         "failed": "échecs",
         "failure_rate": "taux d'échec",
         "mistakes": "Les erreurs les plus fréquentes",
         "no_mistakes": "Aucun test n'a échoué.",
         "mistake": "{test}\u00a0: {count} étudiants",
+        "mistake_one": "{test}\u00a0: 1 étudiant",
         "message": "Le retour qu'ils ont reçu (nombres et parties propres à chacun remplacés par {number}, "
         "{path})\u00a0:",
         "example": "Exemple ({who})\u00a0:",
@@ -168,7 +170,7 @@ def read_class(out_dir):
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.@+-]+){2,}/?")
-_NUMBER = re.compile(r"[-+]?\d+(?:[\u00a0\u202f ,.]\d{3})*(?:[.,]\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(r"(?<!\w)[-+]?\d+(?:[\u00a0\u202f ,.]\d{3})*(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?!\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 
 
@@ -194,13 +196,52 @@ def anonymous_names(rows, lang):
     return {row["student"]: TEXT[lang]["student"].format(n=n) for n, row in enumerate(rows, 1)}
 
 
-def failing_tests(results):
-    """The scored tests of a results.json dict (those with ``max_score``) that lost points, in its order."""
-    return [t for t in results.get("tests", []) if "max_score" in t and t["score"] < t["max_score"]]
+#: How Otter's output names each case of a test file (``    q1_preprocess - 2 result:``) and marks a failed one.
+_OTTER_CASE = re.compile(r"^ {4}(\S.*?) result:$", re.M)
+OTTER_FAILED = "Test case failed"
+
+
+def cases(test):
+    """The cases of one scored results.json entry, as ``[(name, passed, output)]``.
+
+    Otter's entries hold one block per case of the question's test file (``q1_preprocess - 2``,
+    ``hidden points``): each is a case. An entry without such blocks (the robot lab's, a
+    catastrophic error, Otter's "All test cases passed!") is one case, named after the entry, passed
+    when it scored full marks. Cases that are not named after their entry (``hidden points``) get its
+    name in front (``q1_preprocess - hidden points``). Used to group mistakes finely; the failure rates
+    are per entry, since Otter names no case of an entry that passed.
+    """
+    output = test.get("output") or ""
+    starts = list(_OTTER_CASE.finditer(output))
+    if not starts:
+        return [(test["name"], test["score"] >= test["max_score"], output)]
+    found = []
+    for here, after in zip(starts, [*starts[1:], None], strict=True):
+        block = output[here.start() : after.start() if after else len(output)]
+        block = block.split("\n    hidden points message:")[0]  # Otter's note on hidden points is not a case
+        name = here.group(1) if here.group(1).startswith(test["name"]) else f"{test['name']} - {here.group(1)}"
+        found.append((name, OTTER_FAILED not in block, block.strip("\n")))
+    return found
+
+
+def failing_cases(results):
+    """``[(case name, output)]`` of the failed cases of a results.json dict's scored tests, in its order.
+
+    A test that lost points although none of its cases says it failed counts as one failed case.
+    """
+    failed = []
+    for test in results.get("tests", []):
+        if "max_score" not in test:
+            continue
+        lost = [(name, output) for name, passed, output in cases(test) if not passed]
+        if not lost and test["score"] < test["max_score"]:
+            lost = [(test["name"], test.get("output") or "")]
+        failed += lost
+    return failed
 
 
 def group_mistakes(rows, lang="en"):
-    """Group the failing tests of a class by test and normalised output (see :func:`normalise`).
+    """Group the failed cases of a class (:func:`failing_cases`) by case and normalised output (:func:`normalise`).
 
     Parameters
     ----------
@@ -210,21 +251,21 @@ def group_mistakes(rows, lang="en"):
     Returns
     -------
     list of dict
-        One per (test, normalised message), most students first: ``test``, ``message`` (the
-        normalised output), ``students`` (their ids, in ``rows``' order) and ``example`` (the
-        first student's output, their id replaced by their anonymous name, its end kept).
+        One per (case, normalised message), most students first: ``test`` (the case's name),
+        ``message`` (the normalised output), ``students`` (their ids, in ``rows``' order),
+        ``example`` (the first student's output, their id replaced by their anonymous name,
+        its end kept) and ``who`` (that anonymous name).
     """
     names = anonymous_names(rows, lang)
     groups = {}
     for row in rows:
-        for test in failing_tests(row["results"] or {}):
-            output = test.get("output") or ""
-            key = (test["name"], normalise(output, row["student"]))
+        for case, output in failing_cases(row["results"] or {}):
+            key = (case, normalise(output, row["student"]))
             if key not in groups:
                 example = output.replace(row["student"], names[row["student"]]).strip()
                 if len(example) > MAX_EXAMPLE_CHARS:
                     example = "…" + example[-MAX_EXAMPLE_CHARS:]
-                groups[key] = {"test": key[0], "message": key[1], "students": [], "example": example}
+                groups[key] = {"test": case, "message": key[1], "students": [], "example": example}
                 groups[key]["who"] = names[row["student"]]
             if row["student"] not in groups[key]["students"]:
                 groups[key]["students"].append(row["student"])
@@ -325,8 +366,7 @@ def build_blocks(tp, rows, questions, lang):
     blocks.append(("table", [t["question"], t["mean"], t["full_marks"]], table))
 
     blocks.append(("h2", t["cases"]))
-    runs = Counter()
-    failures = Counter()
+    runs, failures = Counter(), Counter()
     for row in graded:
         for test in row["results"].get("tests", []):
             if "max_score" in test:
@@ -344,7 +384,12 @@ def build_blocks(tp, rows, questions, lang):
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[:MAX_MESSAGE_CHARS] + "…"
         blocks += [
-            ("h3", t["mistake"].format(test=group["test"], count=len(group["students"]))),
+            (
+                "h3",
+                t["mistake" if len(group["students"]) > 1 else "mistake_one"].format(
+                    test=group["test"], count=len(group["students"])
+                ),
+            ),
             ("p", t["message"].format(number=NUMBER, path=PATH)),
             ("pre", message),
             ("p", t["example"].format(who=group["who"])),
@@ -480,7 +525,9 @@ def write_final_grades(rows, questions, path):
             scores = question_scores(row["results"])
             earned = [scores.get(q, (0, 0))[0] for q in questions]
             share = round(sum(earned) / possible, 4) if possible else 0
-            writer.writerow([row["student"], *(f"{x:g}" for x in earned), f"{sum(earned):g}", share, OTTER_COMPLETED])
+            writer.writerow(
+                [row["student"], *(f"{x:g}" for x in earned), f"{sum(earned):g}", f"{share:g}", OTTER_COMPLETED]
+            )
 
 
 # --- entry points ----------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_report_in_english_counts_questions_cases_flags_and_broken_runs(tmp_path
         ["q1_preprocess", "0.75 / 2", "1 / 4 (25%)"],
         ["q2_one_hot", "0.88 / 1", "3 / 4 (75%)"],
     ]
-    cases = table_rows(sections["## Hidden cases (each test of results.json)"])
+    cases = table_rows(sections["## Hidden tests (each test of results.json)"])
     assert cases == [["q1_preprocess", "3 / 4", "75%"], ["q2_one_hot", "1 / 4", "25%"]]
     assert "### q1_preprocess: 2 students" in md and "Example (student 2):" in md
     assert table_rows(sections["## Flagged runs"]) == [["dee", "q2: trained on x_test"]]
