@@ -316,10 +316,13 @@ def histogram_block(totals, possible, lang):
     for total in totals:
         counts[min(int(total / possible * HISTOGRAM_BINS), HISTOGRAM_BINS - 1) if possible else 0] += 1
 
+    from matplotlib.ticker import MaxNLocator
+
     def draw(ax):
         ax.hist(totals, bins=edges, color="#3b6ea8", edgecolor="white")
         ax.set_xlabel(t["score"])
         ax.set_ylabel(t["students"])
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(t["histogram"])
 
     table = [

@@ -99,6 +99,46 @@ def test_alike_failures_group_with_a_count_and_an_anonymous_example(tmp_path):
     assert "0..1" not in top["message"] and "pixels should lie in #..#" in top["message"]
 
 
+def otter_output(question, line, found):
+    """An Otter results.json output: case 1 passed, case 2 failed with ``found``, then the hidden-points case."""
+    return (
+        f"{question} results:\n    {question} - 1 result:\n        ✅ Test case passed\n\n"
+        f"    {question} - 2 result:\n        ❌ Test case failed\n        Error at line {line} in test {question}:\n"
+        f"        AssertionError: dense_params(3, 2) should be 8; found {found}\n\n"
+        "    hidden points message: hidden tests hold 0.5 of this question's 1 points\n\n"
+        "    hidden points result:\n        ✅ Test case passed\n"
+    )
+
+
+def test_otter_outputs_are_split_into_cases_and_grouped_per_case():
+    results = {"tests": [entry("q3_parameters", 0.5, 1, otter_output("q3_parameters", 22, "8.5"))]}
+    assert [(name, passed) for name, passed, _ in report.cases(results["tests"][0])] == [
+        ("q3_parameters - 1", True),
+        ("q3_parameters - 2", False),
+        ("q3_parameters - hidden points", True),
+    ]
+    rows = [
+        {"student": "ann", "results": results},
+        {
+            "student": "bo",
+            "results": {"tests": [entry("q3_parameters", 0.5, 1, otter_output("q3_parameters", 23, "7"))]},
+        },
+        {
+            "student": "cy",
+            "results": {"tests": [entry("q3_parameters", 0.5, 1, otter_output("q3_parameters", 9, "None"))]},
+        },
+        {"student": "di", "results": {"tests": [entry("scenes, your sprites", 1.5, 3, "2 of 4 cubes found")]}},
+        {"student": "ed", "results": None},
+    ]
+    groups = report.group_mistakes(rows, "en")
+    assert [(g["test"], g["students"]) for g in groups] == [
+        ("q3_parameters - 2", ["ann", "bo"]),  # found 8.5 and found 7: one mistake, the numbers aside
+        ("q3_parameters - 2", ["cy"]),
+        ("scenes, your sprites", ["di"]),  # the robot lab's tests have no cases: the test is one
+    ]
+    assert "hidden points" not in groups[0]["message"] and "line 22" in groups[0]["example"]
+
+
 def markdown_sections(md):
     """``{"## title": text under it}`` of a Markdown report (level-2 headings)."""
     return dict(re.findall(r"^(## .+?)\n(.*?)(?=^## |\Z)", md, flags=re.S | re.M))
