@@ -10,7 +10,10 @@ Rebuild it without grading again (``make report TP=tp1_dense``)::
 
     python -m autograder.report grades/tp1_dense [--lang fr]
 
-At the end of ``grade_folder``, one call builds it: ``write_report(out, lang)``.
+Hook for ``make grade``: the last line of :func:`autograder.grade.grade_folder`, before it
+returns the CSV's path, can be ``report.write_report(out, lang)`` (``from . import report``;
+``lang`` "en" or "fr", e.g. a ``--lang`` option of ``python -m autograder.grade``): the report
+then follows every grading, and this module still only reads what grading wrote.
 """
 
 import base64
@@ -288,7 +291,7 @@ def percent(share, lang):
 
 
 # --- the report, as a list of blocks rendered twice (HTML and Markdown) ------------------------
-# A block is ("h2", text), ("h3", text), ("p", text), ("pre", text),
+# A block is ("h1", text), ("h2", text), ("h3", text), ("p", text), ("pre", text),
 # ("table", header, rows) or ("plot", png bytes, alt text, header, rows): the table stands in for the plot in Markdown.
 
 
@@ -351,7 +354,7 @@ def build_blocks(tp, rows, questions, lang):
         ),
         ("h2", t["distribution"]),
     ]
-    if totals:
+    if totals and possible:
         blocks.append(histogram_block(totals, possible, lang))
 
     blocks.append(("h2", t["questions"]))
