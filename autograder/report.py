@@ -37,6 +37,8 @@ GRADED = "graded"
 HISTOGRAM_BINS = 10
 #: Longest example output shown for a mistake (its end is kept: a traceback's last lines say most).
 MAX_EXAMPLE_CHARS = 1500
+#: Most mistakes shown (the most frequent); the report says how many more there are.
+MAX_MISTAKES = 30
 #: Longest normalised message shown as a mistake's title.
 MAX_MESSAGE_CHARS = 600
 #: What normalisation puts in place of what differs between students.
@@ -70,6 +72,7 @@ TEXT = {
         "failure_rate": "failure rate",
         "mistakes": "Mistakes made most",
         "no_mistakes": "No test failed.",
+        "more_mistakes": "… and {count} other mistakes, each made by as few students or fewer.",
         "mistake": "{test}: {count} students",
         "mistake_one": "{test}: 1 student",
         "message": "Feedback they got (numbers and student-specific parts replaced by {number}, {path}):",
@@ -105,6 +108,7 @@ TEXT = {
         "failure_rate": "taux d'échec",
         "mistakes": "Les erreurs les plus fréquentes",
         "no_mistakes": "Aucun test n'a échoué.",
+        "more_mistakes": "… et {count} autres erreurs, chacune faite par autant d'étudiants ou moins.",
         "mistake": "{test}\u00a0: {count} étudiants",
         "mistake_one": "{test}\u00a0: 1 étudiant",
         "message": "Le retour qu'ils ont reçu (nombres et parties propres à chacun remplacés par {number}, "
@@ -319,13 +323,14 @@ def histogram_block(totals, possible, lang):
     for total in totals:
         counts[min(int(total / possible * HISTOGRAM_BINS), HISTOGRAM_BINS - 1) if possible else 0] += 1
 
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     def draw(ax):
         ax.hist(totals, bins=edges, color="#3b6ea8", edgecolor="white")
         ax.set_xlabel(t["score"])
         ax.set_ylabel(t["students"])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: number(float(x), lang)))
         ax.set_title(t["histogram"])
 
     table = [
@@ -385,7 +390,7 @@ def build_blocks(tp, rows, questions, lang):
     mistakes = group_mistakes(rows, lang)
     if not mistakes:
         blocks.append(("p", t["no_mistakes"]))
-    for group in mistakes:
+    for group in mistakes[:MAX_MISTAKES]:
         message = group["message"]
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[:MAX_MESSAGE_CHARS] + "…"
@@ -401,6 +406,9 @@ def build_blocks(tp, rows, questions, lang):
             ("p", t["example"].format(who=group["who"])),
             ("pre", group["example"]),
         ]
+
+    if len(mistakes) > MAX_MISTAKES:
+        blocks.append(("p", t["more_mistakes"].format(count=len(mistakes) - MAX_MISTAKES)))
 
     blocks.append(("h2", t["flagged"]))
     flagged = [[row["student"], row["flags"]] for row in rows if row.get("flags")]

@@ -202,6 +202,16 @@ def test_report_in_french_uses_french_typography(tmp_path):
     assert " :" not in md.replace("\u00a0:", "") and "Flagged" not in md
 
 
+def test_only_the_most_frequent_mistakes_are_shown_and_the_rest_counted(tmp_path):
+    words = [a + b for a in "abcdefghijk" for b in "xyz"]  # more distinct messages than the report shows
+    klass = {f"s{i:02}": ("graded", {"tests": [entry("q1", 0, 2, f"wrong {w}")]}, "", []) for i, w in enumerate(words)}
+    klass["t"] = ("graded", {"tests": [entry("q1", 0, 2, "wrong ax")]}, "", [])  # a second student: the top one
+    md = report.write_report(write_class(tmp_path, klass), "en")[1].read_text()
+    headings = re.findall(r"^### (.+)$", md, re.M)
+    assert len(headings) == report.MAX_MISTAKES and headings[0] == "q1_preprocess: 2 students"
+    assert f"… and {len(words) - report.MAX_MISTAKES} other mistakes" in md
+
+
 def test_missing_grades_and_unknown_language_say_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="run `make grade` first"):
         report.write_report(tmp_path)
