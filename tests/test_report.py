@@ -234,6 +234,15 @@ def test_the_command_rebuilds_the_report_from_stored_results(tmp_path):
     assert missing.returncode != 0 and "run `make grade` first" in missing.stderr
 
 
+def points_of(grades, rows):
+    """``{question: points}`` that grading recorded in each graded student's done.json (grade.py's own record)."""
+    return {
+        q: top
+        for r in rows
+        for q, (_, top) in json.loads((grades / r["student"] / "done.json").read_text())["scores"].items()
+    }
+
+
 def screenshot(page, target):
     """Take a 1200×2000 screenshot of ``page`` in headless Chromium; returns the PNG's path."""
     if not BROWSER:
@@ -272,11 +281,7 @@ def test_a_real_class_report_matches_its_grades_and_feedback(built, tmp_path):
     sections = markdown_sections(md_path.read_text())
     graded = [r for r in rows if r["status"] == "graded"]
     questions = table_rows(sections["## Questions"])
-    tops = {
-        q: top
-        for r in graded
-        for q, (_, top) in json.loads((grades / r["student"] / "done.json").read_text())["scores"].items()
-    }
+    tops = points_of(grades, graded)
     for q, _, full in questions:  # the full-marks count of each question is grades.csv's
         expected = sum(float(r[q]) == tops[q] for r in graded)
         assert full.startswith(f"{expected} / {len(graded)} "), (q, full)
@@ -290,7 +295,7 @@ def test_a_real_class_report_matches_its_grades_and_feedback(built, tmp_path):
                 lost.setdefault(name, set()).add(r["student"])
     assert lost == {"q3_parameters": {"bob", "carol"}}
     md = md_path.read_text()
-    assert re.findall(r"^### (.+): (\d+) students$", md, re.M) == [("q3_parameters", "2")]
+    assert re.findall(r"^### (.+): (\d+) students?$", md, re.M) == [("q3_parameters - 2", "2")]
     assert "bob" not in md.split("## Mistakes made most")[1].split("## Flagged")[0]
     assert table_rows(sections["## Submissions not graded"])[0][:2] == ["dave", "invalid"]
     with open(final, newline="") as f:
@@ -300,5 +305,39 @@ def test_a_real_class_report_matches_its_grades_and_feedback(built, tmp_path):
 
     from PIL import Image
 
+    (plot,) = re.findall(r'src="data:image/png;base64,([^"]+)"', html_path.read_text())
+    assert Image.open(io.BytesIO(base64.b64decode(plot))).getbbox()  # the histogram decodes, not empty
     shot = Image.open(screenshot(html_path, tmp_path / "report.png"))
     assert shot.size == (1200, 2000) and len(set(shot.convert("L").getdata())) > 20  # more than a blank page
+
+
+@pytest.mark.slow
+def test_a_robot_lab_class_report_has_its_tests_and_grading_times(robot_model, tmp_path):
+    """The robot lab's results.json (tests named "scenes: ...", execution_time), graded for real."""
+    from autograder import REPO_ROOT
+    from autograder.build import robot_lab as rlb
+    from autograder.grade import grade_folder
+
+    zip_path = rlb.build_lab(dist=tmp_path / "dist", work=tmp_path / "work", model_path=robot_model[1])
+    folder = tmp_path / "submissions"
+    student = tmp_path / "dist" / "en" / "robot_lab" / "robot_lab"
+    for name, source in (("ana", REPO_ROOT / "robot_lab"), ("ben", student)):  # the solution; the untouched files
+        (folder / name).mkdir(parents=True)
+        for file in ("classifier.py", "ros_service.py", "vision.py"):
+            shutil.copy(source / file, folder / name / file)
+    grades = tmp_path / "grades" / "robot_lab"
+    grade_folder(zip_path, folder, grades, jobs=1)
+
+    md = report.write_report(grades, "en")[1].read_text()
+    sections = markdown_sections(md)
+    with open(grades / "grades.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    titles = [t["name"] for t in json.loads((grades / "ana" / "results.json").read_text())["tests"]]
+    assert any(t.startswith("scenes: recognise() with your face_to_sprite") for t in titles)
+    tops = points_of(grades, rows.values())
+    failed = {t: sum(float(r[t]) < tops[t] for r in rows.values()) for t in titles}  # grades.csv's scores
+    assert table_rows(sections["## Hidden tests (each test of results.json)"]) == [
+        [t, f"{failed[t]} / 2", f"{round(100 * failed[t] / 2, 1):g}%"] for t in titles
+    ]
+    assert sum(int(n) for n in re.findall(r"^### .+: (\d+) students?$", md, re.M)) >= sum(failed.values())
+    assert [row[0] for row in table_rows(sections["## Grading time"])] == ["ana", "ben"]
