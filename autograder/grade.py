@@ -177,11 +177,12 @@ def read_bounded(path, limit, tail=False):
         return f.read(limit).decode(errors="replace")
 
 
-def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True, hide=()):
+def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True, hide=(), readable=()):
     """Run a grading ``command`` whose only writable folder is ``work``; returns ``(results, peak bytes)``.
 
     With ``sandbox`` it runs in bubblewrap (:mod:`autograder.sandbox`: the folders of
-    ``hide`` unreadable, every process killed with it); without, as you, in ``work``.
+    ``hide`` unreadable, those of ``readable`` readable even under ``/tmp``, every process
+    killed with it); without, as you, in ``work``.
     stdout and stderr go to ``work/grading.log``. The parent reads ``results_file``
     (at most :data:`RESULTS_BYTES`) and the log's last :data:`LOG_BYTES`.
 
@@ -193,7 +194,7 @@ def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True
     """
     work = Path(work)
     if sandbox:
-        command = sandbox_command(command, work, memory_mb=memory_mb, hide=hide)
+        command = sandbox_command(command, work, memory_mb=memory_mb, hide=hide, readable=readable)
     log_path = work / "grading.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
@@ -316,6 +317,28 @@ def written_answers(submission):
     return "\n".join(parts)
 
 
+#: Cells the grader adds around the student's cells. Otter reads its tests by paths relative to the
+#: kernel's starting folder ("./tests/q1.py"): a stray ``os.chdir`` in the notebook would make
+#: them all missing ("Autograder Failed", 0 points). The first cell notes the folder, the last
+#: one returns to it just before Otter's own final cell runs the tests.
+PINNED_CELLS = (
+    "import os as _grading_os\n_grading_cwd = _grading_os.getcwd()",
+    "_grading_os.chdir(_grading_cwd)",
+)
+
+
+def write_graded_notebook(submission, target):
+    """Write ``target``: the notebook of ``submission`` (:func:`read_submission`) between :data:`PINNED_CELLS`.
+
+    The grader's own copy, under a name it chose: a zip's member names are never extracted.
+    """
+    nb = read_submission(submission)
+    first, last = (nbformat.v4.new_code_cell(source) for source in PINNED_CELLS)
+    nb.cells = [first, *nb.cells, last]
+    nbformat.write(nb, target)
+    return target
+
+
 def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None, sandbox=True, hide=()):
     """Grade ``submission`` (a notebook or an exported zip) with ``otter run``.
 
@@ -355,7 +378,7 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="submission-") as work:
-        copy = copy_submission(submission, Path(work) / f"submission{submission.suffix}")
+        copy = write_graded_notebook(submission, Path(work) / "submission.ipynb")
         (Path(work) / "results").mkdir()
         command = [
             sys.executable,
@@ -370,7 +393,14 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
             str(copy),
         ]
         results, peak = run_in_scratch(
-            command, work, Path(work) / "results" / "results.json", timeout, memory_mb, sandbox, (output_dir, *hide)
+            command,
+            work,
+            Path(work) / "results" / "results.json",
+            timeout,
+            memory_mb,
+            sandbox,
+            (output_dir, *hide),
+            readable=(autograder_zip,),
         )
     (output_dir / "results.json").write_text(json.dumps(results, indent=1))
     results["peak_memory_mb"] = round(peak / 2**20)

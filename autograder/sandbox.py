@@ -56,7 +56,7 @@ class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing, or cannot create its namespaces on this machine."""
 
 
-def command(argv, scratch, memory_mb=None, hide=()):
+def command(argv, scratch, memory_mb=None, hide=(), readable=()):
     """The command line that runs ``argv`` in a sandbox whose only writable folder is ``scratch``.
 
     Parameters
@@ -71,6 +71,9 @@ def command(argv, scratch, memory_mb=None, hide=()):
         address space for ~0.7 GB resident): a backstop, the caller watches resident memory.
     hide : iterable of path-like
         Existing folders shown empty inside (e.g. the grades' folder: not even readable).
+    readable : iterable of path-like
+        Files or folders under ``/tmp`` that the command reads (e.g. the autograder zip):
+        bound read-only over the private ``/tmp``.
 
     Returns
     -------
@@ -88,6 +91,8 @@ def command(argv, scratch, memory_mb=None, hide=()):
     line = [bwrap, *BWRAP_OPTIONS, "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
     for folder in hide:
         line += ["--tmpfs", str(Path(folder).resolve())]
+    for path in readable:
+        line += ["--ro-bind", str(Path(path).resolve()), str(Path(path).resolve())]
     line += ["--bind", scratch, scratch, "--chdir", scratch, "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     limits = [f"--fsize={FILE_MB * 2**20}"]
     if memory_mb:
