@@ -10,9 +10,10 @@ Grade a folder of submissions (``make grade``)::
 
 writes ``grades.csv`` (one row per student, one column per question, the total)
 and each student's ``results.json`` and ``feedback.txt``. Each submission runs
-in its own process under a time and a memory limit: a broken one is graded as
-broken, with a message, and never stops the others. Re-running skips the
-submissions already graded with the same autograder.
+in its own bubblewrap sandbox (:mod:`autograder.sandbox`; ``--no-sandbox`` runs it
+as you) under a time and a memory limit: a broken one is graded as broken, with a
+message, and never stops the others. Only this process writes the grades. Re-running
+skips the submissions already graded with the same autograder (their signed ``done.json``).
 """
 
 import contextlib
@@ -95,7 +96,10 @@ def watch(process, timeout, memory_mb=None):
 
     Memory is the resident memory of the process and all its descendants together
     (the notebook's kernel included), sampled every 0.2 s. Whatever happens, every
-    process of the tree is killed at the end (a kernel left behind by a crash).
+    process of the tree is killed at the end (a kernel left behind by a crash). In a
+    sandbox the tree is the sandbox's PID namespace, whose processes all die with it
+    (a double-forked daemon included); without one, a process that left the tree by
+    double-forking escapes both the memory count and the kill.
 
     Returns
     -------
