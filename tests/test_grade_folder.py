@@ -170,3 +170,22 @@ def test_hostile_submissions_stay_in_their_sandbox(built, tmp_path):
     assert again == rows
     assert read_done(done, (grades / ".key").read_bytes()) is not None, "the regraded row is signed again"
     assert not processes_with(DAEMON_MARKER) and not list(tmpdir.iterdir())
+
+
+def test_without_bubblewrap_grading_stops_unless_told_to_run_unsandboxed(tmp_path):
+    """No bwrap on the PATH: a clear refusal before anyone is graded; --no-sandbox grades anyway."""
+    zip_path, folder = tmp_path / "autograder.zip", tmp_path / "submissions"
+    with zipfile.ZipFile(zip_path, "w") as z:
+        z.writestr("otter_config.json", json.dumps({"assignment_name": NAME}))
+    folder.mkdir()
+    (folder / "alice.ipynb").write_text("not a notebook")
+    command = [sys.executable, "-m", "autograder.grade", NAME, str(folder), "--zip", str(zip_path)]
+    command += ["--out", str(tmp_path / "grades")]
+    env = {**os.environ, "PATH": str(tmp_path / "empty")}
+    refused = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "install bubblewrap (apt install bubblewrap) or pass --no-sandbox" in refused.stderr
+    assert not (tmp_path / "grades" / "grades.csv").exists()
+    unsafe = subprocess.run([*command, "--no-sandbox"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert read_csv(tmp_path / "grades" / "grades.csv")["alice"]["status"] == "invalid"
