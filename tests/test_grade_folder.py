@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -147,7 +148,20 @@ def test_hostile_submissions_stay_in_their_sandbox(built, tmp_path):
     outside = lambda: {p for p in tmp_path.rglob("*") if p != grades and grades not in p.parents}  # noqa: E731
     before = outside()
 
-    rows = make_grade(out["zip"], folder, grades, tmpdir)
+    seen, done = [], threading.Event()
+
+    def watch_daemon():  # proof that the daemon did run, while the batch runs
+        while not done.wait(0.5):
+            seen.extend(processes_with(DAEMON_MARKER))
+
+    watcher = threading.Thread(target=watch_daemon)
+    watcher.start()
+    try:
+        rows = make_grade(out["zip"], folder, grades, tmpdir)
+    finally:
+        done.set()
+        watcher.join()
+    assert seen, "the daemon never ran: the test proves nothing"
     assert not processes_with(DAEMON_MARKER), "a process of the sandbox outlived the batch"
     assert outside() == before, "a file outside grades/ changed"
     assert not list(tmpdir.iterdir()), "a temporary tree was left behind"
