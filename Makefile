@@ -47,7 +47,7 @@ GRADE_ARGS  ?=
 REPORT_LANG ?= en
 
 .DEFAULT_GOAL := help
-.PHONY: help robot-model ros ros2 assignments grade report lint test test-fast bench calibrate data venv clean distclean
+.PHONY: help robot-model ros ros2 sandbox assignments grade report lint test test-fast bench calibrate data venv clean distclean
 
 help: ## Show this help
 	@echo "mnist_tf2 course kit"
@@ -61,7 +61,7 @@ assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL
 	$(PY) -m autograder.build $(TP) $(if $(COLAB_URL),--colab-url $(COLAB_URL))
 
 # The zip is rebuilt first when it is missing or older than any of its sources.
-grade: $(STAMP) $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
+grade: $(STAMP) sandbox $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
 	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
 
@@ -89,7 +89,7 @@ dist/%/autograder.zip: assignments/$$*/$$*.py $(BUILD_SOURCES) | $(STAMP) $(MNIS
 # The real-photo test (ROBOT_LAB_PHOTOS) reads the photos with the network the kit ships: $(ROBOT_MODEL).
 # It also installs a headless Chromium (REPORT_REQUIRE_BROWSER=1: the class report's page must open in it).
 # -ra: the summary names every skipped, failed or erroring test and why.
-test: $(STAMP) $(MNIST) ros ros2 $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1 and 2, builds, grades, trains on real MNIST)
+test: $(STAMP) $(MNIST) ros ros2 sandbox $(ROBOT_MODEL) ## Run the kit's whole test suite (installs ROS 1 and 2, builds, grades, trains on real MNIST)
 	dpkg -s $(BROWSER_DEBS) >/dev/null 2>&1 || ! command -v apt-get >/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_DEBS); }
 	ROBOT_LAB_REQUIRE_ROS=1 $(PY) -m pytest -ra -m "not slow" $(PYTEST_ARGS)
@@ -118,6 +118,11 @@ robot-model: $(ROBOT_MODEL) ## Train the robot lab's digit network on MNIST (~1.
 
 $(ROBOT_MODEL): robot_lab/classifier.py | $(STAMP) $(MNIST)
 	$(PY) -m robot_lab.classifier --out $@
+
+# make grade runs each submission in bubblewrap (autograder/sandbox.py); prlimit comes with util-linux.
+sandbox: ## Install bubblewrap (sudo), the sandbox that make grade runs student code in
+	command -v bwrap >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap; }
 
 ros: $(STAMP) ## Install ROS 1 from Debian/Ubuntu packages (sudo) and generate the robot lab's service code
 	dpkg -s $(ROS_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

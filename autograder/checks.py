@@ -65,10 +65,11 @@ def say(fr, en=None):
 
 
 def _support_file(name):
-    # Otter copies the autograder's support files next to the submission,
-    # which is the working directory of the grading kernel.
-    path = Path(name)
-    if not path.is_file():
+    # Otter copies the autograder's support files next to the submission, with this module
+    # (kit_checks.py): found beside it first, so a notebook that changed its working
+    # folder (os.chdir) is still graded; then in the working folder.
+    path = next((p for p in (Path(__file__).resolve().parent / name, Path(name).resolve()) if p.is_file()), None)
+    if path is None:
         raise FileNotFoundError(
             say(
                 f"{name} est introuvable dans {Path.cwd()} : il est livré dans le zip du correcteur ; "

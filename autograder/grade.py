@@ -10,15 +10,18 @@ Grade a folder of submissions (``make grade``)::
 
 writes ``grades.csv`` (one row per student, one column per question, the total)
 and each student's ``results.json`` and ``feedback.txt``. Each submission runs
-in its own process under a time and a memory limit: a broken one is graded as
-broken, with a message, and never stops the others. Re-running skips the
-submissions already graded with the same autograder.
+in its own bubblewrap sandbox (:mod:`autograder.sandbox`; ``--no-sandbox`` runs it
+as you) under a time and a memory limit: a broken one is graded as broken, with a
+message, and never stops the others. Only this process writes the grades. Re-running
+skips the submissions already graded with the same autograder (their signed ``done.json``).
 """
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,11 +33,16 @@ from pathlib import Path
 
 import nbformat
 
+from .sandbox import SandboxUnavailable, probe
+from .sandbox import command as sandbox_command
+
 
 class GradingError(RuntimeError):
     """Otter could not grade the submission at all (not: the submission lost points).
 
-    ``reason`` is one of ``"timeout"``, ``"memory"``, ``"crash"``, ``"invalid"``.
+    ``reason`` is one of ``"timeout"``, ``"memory"``, ``"crash"``, ``"invalid"``, ``"failed"``
+    (Otter ran but reported "Autograder Failed"), ``"error"`` (the hand-in could not even be
+    read or copied: a dangling symlink, an unreadable file).
     """
 
     def __init__(self, reason, message):
@@ -88,7 +96,10 @@ def watch(process, timeout, memory_mb=None):
 
     Memory is the resident memory of the process and all its descendants together
     (the notebook's kernel included), sampled every 0.2 s. Whatever happens, every
-    process of the tree is killed at the end (a kernel left behind by a crash).
+    process of the tree is killed at the end (a kernel left behind by a crash). In a
+    sandbox the tree is the sandbox's PID namespace, whose processes all die with it
+    (a double-forked daemon included); without one, a process that left the tree by
+    double-forking escapes both the memory count and the kill.
 
     Returns
     -------
@@ -142,7 +153,75 @@ def is_robot_lab_zip(z):
     return ROBOT_LAB_RUNNER in names and "otter_config.json" not in names
 
 
-def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None):
+#: What the parent reads of a sandboxed run's output (its tail) and of its results.json, in bytes:
+#: a run that prints or writes more cannot fill the instructor's memory.
+LOG_BYTES = 64 * 2**10
+RESULTS_BYTES = 16 * 2**20
+
+
+def copy_submission(submission, target):
+    """Copy a hand-in (file or folder) to ``target``, a path the caller chose; returns ``target``.
+
+    The student's own file name never becomes a path of the grader. A folder is copied
+    with the files its symlinks point to: a dangling link raises ``OSError``.
+    """
+    submission, target = Path(submission), Path(target)
+    if submission.is_dir():
+        shutil.copytree(submission, target)
+    else:
+        shutil.copyfile(submission, target)
+    return target
+
+
+def read_bounded(path, limit, tail=False):
+    """At most ``limit`` bytes of the file at ``path`` (its end when ``tail``), as text."""
+    with open(path, "rb") as f:
+        if tail:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+        return f.read(limit).decode(errors="replace")
+
+
+def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True, hide=(), readable=()):
+    """Run a grading ``command`` whose only writable folder is ``work``; returns ``(results, peak bytes)``.
+
+    With ``sandbox`` it runs in bubblewrap (:mod:`autograder.sandbox`: the folders of
+    ``hide`` unreadable, those of ``readable`` readable even under ``/tmp``, every process
+    killed with it); without, as you, in ``work``.
+    stdout and stderr go to ``work/grading.log``. The parent reads ``results_file``
+    (at most :data:`RESULTS_BYTES`) and the log's last :data:`LOG_BYTES`.
+
+    Raises
+    ------
+    GradingError
+        ``"timeout"``/``"memory"`` (see :func:`watch`), ``"crash"`` when the run failed
+        or wrote no results, ``"failed"`` when Otter reports "Autograder Failed".
+    """
+    work = Path(work)
+    if sandbox:
+        command = sandbox_command(command, work, memory_mb=memory_mb, hide=hide, readable=readable)
+    log_path = work / "grading.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    peak = watch(process, timeout, memory_mb)
+    output = read_bounded(log_path, LOG_BYTES, tail=True)
+    last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
+    if process.returncode != 0 or not results_file.is_file():
+        raise GradingError("crash", f"the grading run failed: {last_line}\n\n{output[-3000:]}")
+    if results_file.stat().st_size > RESULTS_BYTES:
+        raise GradingError("crash", f"the grading run wrote a results.json over {RESULTS_BYTES / 2**20:g} MB")
+    try:
+        results = json.loads(read_bounded(results_file, RESULTS_BYTES))
+    except ValueError as error:
+        raise GradingError("crash", f"the grading run wrote an unreadable results.json ({error})") from None
+    failed = [t for t in results.get("tests", []) if t.get("name") == "Autograder Failed"]
+    if failed:
+        raise GradingError(
+            "failed", f"Otter could not grade the notebook (Autograder Failed): {last_line}\n\n{output[-3000:]}"
+        )
+    return results, peak
+
+
+def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None, sandbox=True, hide=()):
     """Grade one robot-lab submission (a folder or a ``.zip`` of the files the student edits).
 
     Lays out Gradescope's tree in a scratch folder (``source/`` = the unpacked zip,
@@ -164,22 +243,15 @@ def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memo
         with zipfile.ZipFile(autograder_zip) as z:
             z.extractall(root / "source")
         if submission.is_dir():
-            shutil.copytree(submission, root / "submission")
+            copy_submission(submission, root / "submission")
         else:
             (root / "submission").mkdir(parents=True)
-            shutil.copy(submission, root / "submission" / submission.name)
+            copy_submission(submission, root / "submission" / "submission.zip")
         (root / "results").mkdir()
         command = [sys.executable, str(root / "source" / ROBOT_LAB_RUNNER), "--root", str(root)]
-        log_path = Path(work) / "grading.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-        peak = watch(process, timeout, memory_mb)
-        output = log_path.read_text(errors="replace")
-        results_file = root / "results" / "results.json"
-        if process.returncode != 0 or not results_file.is_file():
-            last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
-            raise GradingError("crash", f"the grading run failed: {last_line}\n\n{output[-3000:]}")
-        results = json.loads(results_file.read_text())
+        results, peak = run_in_scratch(
+            command, work, root / "results" / "results.json", timeout, memory_mb, sandbox, (output_dir, *hide)
+        )
     (output_dir / "results.json").write_text(json.dumps(results, indent=1))
     results["peak_memory_mb"] = round(peak / 2**20)
     return results
@@ -249,7 +321,29 @@ def written_answers(submission):
     return "\n".join(parts)
 
 
-def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None):
+#: Cells the grader adds around the student's cells. Otter reads its tests by paths relative to the
+#: kernel's starting folder ("./tests/q1.py"): a stray ``os.chdir`` in the notebook would make
+#: them all missing ("Autograder Failed", 0 points). The first cell notes the folder, the last
+#: one returns to it just before Otter's own final cell runs the tests.
+PINNED_CELLS = (
+    "import os as _grading_os\n_grading_cwd = _grading_os.getcwd()",
+    "_grading_os.chdir(_grading_cwd)",
+)
+
+
+def write_graded_notebook(submission, target):
+    """Write ``target``: the notebook of ``submission`` (:func:`read_submission`) between :data:`PINNED_CELLS`.
+
+    The grader's own copy, under a name it chose: a zip's member names are never extracted.
+    """
+    nb = read_submission(submission)
+    first, last = (nbformat.v4.new_code_cell(source) for source in PINNED_CELLS)
+    nb.cells = [first, *nb.cells, last]
+    nbformat.write(nb, target)
+    return target
+
+
+def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_mb=None, sandbox=True, hide=()):
     """Grade ``submission`` (a notebook or an exported zip) with ``otter run``.
 
     Parameters
@@ -265,6 +359,10 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     memory_mb : float, optional
         Resident memory of the grading run's processes together (the notebook's
         kernel included) above which they are killed.
+    sandbox : bool
+        Run in bubblewrap (:func:`run_in_scratch`); ``False`` runs the student's code as you.
+    hide : tuple of path-like
+        Folders the run may not read (``output_dir`` always is).
 
     Returns
     -------
@@ -282,12 +380,10 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     check_submission(submission, assignment_name(autograder_zip))
     output_dir = Path(output_dir or tempfile.mkdtemp(prefix="grade-"))
     output_dir.mkdir(parents=True, exist_ok=True)
-    results_file = output_dir / "results.json"
-    results_file.unlink(missing_ok=True)
-    # otter run writes next to the submission; grade a copy so the original stays untouched.
+    (output_dir / "results.json").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="submission-") as work:
-        copy = Path(work) / submission.name
-        shutil.copy(submission, copy)
+        copy = write_graded_notebook(submission, Path(work) / "submission.ipynb")
+        (Path(work) / "results").mkdir()
         command = [
             sys.executable,
             "-m",
@@ -297,18 +393,20 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
             "-a",
             str(Path(autograder_zip).resolve()),
             "-o",
-            str(output_dir.resolve()),
+            str(Path(work) / "results"),
             str(copy),
         ]
-        log_path = Path(work) / "otter.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-        peak = watch(process, timeout, memory_mb)
-        output = log_path.read_text(errors="replace")
-    if process.returncode != 0 or not results_file.is_file():
-        last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
-        raise GradingError("crash", f"the grading run failed: {last_line}\n\n{output[-3000:]}")
-    results = json.loads(results_file.read_text())
+        results, peak = run_in_scratch(
+            command,
+            work,
+            Path(work) / "results" / "results.json",
+            timeout,
+            memory_mb,
+            sandbox,
+            (output_dir, *hide),
+            readable=(autograder_zip,),
+        )
+    (output_dir / "results.json").write_text(json.dumps(results, indent=1))
     results["peak_memory_mb"] = round(peak / 2**20)
     return results
 
@@ -369,28 +467,88 @@ def _files_of(submission):
     return sorted(p for p in submission.rglob("*") if p.is_file()) if submission.is_dir() else [submission]
 
 
-def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
+def student_id(submission):
+    """The name a submission is filed under in ``grades/<TP>/``: safe as a folder name.
+
+    The file's stem when it is only letters, digits, ``_`` and ``-``; otherwise that stem
+    cleaned (anything else becomes ``_``) plus 8 hex digits of the file name's sha256, so
+    that ``..ipynb``, ``a b.ipynb`` and ``José.ipynb`` never become paths and never collide.
+    ``grades.csv`` keeps each id's file name (column ``submission``).
+    """
+    stem = Path(submission).stem
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:40]
+    if safe == stem:
+        return stem
+    return f"{safe or 'student'}-{hashlib.sha256(Path(submission).name.encode()).hexdigest()[:8]}"
+
+
+def signing_key(out):
+    """The batch's HMAC key, ``out/.key`` (32 random bytes, mode 0600), created on first use.
+
+    Only the parent reads it: the sandbox sees ``out`` as an empty folder.
+    """
+    path = Path(out) / ".key"
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+    return path.read_bytes()
+
+
+def _signature(key, row):
+    return hmac.new(key, json.dumps(row, sort_keys=True).encode(), hashlib.sha256).hexdigest()
+
+
+def read_done(done, key):
+    """The row stored in ``done`` (a ``done.json``), or ``None`` when missing, unreadable or not signed by ``key``."""
+    try:
+        stored = json.loads(read_bounded(done, RESULTS_BYTES))
+        row, signature = stored["row"], stored["signature"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return row if isinstance(signature, str) and hmac.compare_digest(signature, _signature(key, row)) else None
+
+
+def write_done(done, key, row):
+    """Store ``row`` in ``done`` with its HMAC signature (see :func:`read_done`)."""
+    done.write_text(json.dumps({"row": row, "signature": _signature(key, row)}, indent=1))
+
+
+def grade_submission(autograder_zip, submission, folder, timeout, memory_mb, sandbox=True, key=b""):
     """Grade one submission into ``folder``; returns its CSV row (never raises for a bad submission).
 
-    The row holds ``student``, ``status`` (``graded`` or why it could not be),
-    one ``(score, possible)`` per question under ``scores``, and ``message``.
-    ``folder/done.json`` records the row with the checksum of the submission and
-    of the autograder, so a second run reuses it.
+    The row holds ``student`` (:func:`student_id`), ``submission`` (the file's name),
+    ``status`` (``graded`` or why it could not be), one ``(score, possible)`` per question
+    under ``scores``, and ``message``. ``folder/done.json`` records the row, signed with
+    ``key``, with the checksum of the submission and of the autograder, so a second run
+    reuses it; a done.json whose signature does not match is ignored (graded again).
+    Only this process writes in ``folder``; the grading itself runs in a scratch folder.
     """
     folder.mkdir(parents=True, exist_ok=True)
     done = folder / "done.json"
-    checksum = _sha256(autograder_zip, *_files_of(submission))
-    if done.is_file():
-        row = json.loads(done.read_text())
-        if row.get("checksum") == checksum:
-            return row
-    row = {"student": submission.stem, "checksum": checksum, "scores": {}, "message": ""}
-    run = run_robot_lab if assignment_name(autograder_zip) == "robot_lab" else run_otter
+    row = {"student": folder.name, "submission": submission.name, "scores": {}, "message": ""}
     try:
-        results = run(autograder_zip, submission, folder, timeout=timeout, memory_mb=memory_mb)
-    except GradingError as error:
-        row.update(status=error.reason, message=str(error).splitlines()[0])
-        feedback = f"{submission.name} could not be graded: {error}\n"
+        checksum = _sha256(autograder_zip, *_files_of(submission))
+    except OSError as error:
+        checksum = None
+        results, problem = None, GradingError("error", f"{submission.name} cannot be read ({error.strerror or error})")
+    else:
+        stored = read_done(done, key)
+        if stored and stored.get("checksum") == checksum:
+            return stored
+        run = run_robot_lab if assignment_name(autograder_zip) == "robot_lab" else run_otter
+        hide = (folder.parent,)
+        try:
+            results, problem = run(autograder_zip, submission, folder, timeout, memory_mb, sandbox, hide), None
+        except GradingError as error:
+            results, problem = None, error
+        except OSError as error:  # shutil.Error too: a folder with a dangling symlink
+            message = str(error.args[0][0][2]) if isinstance(error, shutil.Error) else str(error)
+            results, problem = None, GradingError("error", f"{submission.name} cannot be copied ({message})")
+    row["checksum"] = checksum
+    if problem:
+        row.update(status=problem.reason, message=str(problem).splitlines()[0])
+        feedback = f"{submission.name} could not be graded: {problem}\n"
     else:
         row.update(
             status="graded",
@@ -404,20 +562,20 @@ def grade_submission(autograder_zip, submission, folder, timeout, memory_mb):
             for t in results["tests"]
         )
     (folder / "feedback.txt").write_text(feedback)
-    answers = written_answers(submission) if submission.is_file() else ""
+    answers = written_answers(submission) if problem is None and submission.is_file() else ""
     if answers:
         (folder / "answers.md").write_text(answers)
-    done.write_text(json.dumps(row, indent=1))
+    write_done(done, key, row)
     return row
 
 
 def write_csv(rows, questions, path):
-    """One row per student: status, one column per question, total, possible total, message."""
+    """One row per student: status, one column per question, total, possible total, message, flags, file name."""
     import csv
 
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "status", *questions, "total", "possible", "message", "flags"])
+        writer.writerow(["student", "status", *questions, "total", "possible", "message", "flags", "submission"])
         for row in sorted(rows, key=lambda r: r["student"]):
             scores = [row["scores"].get(q, (0, None))[0] for q in questions]
             writer.writerow(
@@ -429,11 +587,12 @@ def write_csv(rows, questions, path):
                     f"{row['possible']:g}",
                     row["message"],
                     " | ".join(row.get("flags", [])),
+                    row.get("submission", ""),
                 ]
             )
 
 
-def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_mb=4000):
+def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_mb=4000, sandbox=True):
     """Grade every ``.ipynb`` and ``.zip`` of ``submissions`` into ``out``; returns the CSV's path.
 
     Parameters
@@ -447,6 +606,9 @@ def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_m
         Submissions graded at the same time.
     timeout, memory_mb : float
         Limits of one grading run (see ``run_otter``).
+    sandbox : bool
+        Grade each submission in bubblewrap (:mod:`autograder.sandbox`); checked once
+        first, ``SandboxUnavailable`` says what to do when it cannot run here.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -465,12 +627,20 @@ def grade_folder(autograder_zip, submissions, out, jobs=2, timeout=600, memory_m
     if not files:
         kinds = ".zip or folder" if robot_lab else ".ipynb or .zip"
         raise FileNotFoundError(f"no {kinds} submission in {submissions}")
-    names = [p.stem for p in files]
+    names = [student_id(p) for p in files]
     if len(set(names)) != len(names):
         raise ValueError(f"two submissions of the same student in {submissions}: keep one file per name")
+    out.mkdir(parents=True, exist_ok=True)
+    if sandbox:
+        with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as scratch:
+            probe(scratch)
+    key = signing_key(out)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_submission, autograder_zip, p, out / p.stem, timeout, memory_mb) for p in files]
+        futures = [
+            pool.submit(grade_submission, autograder_zip, p, out / name, timeout, memory_mb, sandbox, key)
+            for p, name in zip(files, names)
+        ]
         rows = [f.result() for f in tqdm(futures, desc=f"grading {len(files)} submissions", unit="submission")]
 
     questions = sorted({q for row in rows for q in row["scores"]})
@@ -500,18 +670,26 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")
     parser.add_argument("--memory-mb", type=float, default=4000, help="memory per submission (default 4000)")
+    parser.add_argument("--zip", type=Path, help="the autograder zip (default: dist/<assignment>/autograder.zip)")
+    parser.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="grade without bubblewrap (unsafe: student code runs as you, can read and write your files)",
+    )
     args = parser.parse_args(argv)
     out = args.out or REPO_ROOT / "grades" / args.assignment
     try:
         csv_path = grade_folder(
-            REPO_ROOT / "dist" / args.assignment / "autograder.zip",
+            args.zip or REPO_ROOT / "dist" / args.assignment / "autograder.zip",
             args.submissions,
             out,
             args.jobs,
             args.timeout,
             args.memory_mb,
+            args.sandbox,
         )
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, SandboxUnavailable) as error:
         sys.exit(f"error: {error}")
     print(csv_path.read_text(), end="")
     print(f"grades: {csv_path}; feedback: {out}/<student>/feedback.txt")
