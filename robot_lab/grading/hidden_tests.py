@@ -1093,13 +1093,17 @@ def fill_response(outputs):
 
 #: The tests in the order of this file: function name -> the function (it returns what students read when it passes).
 TESTS = {key: value.test_func for key, value in list(globals().items()) if isinstance(value, test_case)}
-#: name -> {"title", "title_fr", "points", "timeout_s"}: what the build writes into config.json.
+#: Tests whose inputs are reference sprites (the answers of the tests that judge the student's sprites):
+#: grading/run.py runs them after all the others, so that nothing the worker has seen gives those answers away.
+REVEALS_SPRITES = {"predict_digits", "scenes_your_predictions"}
+#: name -> {"title", "title_fr", "points", "timeout_s", "run_last"}: what the build writes into config.json.
 SPECS = {
     key: {
         "title": value.name,
         "title_fr": TITLES_FR[key],
         "points": value.points,
         "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S),
+        "run_last": key in REVEALS_SPRITES,
     }
     for key, value in list(globals().items())
     if isinstance(value, test_case)
