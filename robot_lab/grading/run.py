@@ -3,7 +3,9 @@
 This file ships in the robot lab's autograder zip as ``grading/run.py`` and runs
 with nothing but the standard library in the grading process itself: the
 student's code only ever runs in worker processes, so a student function that
-crashes, loops or kills its interpreter costs that test's points, never the run.
+crashes, loops or kills its interpreter costs that test's points, never the run,
+and nothing the worker says is a verdict: it hands back outputs, a trusted judge
+process scores them.
 
 Two uses. In the autograder zip, it grades a submission (Gradescope's layout, or any
 folder with the same three parts, below). In the students' folder, ``python grading/run.py``
@@ -29,8 +31,21 @@ the student's files, recognised from the templates they were given).
 
 Steps: copy the solution package to a scratch folder, put each file the student
 edits over it (the unfilled template when the submission lacks one, so that it
-scores 0 there), run every hidden test in a worker process under its time limit,
-and write the results; a test that raises ``PartialCredit`` gets that share of its points.
+scores 0 there; zips are read by this process, only members whose basename is a
+student file, streamed under our own names with size limits), then for each test:
+
+- the *judge* (``--judge``, a second interpreter that never imports the student's code,
+  with the reference package, the hidden answers and the network) writes the test's
+  inputs (faces, sprites, scene images: no answers);
+- the *worker* (``--worker``, in a sandbox folder holding only the student's package, the
+  shipped network, the collect code and those inputs; a new session; user ``nobody`` when
+  this runs as root and that user can run this Python; an environment naming nothing of
+  the grader's) runs the student's function and writes its raw outputs;
+- this process copies the outputs (bounded) out of the sandbox and the judge scores the
+  copy: the fraction and the message come from the judge only.
+
+After each worker, every process of its session and every descendant of this process
+(a daemon is reparented here: ``PR_SET_CHILD_SUBREAPER``) is killed.
 Run ``AUTOGRADER_ROOT=/some/folder python grading/run.py --root /some/folder``.
 """
 
