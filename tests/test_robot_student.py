@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -290,11 +292,12 @@ def robot_build(tmp_path_factory, robot_model):
     return {"dist": dist, "zip": target, "model": model_path}
 
 
-def grade(robot_build, tmp_path, files=None, env=None, as_zip=False):
+def grade(robot_build, tmp_path, files=None, env=None, as_zip=False, extra=None):
     """Grade a submission with the zip's ``run_autograder`` in a ``/autograder``-like folder.
 
     ``files``: file name -> text (the solution's file when None is given for it);
-    ``None``: the untouched student version. Returns ``(scores by test name, results)``.
+    ``None``: the untouched student version; ``extra``: called with the submission folder,
+    to add more to it. Returns ``(scores by test name, results)``.
     """
     root = tmp_path / "autograder"
     for folder in ("source", "submission", "results"):
@@ -311,6 +314,8 @@ def grade(robot_build, tmp_path, files=None, env=None, as_zip=False):
     else:
         for name, text in texts.items():
             (root / "submission" / name).write_text(text)
+    if extra:
+        extra(root / "submission")
     done = subprocess.run(
         ["bash", str(root / "source" / "run_autograder")],
         capture_output=True,
@@ -559,6 +564,217 @@ def test_a_crash_or_an_endless_loop_costs_only_its_tests(robot_build, tmp_path):
     outputs = {t["name"].split(":")[0]: t["output"] for t in results["tests"]}
     assert "died" in outputs["predict_digits"] and "exit code 3" in outputs["predict_digits"]
     assert "stopped after 120 s" in outputs["fill_response"]
+
+
+# --- hostile submissions: what the student's process can reach earns nothing --------------------
+
+# Where a hole looks for the grader's files: its environment, the command lines of the processes
+# above it, the folders above its own, the grading folder, Gradescope's /autograder. Not the
+# folder of the interpreter's venv: here it is the kit's own checkout (with the solution, readable
+# by all), which the grader cannot hide from a process that runs that interpreter.
+FIND_GRADER = """
+def _grader_paths(*relatives):
+    import os
+    import sys
+    from pathlib import Path
+
+    starts = [Path(v) for v in os.environ.values() if v.startswith("/")] + [Path.cwd(), Path("/autograder")]
+    pid = os.getppid()
+    while pid > 1:
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(bytes(1))
+            starts += [Path(w.decode()) for w in words if w.startswith(b"/")]
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            break
+    try:
+        import hidden_tests
+
+        starts.append(Path(hidden_tests.__file__).parent)
+    except ImportError:
+        pass
+    found, kit = [], Path(sys.prefix).resolve().parent
+    for start in starts:
+        for folder in [start, *start.parents]:
+            for relative in relatives:
+                try:
+                    if (folder / relative).is_file() and not (folder / relative).is_relative_to(kit):
+                        found.append(folder / relative)
+                except OSError:
+                    pass
+    return found
+"""
+
+# predict_digits: the solution's, imported from wherever it can be found (ROBOT_LAB_REFERENCE, ../source...).
+STEAL_REFERENCE = (
+    FIND_GRADER
+    + """
+
+def predict_digits(model, sprites):
+    import importlib.util
+
+    for path in _grader_paths("source/robot_lab/classifier.py", "robot_lab/classifier.py"):
+        text = path.read_text()
+        if "STOLEN" not in text and "# BEGIN SOLUTION" in text:  # STOLEN: this very file
+            spec = importlib.util.spec_from_file_location("robot_lab._stolen", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module.predict_digits(model, sprites)
+    raise NotImplementedError("no reference found")
+"""
+)
+
+# face_to_sprite: the hidden answer of the same face, looked up in hidden_scenes.npz.
+STEAL_ANSWERS = (
+    FIND_GRADER
+    + """
+
+def face_to_sprite(face):
+    for path in _grader_paths("source/grading/hidden_scenes.npz", "grading/hidden_scenes.npz", "hidden_scenes.npz"):
+        with np.load(path) as scenes:
+            same = [i for i, f in enumerate(scenes["faces"]) if f.shape == face.shape and np.array_equal(f, face)]
+            if same:
+                return scenes["sprites"][same[0]]
+    raise NotImplementedError("no answers found")
+"""
+)
+
+# face_to_sprite raises the grader's own PartialCredit(1.0) after writing fake verdicts where the
+# old runner read them; predict_digits raises an endless AssertionError.
+FAKE_VERDICTS = """
+
+def face_to_sprite(face):
+    import json, os
+    for name in ("events-1.jsonl", "events-2.jsonl", "io/sprite_format.out.npz"):
+        try:
+            with open(name, "a") as f:
+                for test in ("sprite_format", "sprite_mnist_like", "scenes_your_sprites"):
+                    f.write(json.dumps({"event": "end", "name": test, "fraction": 1.0, "output": "ok"}) + chr(10))
+        except OSError:
+            pass
+    import hidden_tests
+    raise hidden_tests.PartialCredit(1.0, "all right")
+"""
+ENDLESS_ASSERTION = """
+
+def predict_digits(model, sprites):
+    raise AssertionError("x" * 1_000_000)
+"""
+
+# fill_response: a double-forked daemon (setsid between the forks) that writes its pid, then sleeps.
+DAEMON = """
+
+_real_fill_response = fill_response
+
+
+def fill_response(cubes, response):
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            with open(os.environ["HOME"] + "/../robot-lab-daemon-{token}.pid", "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(600)
+        os._exit(0)
+    time.sleep(0.5)
+    return _real_fill_response(cubes, response)
+"""
+
+
+def _solution_plus(name, code):
+    """The solution with ``code`` appended to ``name`` (its definitions replace the solution's)."""
+    return {**{n: None for n in STUDENT_FILES}, name: (SOLUTION / name).read_text() + code}
+
+
+@pytest.mark.slow
+def test_a_hole_that_imports_the_reference_or_reads_the_answers_gets_nothing(robot_build, tmp_path):
+    files = _solution_plus("classifier.py", STEAL_REFERENCE)
+    files["vision.py"] = _solution_plus("vision.py", STEAL_ANSWERS)["vision.py"]
+    scores, results = grade(robot_build, tmp_path, files)
+    # Nothing found: each stolen hole raises; the ROS part, the student's own, keeps its 3 points.
+    assert scores == {**dict.fromkeys(FULL, 0.0), "fill_response": 3}, results
+    outputs = "\n".join(t["output"] for t in results["tests"])
+    assert "no reference found" in outputs and "no answers found" in outputs
+
+
+@pytest.mark.slow
+def test_verdicts_raised_or_written_by_the_student_count_for_nothing(robot_build, tmp_path):
+    files = _solution_plus("vision.py", FAKE_VERDICTS)
+    files["classifier.py"] = _solution_plus("classifier.py", ENDLESS_ASSERTION)["classifier.py"]
+    scores, results = grade(robot_build, tmp_path, files)
+    assert scores == {**dict.fromkeys(FULL, 0.0), "fill_response": 3}, results
+    outputs = {t["name"].split(":")[0]: t["output"] for t in results["tests"]}
+    assert outputs["face_to_sprite"].startswith("PartialCredit: all right")
+    assert outputs["predict_digits"].startswith("AssertionError: xxx") and len(outputs["predict_digits"]) < 2500
+
+
+@pytest.mark.slow
+def test_nothing_the_student_starts_outlives_the_grading(robot_build, tmp_path):
+    token = f"{os.getpid()}-{time.monotonic_ns()}"
+    scores, results = grade(robot_build, tmp_path, _solution_plus("ros_service.py", DAEMON.replace("{token}", token)))
+    assert scores == FULL, results
+    pid_file = Path(tempfile.gettempdir()) / f"robot-lab-daemon-{token}.pid"
+    assert pid_file.is_file(), "the daemon ran"
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    stat = Path(f"/proc/{pid}/stat")
+    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z", f"daemon {pid} still alive"
+
+
+def _hostile_zips(submission):
+    """A zip bomb (a 200 MB vision.py, ~200 KB zipped), ``../`` and absolute members, an empty zip, a folder x.zip."""
+    with zipfile.ZipFile(submission / "bomb.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open("robot_lab/vision.py", "w", force_zip64=True) as member:
+            for _ in range(200):
+                member.write(b"\0" * 2**20)
+        z.writestr("../../escape/ros_service.py", "raise SystemExit('escaped')\n")
+        z.writestr("/tmp/absolute/classifier.py", "raise SystemExit('absolute')\n")
+    (submission / "empty.zip").write_bytes(b"")
+    with zipfile.ZipFile(submission / "nothing.zip", "w"):
+        pass
+    (submission / "folder.zip").mkdir()
+    (submission / "folder.zip" / "vision.py").write_text("vision in a folder named folder.zip\n")
+
+
+def test_hostile_zips_are_notes_and_the_runner_stays_small(tmp_path):
+    package, template = _package_copy(tmp_path)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "classifier.py").write_text("loose classifier\n")
+    _hostile_zips(submission)
+    # Peak memory of a fresh interpreter that only places this submission: VmHWM, its own high-water
+    # mark (ru_maxrss would also count the pages of the pytest process it was forked from).
+    code = (
+        "import re, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import run; "
+        "notes = run.place_submission(*map(Path, sys.argv[2:5]), sys.argv[5:]); "
+        "print(re.search(r'VmHWM:\\s*(\\d+)', Path('/proc/self/status').read_text())[1]); print('\\n'.join(notes))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SOLUTION / "grading"), submission, package, template, *STUDENT_FILES],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    peak_kb, *notes = done.stdout.splitlines()
+    assert int(peak_kb) < 40_000, f"peak RSS {int(peak_kb) // 1024} MB for a 200 MB member"
+    text = "\n".join(notes)
+    assert "bomb.zip: robot_lab/vision.py is larger than" in text
+    assert "empty.zip: not a readable zip" in text
+    assert (package / "classifier.py").read_text() == "loose classifier\n"
+    # The bomb's vision.py is skipped; the folder named folder.zip is a folder (its files are loose files).
+    assert (package / "vision.py").read_text() == "vision in a folder named folder.zip\n"
+    assert "vision.py: graded from your folder.zip/vision.py" in text
+    # The ../ and absolute members are only basenames: read from the zip, never written where they point.
+    assert not (tmp_path / "escape").exists() and not Path("/tmp/absolute").exists()
+    assert (package / "ros_service.py").read_text() == "raise SystemExit('escaped')\n"
+
+
+@pytest.mark.slow
+def test_a_submission_with_hostile_zips_is_graded(robot_build, tmp_path):
+    scores, results = grade(robot_build, tmp_path, {n: None for n in STUDENT_FILES}, extra=_hostile_zips)
+    assert scores == FULL, results
+    assert "bomb.zip: robot_lab/vision.py is larger than" in results["output"]
 
 
 # --- the guide, run ------------------------------------------------------------------------

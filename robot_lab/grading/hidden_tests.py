@@ -3,24 +3,33 @@
 Written in the TPs' test format, an Otter exception-format test file: each test is a
 function decorated with Otter's ``test_case(name=<what students read>, points=..., hidden=True)``.
 Ships in the autograder zip as ``grading/hidden_tests.py`` (and, run on public scenes,
-in the students' folder as ``grading/lab_checks.py``); ``grading/run.py`` runs each
-test in a worker process (with the student's files placed over the solution package)
-and gives the test's points when it returns, a share of them when it raises
-:class:`PartialCredit` (a test that judges many faces: the share of faces right), none
-when it raises anything else. A test never trusts what the student computed: it compares
-with the reference answers that the build computed with the solution on the same inputs
-(the scenes file), or with the scenes' ground truth.
+in the students' folder as ``grading/lab_checks.py``).
 
-Each hole is graded on its own: the scene tests run ``recognise()`` with the student's
-``face_to_sprite`` and the reference ``predict_digits``, then the other way round
-(``$ROBOT_LAB_REFERENCE``: the solution package's folder; without it, as in the students'
-own folder, both scene tests use the student's two functions).
+Each test has two halves, run by ``grading/run.py`` in two different processes:
+
+- *collect* (:data:`COLLECT`, run in the untrusted worker, where the student's files are
+  imported): calls the student's function on the inputs the judge wrote for it (faces,
+  sprites, scene images: never an answer) and hands back only raw outputs (numeric arrays,
+  plain JSON values, or the description of the exception raised), with :func:`collect`;
+- *judge* (the ``test_case`` function, run in the trusted judge process, which never imports
+  the student's code): holds the reference package, the hidden answers and the network, and
+  turns those outputs into a share of the points (it returns: all of them; it raises
+  :class:`PartialCredit`: a share; any other exception: none) and a message, with :func:`judge`.
+
+Each hole is graded on its own: a scene test runs the student's half of ``recognise()``
+in the worker and the reference's other half in the judge (``scenes_your_sprites``: the
+worker records the sprites the student's pipeline gives the network, the judge reads them
+with the reference ``predict_digits``; ``scenes_your_predictions``: the judge cuts the
+reference sprites of the scenes, the worker reads them with the student's ``predict_digits``).
+In the students' own folder the "reference" the judge imports is their own package.
 
 Environment: ``ROBOT_LAB_GRADING_DATA`` (the data folder, default this file's folder),
-``ROBOT_LAB_GRADING_MODEL`` (the network, default ``digits.keras`` there),
-``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the language of the feedback), ``ROBOT_LAB_REFERENCE``.
+``ROBOT_LAB_GRADING_MODEL`` (the judge's network, default ``digits.keras`` there),
+``ROBOT_LAB_WORKER_MODEL`` (the worker's copy of the shipped network),
+``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the language of the feedback),
+``ROBOT_LAB_GRADING_LOCAL=1`` (the students' folder: the judge's package is theirs).
 
-The data folder::
+The data folder (the judge's only)::
 
     config.json          points, time limits and thresholds (written by the build)
     digits.keras         the trained network the reference answers were computed with
@@ -48,6 +57,8 @@ DATA_DIR = Path(os.environ.get("ROBOT_LAB_GRADING_DATA", _HERE))
 PACKAGE = "robot_lab"
 #: The language of the feedback: "fr" or "en".
 LANG = os.environ.get("ROBOT_LAB_GRADING_LANG", "en")
+#: The students' own folder: the judge's "reference" package is their own.
+LOCAL = os.environ.get("ROBOT_LAB_GRADING_LOCAL") == "1"
 
 #: Slack on a sprite's [0, 1] range: what float rounding leaves on a correct sprite.
 RANGE_SLACK = 1e-6
@@ -138,36 +149,155 @@ def model():
     return keras.models.load_model(os.environ.get("ROBOT_LAB_GRADING_MODEL", DATA_DIR / "digits.keras"))
 
 
-def reference_function(module, function):
-    """The solution's ``robot_lab.<module>.<function>`` (``$ROBOT_LAB_REFERENCE``), or None without one."""
-    import importlib.util
+@functools.cache
+def worker_model():
+    """The worker's copy of the shipped network (public: the students have it), for the student's predict_digits."""
+    from robot_lab import classifier
 
-    folder = os.environ.get("ROBOT_LAB_REFERENCE")
-    if not folder:
-        return None
-    import robot_lab  # noqa: F401  (the reference module's relative imports resolve in the graded package)
-
-    spec = importlib.util.spec_from_file_location(f"{PACKAGE}._reference_{module}", Path(folder) / f"{module}.py")
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return getattr(loaded, function)
+    return classifier.load_model(os.environ["ROBOT_LAB_WORKER_MODEL"])
 
 
 def describe_error(error):
-    """What a student reads when their code raised: the exception and where, in their files."""
+    """What a student reads when their code raised: the exception and where, in their package's files.
+
+    Runs in the worker; the judge bounds it again (:data:`MAX_MESSAGE`). Frames outside
+    ``robot_lab/`` (the grader's own code) are never shown.
+    """
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f"/{PACKAGE}/" in f.filename.replace(os.sep, "/")]
     where = "".join(
-        f"\n  {PACKAGE}/{Path(f.filename).name}, line {f.lineno}, in {f.name}: {f.line}" for f in frames[-3:]
+        f"\n  {PACKAGE}/{Path(f.filename).name}, line {f.lineno}, in {f.name}: {(f.line or '')[:200]}"
+        for f in frames[-3:]
     )
     if isinstance(error, SyntaxError) and error.filename:
-        where += f"\n  {PACKAGE}/{Path(error.filename).name}, line {error.lineno}: {(error.text or '').strip()}"
-    return f"{type(error).__name__}: {error}{where}"
+        where += f"\n  {PACKAGE}/{Path(error.filename).name}, line {error.lineno}: {(error.text or '').strip()[:200]}"
+    try:
+        text = str(error)
+    except BaseException:  # noqa: BLE001  (a student's exception whose __str__ raises)
+        text = "(its message could not be read)"
+    return f"{type(error).__name__}: {bounded(text, MAX_MESSAGE // 2)}{where}"
+
+
+# --- what crosses between the worker and the judge ---------------------------------------
+
+#: Bounds on what the worker hands back: one array, the whole outputs file, a message shown to the student.
+MAX_ARRAY_BYTES = 16 * 2**20
+MAX_OUTPUT_BYTES = 64 * 2**20
+MAX_MESSAGE = 2000
+
+
+def bounded(text, limit=MAX_MESSAGE):
+    """``text`` cut to ``limit`` characters (with a note that it was cut)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more characters cut)"
+
+
+def raw(value):
+    """What the worker hands back of a value the student's code returned.
+
+    A numeric numpy array (bool, int, float) of at most :data:`MAX_ARRAY_BYTES` is handed
+    back as it is; anything else as a description, a dict ``{"type": name}`` (plus
+    ``"shape"`` and ``"dtype"`` for another array), which the judge reports.
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.nbytes <= MAX_ARRAY_BYTES:
+        return value
+    described = {"type": type(value).__name__}
+    if isinstance(value, np.ndarray):
+        described.update(shape=[int(n) for n in value.shape], dtype=str(value.dtype))
+    return described
+
+
+def save_outputs(path, outputs):
+    """Write ``outputs`` (``{key: ndarray or JSON value}``) as one ``.npz``: the arrays, and the rest as JSON."""
+    arrays = {k: v for k, v in outputs.items() if isinstance(v, np.ndarray)}
+    rest = {k: v for k, v in outputs.items() if not isinstance(v, np.ndarray)}
+    meta = np.frombuffer(json.dumps(rest, default=lambda v: {"type": type(v).__name__}).encode(), np.uint8)
+    with open(path, "wb") as f:
+        np.savez(f, __meta__=meta, **arrays)
+
+
+def load_outputs(path):
+    """Read what :func:`save_outputs` wrote, trusting nothing: sizes checked first, no pickles.
+
+    Returns ``{key: ndarray or JSON value}``; raises ``ValueError`` (with what was wrong) otherwise.
+    """
+    import zipfile
+
+    size = Path(path).stat().st_size
+    if size > MAX_OUTPUT_BYTES:
+        raise ValueError(f"{size} bytes of outputs, more than the {MAX_OUTPUT_BYTES} the grader reads")
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_OUTPUT_BYTES:
+            raise ValueError(f"{unpacked} bytes of outputs once unpacked, more than {MAX_OUTPUT_BYTES}")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    meta = json.loads(arrays.pop("__meta__").tobytes().decode())
+    return {**meta, **arrays}
+
+
+def collect(name, inputs_path, outputs_path):
+    """The worker's half of test ``name``: the student's function on the inputs, its raw outputs written.
+
+    An exception from the student's code (anything, even ``SystemExit``) is handed back as
+    ``{"error": describe_error(...)}``: a description, never a verdict.
+    """
+    with np.load(inputs_path, allow_pickle=False) as archive:
+        inputs = {key: archive[key] for key in archive.files}
+    try:
+        outputs = COLLECT[name](inputs)
+    except BaseException as error:  # noqa: BLE001  (the student's code may raise anything)
+        outputs = {"error": describe_error(error)}
+    try:
+        save_outputs(outputs_path, outputs)
+    except Exception as error:  # noqa: BLE001  (outputs the grader cannot write: the student's objects)
+        save_outputs(outputs_path, {"error": f"the grader could not keep what your code returned: {error!r}"[:500]})
+
+
+def write_inputs(name, path):
+    """The judge's: write test ``name``'s inputs for the worker (``.npz``; no answer among them)."""
+    np.savez(path, **INPUTS[name]())
+
+
+def judge(name, outputs_path):
+    """The judge's half of test ``name`` on the worker's outputs: ``(fraction of the points, message)``."""
+    try:
+        outputs = load_outputs(outputs_path)
+    except (OSError, ValueError, KeyError) as error:
+        return 0.0, tr(
+            f"the grader could not read what your code returned ({bounded(error, 300)})",
+            f"le correcteur n'a pas pu lire ce que votre code a rendu ({bounded(error, 300)})",
+        )
+    if "error" in outputs:
+        return 0.0, bounded(outputs["error"])
+    try:
+        message = TESTS[name](outputs)
+        return 1.0, bounded(message or "passed")
+    except PartialCredit as credit:
+        return credit.fraction, bounded(str(credit))
+    except AssertionError as failure:
+        return 0.0, bounded(str(failure) or "failed")
+    except Exception as error:  # noqa: BLE001  (outputs the checks did not foresee; locally, the student's code)
+        shown = describe_error(error) if LOCAL else f"{type(error).__name__}: {bounded(error, 300)}"
+        return 0.0, tr(
+            f"the grader could not judge what your code returned: {shown}",
+            f"le correcteur n'a pas pu juger ce que votre code a rendu : {shown}",
+        )
 
 
 def _array(value, what):
+    if isinstance(value, dict) and value.get("type") == "ndarray":
+        raise AssertionError(
+            tr(
+                f"{what} should be a numpy array of numbers; it is an array of {value.get('dtype')}, "
+                f"shape {tuple(value.get('shape', ()))}",
+                f"{what} devrait être un tableau numpy de nombres ; c'est un tableau de {value.get('dtype')}, "
+                f"de forme {tuple(value.get('shape', ()))}",
+            )
+        )
+    kind = value.get("type", "?") if isinstance(value, dict) else type(value).__name__
     assert isinstance(value, np.ndarray), tr(
-        f"{what} should be a numpy array; it is a {type(value).__name__}",
-        f"{what} devrait être un tableau numpy ; c'est un {type(value).__name__}",
+        f"{what} should be a numpy array; it is a {kind}",
+        f"{what} devrait être un tableau numpy ; c'est un {kind}",
     )
     return value
 
@@ -180,13 +310,21 @@ def share(right, total, slack=0):
 # --- face_to_sprite ---------------------------------------------------------------
 
 
-def _student_sprites():
-    """The student's face_to_sprite on every hidden face, checked for shape, type and range."""
+def collect_sprites(inputs):
+    """Worker: the student's ``face_to_sprite`` on each face of ``inputs["faces"]`` ((n, S, S) uint8).
+
+    Returns ``{"sprite_<i>": raw(sprite)}``.
+    """
     from robot_lab.vision import face_to_sprite
 
+    return {f"sprite_{i}": raw(face_to_sprite(face.copy())) for i, face in enumerate(inputs["faces"])}
+
+
+def _student_sprites(outputs):
+    """Judge: the student's sprites of the hidden faces, checked for shape, type and range: (n, 28, 28) float32."""
     sprites = []
-    for i, face in enumerate(data()["faces"]):
-        sprite = _array(face_to_sprite(face.copy()), f"face_to_sprite(face) (face {i})")
+    for i in range(len(data()["faces"])):
+        sprite = _array(outputs.get(f"sprite_{i}", {"type": "nothing"}), f"face_to_sprite(face) (face {i})")
         assert sprite.shape == (28, 28), tr(
             f"face_to_sprite should return shape (28, 28); it returned {sprite.shape} (face {i})",
             f"face_to_sprite devrait rendre un tableau de forme (28, 28) ; elle a rendu {sprite.shape} (face {i})",
@@ -243,8 +381,8 @@ def correlation(a, b):
 
 
 @test_case(name="face_to_sprite: a (28, 28) float sprite in [0, 1], white digit on black", points=1, hidden=True)
-def sprite_format():
-    sprites = _student_sprites()
+def sprite_format(outputs):
+    sprites = _student_sprites(outputs)
     background = np.median(sprites.reshape(len(sprites), -1), axis=1)
     bad = np.flatnonzero((background > BACKGROUND_MAX) | (sprites.max(axis=(1, 2)) < INK_MIN))
     if len(bad):
@@ -296,9 +434,9 @@ def sprite_faults(sprites, reference, limits):
     points=3,
     hidden=True,
 )
-def sprite_mnist_like():
+def sprite_mnist_like(outputs):
     limits = config()["sprite"]
-    sprites, reference = _student_sprites(), data()["sprites"]
+    sprites, reference = _student_sprites(outputs), data()["sprites"]
     faults, measures = sprite_faults(sprites, reference, limits)
     centre, n = limits["center"], len(sprites)
     wrong = np.logical_or.reduce(list(faults.values()))
@@ -378,14 +516,35 @@ def sprite_mnist_like():
 # --- predict_digits -----------------------------------------------------------------
 
 
-def _check_prediction(result, n, what):
-    assert isinstance(result, tuple) and len(result) == 2, tr(
-        f"{what} should return a tuple (labels, confidences); it returned {type(result).__name__}",
-        f"{what} devrait rendre un tuple (étiquettes, confiances) ; elle a rendu un {type(result).__name__}",
+def _prediction(result, key):
+    """Worker: what ``predict_digits`` returned, as raw outputs under ``<key>_...`` (its type, length, two arrays)."""
+    outputs = {f"{key}_type": type(result).__name__, f"{key}_len": len(result) if isinstance(result, tuple) else -1}
+    if isinstance(result, tuple) and len(result) == 2:
+        for name, value in zip(("labels", "confidences"), result):
+            outputs[f"{key}_{name}"] = raw(np.asarray(value) if isinstance(value, list) else value)
+    return outputs
+
+
+def collect_predictions(inputs):
+    """Worker: the student's ``predict_digits`` on ``inputs["sprites"]`` ((n, 28, 28) float32), then on one."""
+    from robot_lab.classifier import predict_digits
+
+    net, sprites = worker_model(), inputs["sprites"]
+    return {
+        **_prediction(predict_digits(net, sprites.copy()), "batch"),
+        **_prediction(predict_digits(net, sprites[:1].copy()), "one"),
+    }
+
+
+def _shaped_prediction(outputs, key, n, what):
+    """Judge: the labels and confidences of ``outputs``'s ``key``, checked to be a tuple of two (n,) arrays."""
+    assert outputs.get(f"{key}_len") == 2, tr(
+        f"{what} should return a tuple (labels, confidences); it returned {outputs.get(f'{key}_type')}",
+        f"{what} devrait rendre un tuple (étiquettes, confiances) ; elle a rendu un {outputs.get(f'{key}_type')}",
     )
     labels, confidences = (
-        _array(np.asarray(x) if isinstance(x, list) else x, f"{what}: {name}")
-        for x, name in zip(result, ("labels", "confidences"))
+        _array(outputs.get(f"{key}_{name}", {"type": "nothing"}), f"{what}: {name}")
+        for name in ("labels", "confidences")
     )
     assert labels.shape == (n,) and confidences.shape == (n,), tr(
         f"{what} should return labels and confidences of shape ({n},) for {n} sprites; "
@@ -393,6 +552,11 @@ def _check_prediction(result, n, what):
         f"{what} devrait rendre des étiquettes et des confiances de forme ({n},) pour {n} chiffres ; "
         f"elles ont les formes {labels.shape} et {confidences.shape}",
     )
+    return labels, confidences
+
+
+def _check_prediction(outputs, key, n, what):
+    labels, confidences = _shaped_prediction(outputs, key, n, what)
     assert np.issubdtype(labels.dtype, np.integer), tr(
         f"{what}: labels should be integers (int64); they are {labels.dtype}",
         f"{what} : les étiquettes devraient être des entiers (int64) ; elles sont de type {labels.dtype}",
@@ -419,16 +583,11 @@ def _check_prediction(result, n, what):
 
 
 @test_case(name="predict_digits: labels 1 or 2 and confidences, as the reference computes them", points=3, hidden=True)
-def predict_digits():
-    from robot_lab.classifier import predict_digits as student_predict
-
-    d, net = data(), model()
-    sprites = d["sprites"]
-    n = len(sprites)
-    labels, confidences = _check_prediction(
-        student_predict(net, sprites.copy()), n, f"predict_digits(model, {n} sprites)"
-    )
-    one = _check_prediction(student_predict(net, sprites[:1].copy()), 1, "predict_digits(model, 1 sprite)")
+def predict_digits(outputs):
+    d = data()
+    n = len(d["sprites"])
+    labels, confidences = _check_prediction(outputs, "batch", n, f"predict_digits(model, {n} sprites)")
+    one = _check_prediction(outputs, "one", 1, "predict_digits(model, 1 sprite)")
     assert one[0][0] == labels[0], tr(
         "predict_digits gives another label for a sprite alone than in a batch",
         "predict_digits ne donne pas la même étiquette à un chiffre seul qu'au même chiffre dans un lot",
@@ -491,23 +650,23 @@ def predict_digits():
 # --- the whole pipeline on hidden scenes ----------------------------------------------
 
 
-def nearest_cubes(found, truth_centers, tolerance):
-    """Index in ``found`` of the cube nearest each truth centre (-1: none within ``tolerance`` pixels)."""
+def nearest_cubes(centers, truth_centers, tolerance):
+    """Index in ``centers`` ((m, 2) x, y) of the centre nearest each truth centre (-1: none within ``tolerance`` px)."""
+    centers = np.asarray(centers, np.float64).reshape(-1, 2)
     matches = []
     for center in truth_centers:
-        distances = [np.hypot(*(np.asarray(cube.center, float) - center)) for cube in found]
-        best = int(np.argmin(distances)) if distances else -1
+        distances = np.hypot(*(centers - center).T) if len(centers) else np.zeros(0)
+        best = int(np.argmin(distances)) if len(distances) else -1
         matches.append(best if best >= 0 and distances[best] <= tolerance else -1)
     return np.array(matches)
 
 
-def count_recognised(recognise, model, images, truth_scene, truth_center, truth_label, tolerance):
-    """How many true cubes ``recognise(image, model)`` finds, and reads right, over the scenes.
+def count_read(readings, truth_scene, truth_center, truth_label, tolerance):
+    """How many true cubes the per-scene ``readings`` find, and read right.
 
     Parameters
     ----------
-    recognise : callable (image, model) -> list of cubes with ``center`` and ``label``
-    images : list of ndarray (H, W, 3) uint8, one per scene
+    readings : list of (centers, labels), one per scene: ndarray (m, 2) float (x, y) and ndarray (m,) int
     truth_scene, truth_label : ndarray (k,) int, the scene and the digit of each true cube
     truth_center : ndarray (k, 2) float, the centre (x, y) of each true cube's face
     tolerance : float, pixels between a found centre and the true one
@@ -517,13 +676,21 @@ def count_recognised(recognise, model, images, truth_scene, truth_center, truth_
     found, correct : int
     """
     found = correct = 0
-    for scene, image in enumerate(images):
+    for scene, (centers, labels) in enumerate(readings):
         in_scene = truth_scene == scene
-        cubes = list(recognise(image.copy(), model))
-        for match, label in zip(nearest_cubes(cubes, truth_center[in_scene], tolerance), truth_label[in_scene]):
+        for match, label in zip(nearest_cubes(centers, truth_center[in_scene], tolerance), truth_label[in_scene]):
             found += int(match >= 0)
-            correct += int(match >= 0 and int(cubes[match].label) == int(label))
+            correct += int(match >= 0 and int(labels[match]) == int(label))
     return found, correct
+
+
+def count_recognised(recognise, model, images, truth_scene, truth_center, truth_label, tolerance):
+    """:func:`count_read` of ``recognise(image, model)`` (cubes with ``center`` and ``label``) on each image."""
+    readings = []
+    for image in images:
+        cubes = list(recognise(image.copy(), model))
+        readings.append(([c.center for c in cubes], [c.label for c in cubes]))
+    return count_read(readings, truth_scene, truth_center, truth_label, tolerance)
 
 
 def scene_images(arrays):
@@ -539,39 +706,126 @@ def scene_share(correct, total, min_correct):
     return max(0.0, (correct - chance) / max(min_correct - chance, 1))
 
 
-def _scenes(yours):
-    """Run recognise() on the scenes with the student's ``yours`` ("face_to_sprite" or "predict_digits")
-    and the reference's other function (the student's own when there is no reference)."""
+def scene_inputs():
+    """Judge: the hidden scenes' images, ``{"image_<s>": (H, W, 3) uint8}``, for the worker's ``recognise()``."""
+    return {f"image_{s:03d}": image for s, image in enumerate(scene_images(data()))}
+
+
+def collect_scene_sprites(inputs):
+    """Worker: ``recognise()`` with the student's vision on each scene, the network replaced by a recorder.
+
+    Returns, per scene ``s``: ``centers_<s>`` (m, 2) float64, the centres of the cubes found, and
+    ``turned_<s>``: raw((4m, 28, 28)), what the pipeline gave ``predict_digits`` (each sprite's four turns).
+    """
     from robot_lab import pipeline
 
-    other = {"face_to_sprite": ("classifier", "predict_digits"), "predict_digits": ("vision", "face_to_sprite")}[yours]
-    reference, own = reference_function(*other), getattr(pipeline, other[1])
-    d, limits = data(), config()["scenes"]
-    images = scene_images(d)
-    try:
-        if reference is not None:
-            setattr(pipeline, other[1], reference)
-        found, correct = count_recognised(
-            pipeline.recognise,
-            model(),
-            images,
-            d["truth_scene"],
-            d["truth_center"],
-            d["truth_label"],
-            limits["center_tolerance"],
+    given = []
+
+    def record(model, sprites):
+        given.append(raw(sprites))
+        return np.ones(len(sprites), np.int64), np.ones(len(sprites), np.float32)
+
+    pipeline.predict_digits = record
+    outputs = {}
+    for key in sorted(inputs):
+        given.clear()
+        cubes = list(pipeline.recognise(inputs[key].copy(), None))
+        scene = key.split("_")[1]
+        outputs[f"centers_{scene}"] = np.array([c.center for c in cubes], np.float64).reshape(-1, 2)
+        outputs[f"turned_{scene}"] = given[0] if given else np.zeros((0, 28, 28), np.float32)
+    return outputs
+
+
+@functools.cache
+def reference_scene_sprites():
+    """Judge: the reference pipeline's faces of each scene: ``[(centers (m, 2), turned sprites (4m, 28, 28))]``."""
+    from robot_lab import pipeline, vision
+
+    scenes = []
+    for image in scene_images(data()):
+        gray = vision.to_gray(image)
+        faces = vision.find_faces(gray)
+        sprites = [vision.face_to_sprite(vision.warp_face(gray, corners)) for corners in faces]
+        turned = [np.rot90(sprite, k) for sprite in sprites for k in range(4)]
+        scenes.append(
+            (
+                np.array([pipeline.face_center(c) for c in faces], np.float64).reshape(-1, 2),
+                np.asarray(turned, np.float32).reshape(-1, 28, 28),
+            )
         )
-    finally:
-        setattr(pipeline, other[1], own)  # the next test sees the student's own function again
+    return scenes
+
+
+def collect_scene_predictions(inputs):
+    """Worker: the student's ``predict_digits`` on each scene's ``turned_<s>`` sprites (4m, 28, 28) float32."""
+    from robot_lab.classifier import predict_digits
+
+    outputs = {}
+    for key in sorted(inputs):
+        if len(inputs[key]):
+            outputs.update(
+                _prediction(predict_digits(worker_model(), inputs[key].copy()), f"scene_{key.split('_')[1]}")
+            )
+    return outputs
+
+
+def _scene_readings(yours, outputs):
+    """Judge: ``[(centers, labels)]`` per scene, the student's ``yours`` combined with the reference's other half."""
+    from robot_lab import pipeline
+
+    readings = []
+    if yours == "face_to_sprite":
+        from robot_lab.classifier import predict_digits as reference_predict
+
+        for scene in range(len(scene_images(data()))):
+            centers = _array(outputs.get(f"centers_{scene:03d}"), "the centres of the cubes found")
+            turned = _array(outputs.get(f"turned_{scene:03d}"), "the sprites recognise() made")
+            assert turned.shape == (4 * len(centers), 28, 28) and np.all(np.isfinite(turned)), tr(
+                f"recognise() with your face_to_sprite gave the network sprites of shape {turned.shape} for "
+                f"{len(centers)} cubes (scene {scene}); expected ({4 * len(centers)}, 28, 28), finite values",
+                f"recognise() avec votre face_to_sprite a donné au réseau des chiffres de forme {turned.shape} pour "
+                f"{len(centers)} cubes (scène {scene}) ; attendu ({4 * len(centers)}, 28, 28), valeurs finies",
+            )
+            labels = (
+                pipeline.combine_turns(*reference_predict(model(), turned.astype(np.float32)))[0]
+                if len(centers)
+                else []
+            )
+            readings.append((centers, labels))
+        return readings
+    for scene, (centers, turned) in enumerate(reference_scene_sprites()):
+        if len(centers) == 0:
+            readings.append((centers, []))
+            continue
+        labels, confidences = _shaped_prediction(
+            outputs, f"scene_{scene:03d}", len(turned), f"predict_digits(model, {len(turned)} sprites)"
+        )
+        readings.append((centers, pipeline.combine_turns(labels, confidences)[0]))
+    return readings
+
+
+def _scenes(yours, outputs):
+    """Judge a scene test: the cubes of the hidden scenes read with the student's ``yours``
+    ("face_to_sprite" or "predict_digits") and the reference's other function."""
+    other = {"face_to_sprite": "predict_digits", "predict_digits": "face_to_sprite"}[yours]
+    d, limits = data(), config()["scenes"]
+    found, correct = count_read(
+        _scene_readings(yours, outputs),
+        d["truth_scene"],
+        d["truth_center"],
+        d["truth_label"],
+        limits["center_tolerance"],
+    )
     total = len(d["truth_label"])
     with_ = (
-        tr(f"your {yours} with the reference {other[1]}", f"votre {yours} avec le {other[1]} de référence")
-        if reference is not None
-        else tr(f"your {yours} and your {other[1]}", f"votre {yours} et votre {other[1]}")
+        tr(f"your {yours} and your {other}", f"votre {yours} et votre {other}")
+        if LOCAL
+        else tr(f"your {yours} with the reference {other}", f"votre {yours} avec le {other} de référence")
     )
     summary = tr(
-        f"{len(images)} scenes, {total} cubes, {with_}: {found} found, {correct} read right "
+        f"{len(scene_images(d))} scenes, {total} cubes, {with_}: {found} found, {correct} read right "
         f"(the reference: {int(d['ref_found'])} found, {int(d['ref_correct'])} read right)",
-        f"{len(images)} scènes, {total} cubes, {with_} : {found} trouvés, {correct} bien lus "
+        f"{len(scene_images(d))} scènes, {total} cubes, {with_} : {found} trouvés, {correct} bien lus "
         f"(la référence : {int(d['ref_found'])} trouvés, {int(d['ref_correct'])} bien lus)",
     )
     if found >= limits["min_found"] and correct >= limits["min_correct"]:
@@ -593,8 +847,8 @@ def _scenes(yours):
     points=2,
     hidden=True,
 )
-def scenes_your_sprites():
-    return _scenes("face_to_sprite")
+def scenes_your_sprites(outputs):
+    return _scenes("face_to_sprite", outputs)
 
 
 @test_case(
@@ -602,8 +856,8 @@ def scenes_your_sprites():
     points=2,
     hidden=True,
 )
-def scenes_your_predictions():
-    return _scenes("predict_digits")
+def scenes_your_predictions(outputs):
+    return _scenes("predict_digits", outputs)
 
 
 # --- fill_response ------------------------------------------------------------------------
@@ -636,7 +890,8 @@ def response_fields(srv_file):
 
 
 def ros_message_classes():
-    """``(UInt32, make_response, what)``: the real ROS message classes when ROS is installed, else stand-ins.
+    """``(UInt32, make_response, kind)``: the real ROS message classes (kind ``"genpy"``) when ROS is installed,
+    else stand-ins (``"stand-ins"``).
 
     Without ROS (Gradescope's image), ``std_msgs.msg`` and ``sensor_msgs.msg`` are
     stand-in modules, so that the student's module imports, and the response is a
@@ -652,11 +907,7 @@ def ros_message_classes():
 
             from robot_lab import ros_msgs
 
-            return (
-                UInt32,
-                ros_msgs.import_srv().RecogniseCubesResponse,
-                tr("the service's genpy message classes", "les classes de messages genpy du service"),
-            )
+            return UInt32, ros_msgs.import_srv().RecogniseCubesResponse, "genpy"
         except (ImportError, OSError, RuntimeError):
             pass
     for package, classes in {"std_msgs": {"UInt32": StandInUInt32}, "sensor_msgs": {"Image": StandInMessage}}.items():
@@ -672,14 +923,7 @@ def ros_message_classes():
     def make_response():
         return types.SimpleNamespace(**{field: [] for field in fields})
 
-    return (
-        StandInUInt32,
-        make_response,
-        tr(
-            "stand-ins for the ROS message classes (no ROS installed)",
-            "des classes de remplacement pour les messages ROS (ROS n'est pas installé)",
-        ),
-    )
+    return StandInUInt32, make_response, "stand-ins"
 
 
 class GradingCube:
@@ -753,76 +997,133 @@ def probable_mistake(field, found, cubes):
     )
 
 
-@test_case(
-    name="fill_response: every field of the service's response, one entry per cube, in order", points=3, hidden=True
-)
-def fill_response():
+#: Entries of a response field the worker hands back (three are expected).
+MAX_ENTRIES = 20
+
+
+def _entry(entry, uint32):
+    """Worker: what the judge needs of one entry of a response field (plain JSON values)."""
     import numbers
 
+    data_ = getattr(entry, "data", None)
+    return {
+        "type": type(entry).__name__,
+        "uint32": isinstance(entry, uint32),
+        "real": float(entry) if isinstance(entry, numbers.Real) else None,
+        "data": int(data_) if isinstance(data_, numbers.Integral) else None,
+        "data_shown": bounded(repr(data_), 40),
+    }
+
+
+def collect_response(inputs):
+    """Worker: the student's ``fill_response`` on no cubes, then on :func:`grading_cubes`, described field by field."""
     uint32, make_response, kind = ros_message_classes()
     from robot_lab.ros_service import fill_response as student_fill
 
-    assert student_fill([], make_response()) is not None, tr(
+    outputs = {"kind": kind, "empty_returned": student_fill([], make_response()) is not None}
+    response = make_response()
+    outputs["returned_itself"] = student_fill(grading_cubes(), response) is response
+    fields = {}
+    for field in expected_response(grading_cubes()):
+        entries = list(getattr(response, field))
+        fields[field] = {"count": len(entries), "entries": [_entry(e, uint32) for e in entries[:MAX_ENTRIES]]}
+    outputs["fields"] = fields
+    if hasattr(response, "serialize"):
+        import io
+
+        response.serialize(io.BytesIO())  # a real ROS message: it must also be sendable
+    return outputs
+
+
+@test_case(
+    name="fill_response: every field of the service's response, one entry per cube, in order", points=3, hidden=True
+)
+def fill_response(outputs):
+    assert outputs["empty_returned"], tr(
         "fill_response should return the response it filled", "fill_response devrait rendre la réponse remplie"
     )
     cubes = grading_cubes()
-    response = make_response()
-    returned = student_fill(cubes, response)
-    assert returned is response, tr(
+    assert outputs["returned_itself"], tr(
         "fill_response should fill the response it is given, in place, and return it",
         "fill_response devrait remplir en place la réponse qu'elle reçoit, et la rendre",
     )
     for field, values in expected_response(cubes).items():
-        entries = list(getattr(response, field))
-        assert len(entries) == len(cubes), tr(
-            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {len(entries)}",
-            f"response.{field} devrait contenir une entrée par cube ({len(cubes)} cubes) ; "
-            f"elle en contient {len(entries)}",
+        count, entries = outputs["fields"][field]["count"], outputs["fields"][field]["entries"]
+        assert count == len(cubes), tr(
+            f"response.{field} should hold one entry per cube ({len(cubes)} cubes); it holds {count}",
+            f"response.{field} devrait contenir une entrée par cube ({len(cubes)} cubes) ; elle en contient {count}",
         )
+        types = [e["type"] for e in entries]
         if field == "confidence":
-            assert all(isinstance(e, numbers.Real) for e in entries), tr(
-                f"response.confidence should hold floats; it holds {[type(e).__name__ for e in entries]}",
-                f"response.confidence devrait contenir des flottants ; elle contient "
-                f"{[type(e).__name__ for e in entries]}",
+            assert all(e["real"] is not None for e in entries), tr(
+                f"response.confidence should hold floats; it holds {types}",
+                f"response.confidence devrait contenir des flottants ; elle contient {types}",
             )
-            found = [float(e) for e in entries]
+            found = [e["real"] for e in entries]
             ok = np.allclose(found, values, atol=RESPONSE_TOLERANCE)
         else:
-            assert all(isinstance(e, uint32) for e in entries), tr(
+            assert all(e["uint32"] for e in entries), tr(
                 f"response.{field} should hold std_msgs/UInt32 messages (UInt32(data=...), see pixel()); "
-                f"it holds {[type(e).__name__ for e in entries]}",
+                f"it holds {types}",
                 f"response.{field} devrait contenir des messages std_msgs/UInt32 (UInt32(data=...), voir pixel()) ; "
-                f"elle contient {[type(e).__name__ for e in entries]}",
+                f"elle contient {types}",
             )
-            assert all(isinstance(e.data, numbers.Integral) for e in entries), tr(
-                f"response.{field}: each UInt32's data should be an integer; found {[e.data for e in entries]}",
+            assert all(e["data"] is not None for e in entries), tr(
+                f"response.{field}: each UInt32's data should be an integer; found "
+                f"{[e['data_shown'] for e in entries]}",
                 f"response.{field} : le champ data de chaque UInt32 devrait être un entier ; on trouve "
-                f"{[e.data for e in entries]}",
+                f"{[e['data_shown'] for e in entries]}",
             )
-            found = [int(e.data) for e in entries]
+            found = [e["data"] for e in entries]
             ok = found == values
         assert ok, tr(
             f"response.{field} should be {values} for the grader's cubes (in their order); it is {found}. ",
             f"response.{field} devrait valoir {values} pour les cubes du correcteur (dans leur ordre) ; elle vaut "
             f"{found}. ",
         ) + probable_mistake(field, found, cubes)
-    if hasattr(response, "serialize"):
-        import io
-
-        response.serialize(io.BytesIO())  # a real ROS message: it must also be sendable
+    kind = {
+        "genpy": tr("the service's genpy message classes", "les classes de messages genpy du service"),
+        "stand-ins": tr(
+            "stand-ins for the ROS message classes (no ROS installed)",
+            "des classes de remplacement pour les messages ROS (ROS n'est pas installé)",
+        ),
+    }.get(outputs["kind"], "?")
     return tr(f"3 cubes: every field right ({kind})", f"3 cubes : chaque champ est juste ({kind})")
 
 
 #: The tests in the order of this file: function name -> the function (it returns what students read when it passes).
 TESTS = {key: value.test_func for key, value in list(globals().items()) if isinstance(value, test_case)}
-#: name -> {"title", "title_fr", "points", "timeout_s"}: what the build writes into config.json.
+#: Tests whose inputs are reference sprites (the answers of the tests that judge the student's sprites):
+#: grading/run.py runs them after all the others, so that nothing the worker has seen gives those answers away.
+REVEALS_SPRITES = {"predict_digits", "scenes_your_predictions"}
+#: name -> {"title", "title_fr", "points", "timeout_s", "run_last"}: what the build writes into config.json.
 SPECS = {
     key: {
         "title": value.name,
         "title_fr": TITLES_FR[key],
         "points": value.points,
         "timeout_s": TIME_LIMITS_S.get(key, DEFAULT_TIME_LIMIT_S),
+        "run_last": key in REVEALS_SPRITES,
     }
     for key, value in list(globals().items())
     if isinstance(value, test_case)
+}
+
+#: Each test's worker half: ``inputs -> raw outputs`` (:func:`collect`).
+COLLECT = {
+    "sprite_format": collect_sprites,
+    "sprite_mnist_like": collect_sprites,
+    "predict_digits": collect_predictions,
+    "scenes_your_sprites": collect_scene_sprites,
+    "scenes_your_predictions": collect_scene_predictions,
+    "fill_response": collect_response,
+}
+#: Each test's inputs for the worker, made by the judge: ``() -> {name: ndarray}`` (:func:`write_inputs`).
+INPUTS = {
+    "sprite_format": lambda: {"faces": data()["faces"]},
+    "sprite_mnist_like": lambda: {"faces": data()["faces"]},
+    "predict_digits": lambda: {"sprites": data()["sprites"]},
+    "scenes_your_sprites": scene_inputs,
+    "scenes_your_predictions": lambda: {f"turned_{s:03d}": t for s, (_, t) in enumerate(reference_scene_sprites())},
+    "fill_response": dict,
 }
