@@ -19,6 +19,7 @@ What the sandbox gives the command (all the options are in :data:`BWRAP_OPTIONS`
 its AppArmor profile). :func:`probe` checks once that it really runs here.
 """
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -92,7 +93,8 @@ def command(argv, scratch, memory_mb=None, hide=(), readable=()):
     for folder in hide:
         line += ["--tmpfs", str(Path(folder).resolve())]
     for path in readable:
-        line += ["--ro-bind", str(Path(path).resolve()), str(Path(path).resolve())]
+        # Seen inside at the path as given (a venv reached through a symbolic link still starts).
+        line += ["--ro-bind", str(Path(path).resolve()), os.path.abspath(path)]
     line += ["--bind", scratch, scratch, "--chdir", scratch, "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     limits = [f"--fsize={FILE_MB * 2**20}"]
     if memory_mb:

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import nbformat
 
-from .. import REPO_ROOT, build
+from .. import REPO_ROOT, build, sandbox
 from . import BuildError
 
 LAB = "robot_lab"
@@ -496,6 +496,8 @@ def write_autograder(target, model_path, student_package, student_paths, work):
         shutil.copyfile(GRADING_DIR / name, staging / name)
     for name in ("run.py", "hidden_tests.py"):
         shutil.copyfile(GRADING_DIR / name, staging / "grading" / name)
+    # The worker's bubblewrap sandbox: the module make grade uses (robot_lab/grading/run.py, worker_wrapper).
+    shutil.copyfile(Path(sandbox.__file__), staging / "grading" / "sandbox.py")
     (staging / "requirements.txt").write_text(requirements())
     (staging / "grading" / "config.json").write_text(json.dumps(config, indent=1) + "\n")
     shutil.copyfile(model_path, staging / "grading" / "digits.keras")

@@ -284,21 +284,51 @@ def worker_user(sandbox, env, log):
         log.write("note: no user 'nobody': the worker runs as root\n")
         return None
     _chown_tree(sandbox, (user.pw_uid, user.pw_gid))
-    probe = subprocess.run(
-        # numpy from this Python, and the sandbox's files (importing hidden_tests itself would cost Otter's import).
-        [sys.executable, "-c", "import numpy; open('grading/hidden_tests.py').close(); open('digits.keras').close()"],
-        cwd=sandbox,
-        env=env,
-        user=user.pw_uid,
-        group=user.pw_gid,
-        extra_groups=[],
-        capture_output=True,
-        timeout=120,
-    )
-    if probe.returncode != 0:
+    if not _worker_can_start(sandbox, env, user={"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}):
         log.write(f"note: user nobody cannot run {sys.executable} here: the worker runs as root\n")
+        _chown_tree(sandbox, (os.geteuid(), os.getegid()))
         return None
     return user.pw_uid, user.pw_gid
+
+
+def _worker_can_start(sandbox, env, wrap=list, user=None):
+    """Whether a worker started as ``wrap([python, ...])`` (as ``user``) imports numpy and reads the sandbox's files.
+
+    Importing hidden_tests itself would cost Otter's import: numpy and two file opens tell the same.
+    """
+    argv = [sys.executable, "-c", "import numpy; open('grading/hidden_tests.py').close(); open('digits.keras').close()"]
+    try:
+        probe = subprocess.run(wrap(argv), cwd=sandbox, env=env, capture_output=True, timeout=120, **(user or {}))
+    except (OSError, subprocess.SubprocessError):  # e.g. no setuid inside another sandbox: PermissionError
+        return False
+    return probe.returncode == 0
+
+
+def worker_wrapper(sandbox, env, hide, log):
+    """``wrap(argv)``: the worker's command in a bubblewrap sandbox (``grading/sandbox.py``), or None without one.
+
+    The sandbox module is the one local grading uses, shipped in the autograder zip: the file system read-only, ``/tmp`` and the folders ``hide`` (the grader's
+    root) empty, the worker's ``sandbox`` folder the only one it writes, no network, a PID
+    namespace of its own. Python's own folder (``sys.prefix``: a venv may sit under ``/tmp`` or
+    the grader's root) stays readable. None where bubblewrap is missing or refused here: then the
+    worker runs as ``nobody`` when this is root (:func:`worker_user`).
+    """
+    try:
+        import sandbox as isolation  # noqa: PLC0415 (only in the autograder zip)
+    except ImportError:
+        return None
+
+    def wrap(argv):
+        return isolation.command(argv, sandbox, hide=hide, readable=[sys.prefix])
+
+    try:
+        if _worker_can_start(sandbox, env, wrap):
+            return wrap
+    except isolation.SandboxUnavailable as error:
+        log.write(f"note: {error}\n")
+        return None
+    log.write("note: bubblewrap cannot start the worker here\n")
+    return None
 
 
 def _chown_tree(folder, owner):
@@ -374,12 +404,12 @@ class Worker:
     judge checks, never a verdict).
     """
 
-    def __init__(self, sandbox, env, owner, log):
+    def __init__(self, sandbox, env, owner, log, wrap=list):
         to_worker, self._requests = os.pipe()
         self._replies, from_worker = os.pipe()
         user = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
         self.process = subprocess.Popen(
-            [sys.executable, str(sandbox / "grading" / "run.py"), "--worker", str(to_worker), str(from_worker)],
+            wrap([sys.executable, str(sandbox / "grading" / "run.py"), "--worker", str(to_worker), str(from_worker)]),
             cwd=sandbox,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -455,7 +485,7 @@ def _copy_bounded(source, target, limit):
     target.write_bytes(data)
 
 
-def run_tests(tests, sandbox, private, judge, env, owner, budget_s=540):
+def run_tests(tests, sandbox, private, judge, env, owner, budget_s=540, wrap=list):
     """Run ``tests`` (config entries): ``{name: (fraction of the points, output)}``.
 
     For each test in order: the judge writes its inputs into ``sandbox/io``, the worker
@@ -493,7 +523,7 @@ def run_tests(tests, sandbox, private, judge, env, owner, budget_s=540):
             continue
         if worker is None:
             with open(log_path, "a") as log:
-                worker = Worker(sandbox, env, owner, log)
+                worker = Worker(sandbox, env, owner, log, wrap)
         limit = min(limits[name], deadline - time.monotonic())
         state = worker.run(name, inputs, outputs, limit)
         if state == "done":
@@ -550,12 +580,14 @@ def worker_environment(sandbox, lang):
     return env
 
 
-def grade_package(package, tests_file, model, config, judge_path, judge_env, lang, log_lines):
+def grade_package(package, tests_file, model, config, judge_path, judge_env, lang, log_lines, hide=None):
     """Grade the package folder ``package`` (the student's files already in it): ``{name: (fraction, output)}``.
 
     ``tests_file``: the hidden tests' file (its collect half is copied for the worker);
     ``model``: the shipped network (the worker's copy); ``judge_path``: the judge's
-    ``PYTHONPATH`` (the reference package's parent folder, the grading folder).
+    ``PYTHONPATH`` (the reference package's parent folder, the grading folder); ``hide``:
+    the folders the worker must not see (the grader's root), None for a student's own checks
+    (no sandbox: their own code on public scenes).
     """
     _become_subreaper()
     private = Path(tempfile.mkdtemp(prefix="robot-lab-judge-"))
@@ -570,12 +602,19 @@ def grade_package(package, tests_file, model, config, judge_path, judge_env, lan
         env = worker_environment(sandbox, lang)
         env["ROBOT_LAB_GRADING_TESTS"] = tests_file.stem
         with open(private / "worker.log", "a") as log:
-            owner = worker_user(sandbox, env, log)
-        log_lines.append(f"worker as uid {owner[0]}" if owner else "worker as this process's user")
+            wrap = worker_wrapper(sandbox, env, hide, log) if hide is not None else None
+            owner = None if wrap else worker_user(sandbox, env, log)
+        log_lines.append(
+            "worker in a bubblewrap sandbox"
+            if wrap
+            else f"worker as uid {owner[0]}"
+            if owner
+            else "worker as this process's user"
+        )
         with open(private / "judge.log", "a") as judge_log:
             judge = Judge(judge_path, {**judge_env, "ROBOT_LAB_GRADING_LANG": lang}, judge_log)
         budget = float(os.environ.get("ROBOT_LAB_GRADING_BUDGET", config.get("budget_s", 540)))
-        return run_tests(config["tests"], sandbox, private, judge, env, owner, budget)
+        return run_tests(config["tests"], sandbox, private, judge, env, owner, budget, wrap or list)
     finally:
         if judge is not None:
             judge.close()
@@ -636,6 +675,7 @@ def grade(root):
             {"ROBOT_LAB_GRADING_DATA": str(source / "grading")},
             lang,
             log_lines,
+            hide=[root],
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
