@@ -307,11 +307,12 @@ def _worker_can_start(sandbox, env, wrap=list, user=None):
 def worker_wrapper(sandbox, env, hide, log):
     """``wrap(argv)``: the worker's command in a bubblewrap sandbox (``grading/sandbox.py``), or None without one.
 
-    The sandbox module is the one local grading uses, shipped in the autograder zip: the file system read-only, ``/tmp`` and the folders ``hide`` (the grader's
-    root) empty, the worker's ``sandbox`` folder the only one it writes, no network, a PID
-    namespace of its own. Python's own folder (``sys.prefix``: a venv may sit under ``/tmp`` or
-    the grader's root) stays readable. None where bubblewrap is missing or refused here: then the
-    worker runs as ``nobody`` when this is root (:func:`worker_user`).
+    The sandbox module is the one local grading uses, shipped in the autograder zip: the file
+    system read-only, ``/tmp`` and the folders ``hide`` (the grader's root) empty, the worker's
+    ``sandbox`` folder the only one it writes, no network, a PID namespace of its own. Python's
+    own folder (``sys.prefix``: a venv may sit under ``/tmp`` or the grader's root) stays
+    readable. None where bubblewrap is missing or refused here: then the worker runs as
+    ``nobody`` when this is root (:func:`worker_user`).
     """
     try:
         import sandbox as isolation  # noqa: PLC0415 (only in the autograder zip)
