@@ -22,6 +22,7 @@ its AppArmor profile). :func:`probe` checks once that it really runs here.
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 #: What to tell whoever grades when there is no working sandbox.
@@ -92,7 +93,8 @@ def command(argv, scratch, memory_mb=None, hide=(), readable=()):
     line = [bwrap, *BWRAP_OPTIONS, "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
     for folder in hide:
         line += ["--tmpfs", str(Path(folder).resolve())]
-    for path in readable:
+    # This Python's own folder (a venv) stays readable even under /tmp (a checkout in a temporary folder).
+    for path in (*readable, sys.prefix):
         # Seen inside at the path as given (a venv reached through a symbolic link still starts).
         line += ["--ro-bind", str(Path(path).resolve()), os.path.abspath(path)]
     line += ["--bind", scratch, scratch, "--chdir", scratch, "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]

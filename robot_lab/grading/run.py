@@ -309,10 +309,9 @@ def worker_wrapper(sandbox, env, hide, log):
 
     The sandbox module is the one local grading uses, shipped in the autograder zip: the file
     system read-only, ``/tmp`` and the folders ``hide`` (the grader's root) empty, the worker's
-    ``sandbox`` folder the only one it writes, no network, a PID namespace of its own. Python's
-    own folder (``sys.prefix``: a venv may sit under ``/tmp`` or the grader's root) stays
-    readable. None where bubblewrap is missing or refused here: then the worker runs as
-    ``nobody`` when this is root (:func:`worker_user`).
+    ``sandbox`` folder the only one it writes, no network, a PID namespace of its own; Python's
+    own folder (``sys.prefix``) stays readable. None where bubblewrap is missing or refused
+    here: then the worker runs as ``nobody`` when this is root (:func:`worker_user`).
     """
     try:
         import sandbox as isolation  # noqa: PLC0415 (only in the autograder zip)
@@ -320,7 +319,7 @@ def worker_wrapper(sandbox, env, hide, log):
         return None
 
     def wrap(argv):
-        return isolation.command(argv, sandbox, hide=hide, readable=[sys.prefix])
+        return isolation.command(argv, sandbox, hide=hide)
 
     try:
         if _worker_can_start(sandbox, env, wrap):
