@@ -181,7 +181,7 @@ def read_bounded(path, limit, tail=False):
         return f.read(limit).decode(errors="replace")
 
 
-def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True, hide=(), readable=()):
+def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True, hide=(), readable=(), env=None):
     """Run a grading ``command`` whose only writable folder is ``work``; returns ``(results, peak bytes)``.
 
     With ``sandbox`` it runs in bubblewrap (:mod:`autograder.sandbox`: the folders of
@@ -201,7 +201,7 @@ def run_in_scratch(command, work, results_file, timeout, memory_mb, sandbox=True
         command = sandbox_command(command, work, memory_mb=memory_mb, hide=hide, readable=readable)
     log_path = work / "grading.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
     peak = watch(process, timeout, memory_mb)
     output = read_bounded(log_path, LOG_BYTES, tail=True)
     last_line = next((line for line in reversed(output.splitlines()) if line.strip()), "no output")
@@ -226,8 +226,10 @@ def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memo
 
     Lays out Gradescope's tree in a scratch folder (``source/`` = the unpacked zip,
     ``submission/``, ``results/``) and runs the zip's own ``grading/run.py`` with this
-    Python, under the same limits as :func:`run_otter`. Returns the ``results.json``
-    content, plus ``peak_memory_mb``; raises ``GradingError`` as :func:`run_otter` does.
+    Python, under the same limits as :func:`run_otter`. The runner is not sandboxed: it puts
+    the student's code (its worker) in the sandbox itself, the grades (``output_dir``, ``hide``)
+    out of the worker's sight too; ``sandbox`` is accepted as for :func:`run_otter`. Returns the
+    ``results.json`` content, plus ``peak_memory_mb``; raises ``GradingError`` as :func:`run_otter` does.
     """
     submission = Path(submission).resolve()
     if not (submission.is_dir() or submission.suffix == ".zip"):
@@ -249,8 +251,20 @@ def run_robot_lab(autograder_zip, submission, output_dir=None, timeout=600, memo
             copy_submission(submission, root / "submission" / "submission.zip")
         (root / "results").mkdir()
         command = [sys.executable, str(root / "source" / ROBOT_LAB_RUNNER), "--root", str(root)]
+        # The zip's runner is the grader's code: it runs the student's code only in a worker that it
+        # puts in this same sandbox itself (grading/run.py, worker_wrapper), with the reference and the
+        # hidden answers out of sight, which a sandbox around the runner could not do (bwrap does not
+        # nest here). The runner itself stays under this process's time and memory limits.
+        # ROBOT_LAB_GRADING_HIDE: what the worker must not see besides the runner's root (the grades).
+        hidden = os.pathsep.join(str(Path(p).resolve()) for p in (output_dir, *hide))
         results, peak = run_in_scratch(
-            command, work, root / "results" / "results.json", timeout, memory_mb, sandbox, (output_dir, *hide)
+            command,
+            work,
+            root / "results" / "results.json",
+            timeout,
+            memory_mb,
+            sandbox=False,
+            env={**os.environ, "ROBOT_LAB_GRADING_HIDE": hidden},
         )
     (output_dir / "results.json").write_text(json.dumps(results, indent=1))
     results["peak_memory_mb"] = round(peak / 2**20)

@@ -24,7 +24,9 @@ Layout (Gradescope's, or any folder with the same three parts)::
 
 Environment: ``AUTOGRADER_ROOT`` (the folder above), ``ROBOT_LAB_GRADING_TIMEOUT``
 (seconds, replaces every test's own time limit), ``ROBOT_LAB_GRADING_BUDGET`` (seconds
-for all the tests together, default config.json's ``budget_s``), ``ROBOT_LAB_GRADING_ROS=never``
+for all the tests together, default config.json's ``budget_s``), ``ROBOT_LAB_GRADING_HIDE``
+(folders, ``os.pathsep``-separated, that the worker must not see besides the root: ``make grade``
+hides its grades), ``ROBOT_LAB_GRADING_ROS=never``
 (grade ``fill_response`` with stand-ins for the ROS message classes even where ROS is installed),
 ``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the feedback's language; default: the language of
 the student's files, recognised from the templates they were given).
@@ -675,7 +677,8 @@ def grade(root):
             {"ROBOT_LAB_GRADING_DATA": str(source / "grading")},
             lang,
             log_lines,
-            hide=[root],
+            # The grader's root, and what the caller hides too (make grade: the grades).
+            hide=[root, *filter(None, os.environ.get("ROBOT_LAB_GRADING_HIDE", "").split(os.pathsep))],
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
