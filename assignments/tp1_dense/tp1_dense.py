@@ -749,7 +749,7 @@ def test_model_layers_and_loss(build_model):
     dense = [layer for layer in m1.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [784, 10], f"il faut deux couches Dense de 784 et 10 neurones ; le modèle en a {[layer.units for layer in dense]}" if fr else f"expected two Dense layers of 784 and 10 units; found {[layer.units for layer in dense]}"
     hidden = dense_activations(m1)[0]  # its activation argument, or a ReLU / Activation layer after it
-    assert hidden == "relu", f"la couche cachée devrait être suivie de relu ; elle l'est de « {hidden} »" if fr else f'the hidden layer should be followed by relu; found "{hidden}"'
+    assert hidden == "relu", f"la couche cachée devrait avoir l'activation relu (son argument activation, ou une couche ReLU juste après elle) ; son activation est « {hidden} »" if fr else f'the hidden layer should have the relu activation (its activation argument, or a ReLU layer right after it); its activation is "{hidden}"'
     assert_softmax_and_cross_entropy(m1)
 
 test_model_layers_and_loss(build_model)

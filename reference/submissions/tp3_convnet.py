@@ -11,8 +11,9 @@ MUTANTS = {
     # test catches: pixels divided by the batch's largest value (255 for MNIST, not
     # for the grader's images); "same" padding that ignores the stride; parameter
     # counts hard-coded for the two convolutions of the notebook; logits instead of a
-    # softmax (the loss made to match, so training and accuracy are unharmed); the
-    # global test labels used instead of the labels argument.
+    # softmax (the loss made to match, so training and accuracy are unharmed: only the
+    # 0-point public check of the softmax says so); the global test labels used instead of
+    # the labels argument.
     "slips_the_public_checks_miss": (
         [
             (
