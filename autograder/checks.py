@@ -9,6 +9,7 @@ from the student's objects with the helpers below.
 """
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -122,6 +123,18 @@ def load_training_sample(n=10000):
     """
     with np.load(_support_file(MNIST_FILE)) as data:
         return data["x_train"][:n], data["y_train"][:n]
+
+
+def load_training_tail(n):
+    """The last ``n`` training digits: where ``validation_split`` takes its validation set.
+
+    Returns
+    -------
+    images : ndarray of shape (n, 28, 28), dtype uint8
+    labels : ndarray of shape (n,), dtype uint8
+    """
+    with np.load(_support_file(MNIST_FILE)) as data:
+        return data["x_train"][-n:], data["y_train"][-n:]
 
 
 def threshold(assignment, key):
@@ -309,7 +322,201 @@ def assert_accuracy_on_your_test_digits(model, x_test, y_test, bar, margin):
     )
 
 
+def assert_softmax_and_cross_entropy(model):
+    """Fail unless ``model`` outputs class probabilities and is compiled with categorical cross-entropy.
+
+    Both are judged by what they compute, not by how they are written: the output rows of
+    random inputs must be probabilities that sum to 1 (a softmax, as an ``activation``
+    argument or a layer of its own), and the compiled loss (a string, a function such as
+    ``keras.losses.categorical_crossentropy`` or a ``keras.losses.Loss``) must give
+    ``keras.losses.CategoricalCrossentropy()``'s value on one-hot labels.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled; its input shape is (None, 784) or (None, 28, 28, 1), its output (None, 10).
+    """
+    import os
+
+    import keras
+    import numpy as np
+
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    rng = np.random.default_rng(1)
+    probs = np.asarray(model.predict(rng.random((4, *model.input_shape[1:]), dtype=np.float32), verbose=0))
+    assert probs.shape[1:] == (10,) and np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, (
+        "la couche de sortie devrait être une softmax : 10 probabilités de somme 1 par image"
+        if fr
+        else "the output layer should be a softmax: 10 probabilities that sum to 1 per image"
+    )
+    assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None) is not None, (
+        "le modèle devrait être compilé (appelez model.compile)"
+        if fr
+        else "the model should be compiled (call model.compile)"
+    )
+    loss = model.loss
+    written = (
+        loss if isinstance(loss, str) else getattr(loss, "name", None) or getattr(loss, "__name__", type(loss).__name__)
+    )
+    labels = np.eye(10, dtype="float32")[[3, 0, 7, 9]]
+    scores = np.exp(rng.normal(size=(4, 10)))
+    probabilities = (scores / scores.sum(axis=1, keepdims=True)).astype("float32")
+    try:
+        function = keras.losses.get(loss) if isinstance(loss, str) else loss
+        value = float(np.mean(keras.ops.convert_to_numpy(function(labels, probabilities))))
+    except Exception:  # the student's loss: anything that cannot take one-hot labels is not the one asked for
+        value = float("nan")
+    expected = float(keras.losses.CategoricalCrossentropy()(labels, probabilities))
+    assert np.isclose(value, expected, rtol=1e-5), (
+        f"la perte devrait être l'entropie croisée catégorielle (les étiquettes sont en one-hot) ; c'est « {written} »"
+        if fr
+        else f'the loss should be categorical cross-entropy (labels are one-hot); found "{written}"'
+    )
+
+
+def assert_validation_is_not_your_test_digits(
+    history, probabilities, y_test, advice, losses=None, accuracy_match=2e-4, loss_match=1e-5
+):
+    """Fail when some epoch's validation accuracy and loss are those of the test digits.
+
+    Had the test set been the validation set, the epoch whose weights the model holds (the
+    last one, or the best one when early stopping restored it) would show the model's very
+    accuracy and cross-entropy on the test digits. How close is "the same": ``accuracy_match``
+    (absolute) and ``loss_match`` (relative). An honest TP2 run (its callback watching the
+    training loss, 60 epochs of over-fitting) matched one epoch at 1e-4 on the loss by
+    chance; none matched at 1e-5, which still catches validation on the test set in each TP
+    (reference/submissions: validation_on_test_set).
+
+    Parameters
+    ----------
+    history : keras.callbacks.History
+        What ``model.fit`` returned; its ``history`` has ``val_accuracy`` and ``val_loss``.
+    probabilities : ndarray of shape (n_samples, 10)
+        The model's outputs on the test digits (``model.predict(x_test)``).
+    y_test : ndarray of shape (n_samples,)
+        Their integer labels.
+    advice : dict of {"fr": str, "en": str}
+        What to do instead, ending the failure message in the notebook's language.
+    losses : ndarray of shape (n_samples,), optional
+        Each digit's cross-entropy as Keras computed it in ``fit`` (the hidden check's
+        :func:`keras_losses`). By default ``-log p(true class)``, clipped at 1e-7: the same
+        unless the model gave some digit's true class less than 1e-7.
+    """
+    import os
+
+    import numpy as np
+
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    probabilities = np.asarray(probabilities, dtype="float64")
+    labels = np.asarray(y_test)
+    test_accuracy = np.mean(probabilities.argmax(axis=1) == labels)
+    if losses is None:  # cross-entropy per digit, -log p(true class), clipped as Keras clips probabilities
+        losses = -np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1))
+    test_loss = np.mean(losses)
+    epochs = zip(history.history.get("val_accuracy", []), history.history.get("val_loss", []))
+    for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
+        same = abs(val_accuracy - test_accuracy) < accuracy_match and abs(val_loss - test_loss) < loss_match * test_loss
+        assert not same, (
+            f"l'exactitude et la perte de validation de l'époque {epoch} sont celles du jeu de test : {advice['fr']}"
+            if fr
+            else f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice['en']}"
+        )
+
+
+def assert_early_stopping_settings(callback, points=("monitor", "patience", "restore")):
+    """Fail unless the ``EarlyStopping`` callback has the settings TP2's question 1 asks for.
+
+    The three points the student text names: it watches a validation measure (``val_loss``
+    or ``val_accuracy``, in the right direction), its patience is 2 to 10 epochs, it restores
+    the best epoch's weights. The public check tests all of ``points``; each hidden test one.
+
+    Parameters
+    ----------
+    callback : keras.callbacks.EarlyStopping
+    points : tuple of {"monitor", "patience", "restore"}
+    """
+    import os
+
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    if "monitor" in points:
+        monitor = callback.monitor
+        assert monitor in ("val_loss", "val_accuracy"), (
+            "le callback devrait surveiller une mesure de validation, « val_loss » ou « val_accuracy » (mesurée "
+            f"sur des images sur lesquelles le réseau ne s'entraîne pas) ; il surveille « {monitor} »"
+            if fr
+            else 'the callback should watch a validation measure, "val_loss" or "val_accuracy" (measured on '
+            f'images the network does not train on); it watches "{monitor}"'
+        )
+        better = {"val_loss": "min", "val_accuracy": "max"}[monitor]
+        assert callback.mode in (better, "auto"), (
+            f"pour {monitor}, la meilleure époque est celle de plus {'petite' if better == 'min' else 'grande'} "
+            f"valeur : mode devrait valoir « {better} » (ou « auto ») ; il vaut « {callback.mode} »"
+            if fr
+            else f"for {monitor}, the best epoch is the one with the {'lowest' if better == 'min' else 'highest'} "
+            f'value: mode should be "{better}" (or "auto"); found mode="{callback.mode}"'
+        )
+    if "patience" in points:
+        assert 2 <= callback.patience <= 10, (
+            "la patience devrait être de 2 à 10 époques : assez pour franchir une époque bruitée, sans aller "
+            f"jusqu'à sur-apprendre pendant la plupart des 30 époques ; elle vaut {callback.patience}"
+            if fr
+            else "the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that most "
+            f"of the 30 epochs are spent over-fitting; found {callback.patience}"
+        )
+    if "restore" in points:
+        assert callback.restore_best_weights is True, (
+            "le callback devrait revenir aux poids de la meilleure époque à la fin de l'entraînement : "
+            "restore_best_weights=True (la valeur par défaut, False, garde ceux de la dernière époque)"
+            if fr
+            else "the callback should go back to the best epoch's weights when training ends: "
+            "restore_best_weights=True (the default, False, keeps the last epoch's)"
+        )
+
+
 # --- hidden tests that several assignments share ----------------------------------------
+
+
+def activation_of(layer):
+    """The activation that ``layer`` applies when it is an activation layer of its own, else None.
+
+    ``keras.layers.ReLU()`` → ``"relu"``, ``keras.layers.Activation("relu")`` → ``"relu"``,
+    ``keras.layers.Softmax()`` → ``"softmax"``; any other layer → None.
+    """
+    import keras
+
+    if isinstance(layer, keras.layers.Activation):
+        return getattr(layer.activation, "__name__", type(layer.activation).__name__.lower())
+    if isinstance(layer, (keras.layers.ReLU, keras.layers.Softmax)):
+        return type(layer).__name__.lower()
+    return None
+
+
+def dense_activations(model):
+    """The non-linearity of each Dense layer of ``model``, wherever it is written.
+
+    ``Dense(784, activation="relu")``, and ``Dense(784)`` followed by ``keras.layers.ReLU()``
+    or ``keras.layers.Activation("relu")`` (Dropout layers may sit between), are the same
+    network: each gives ``"relu"``.
+
+    Returns
+    -------
+    activations : list of str
+        One per Dense layer, in order: ``"relu"``, ``"softmax"``, ..., or ``"linear"`` when
+        nothing non-linear follows the layer's weights.
+    """
+    import keras
+
+    activations = []
+    for i, layer in enumerate(model.layers):
+        if not isinstance(layer, keras.layers.Dense):
+            continue
+        name = getattr(layer.activation, "__name__", type(layer.activation).__name__.lower())
+        for after in model.layers[i + 1 :]:
+            if name != "linear" or not (activation_of(after) or isinstance(after, keras.layers.Dropout)):
+                break
+            name = activation_of(after) or name
+        activations.append(name)
+    return activations
 
 
 def assert_heldout_accuracy(model, assignment, key="test_accuracy", preprocess=None):
@@ -333,15 +540,6 @@ def assert_heldout_accuracy(model, assignment, key="test_accuracy", preprocess=N
         f"your model recognises {score:.2%} of the grader's {len(labels):,} held-out digits; "
         f"at least {needed:.2%} is needed" + (f" ({say(note)})" if note else ""),
     )
-
-
-#: How close an epoch's validation accuracy (absolute) and loss (relative) must be to the test
-#: set's for the test set to have been the validation set. An honest TP2 run (its callback
-#: watching the training loss, 60 epochs of over-fitting) matched one epoch at 1e-4 on the loss
-#: by chance; none matched at 1e-5, which still catches validation on the test set in each TP
-#: (reference/submissions: validation_on_test_set).
-ACCURACY_MATCH = 2e-4
-LOSS_MATCH = 1e-5
 
 
 #: Marker of a failed test-set check in the grading output; ``make grade`` lists it in ``grades.csv``.
@@ -435,12 +633,47 @@ def check_test_set_use(model, preprocess=None):
     assert not flags, f"{FLAG} " + " | ".join(flags)
 
 
-def assert_validation_is_not_test(model, history, advice):
-    """Fail when some epoch's validation accuracy and loss are those of the held-out test digits.
+def keras_losses(model, inputs, labels, batch_size=1024):
+    """Each digit's categorical cross-entropy as Keras computes it in ``fit`` and ``evaluate``.
 
-    Had the test set been the validation set, the epoch whose weights ``model`` holds (the
-    last one, or the best one when early stopping restored it) would show the model's very
-    accuracy and cross-entropy on the test digits.
+    On a softmax output, Keras's loss works from the softmax's inputs (the logits) when it runs
+    in a traced function, as in ``fit``: a digit whose true class gets p < 1e-7 costs its whole
+    -log p there, while probabilities from ``predict``, clipped at 1e-7, cost at most 16.1. One
+    such digit moves a mean over 6,500 by 1 %, far more than the match :func:`assert_validation_is_not_test` asks.
+
+    Parameters
+    ----------
+    model : keras.Model
+    inputs : ndarray of shape (n_samples, *model.input_shape[1:])
+    labels : ndarray of shape (n_samples,)
+        Integer classes.
+
+    Returns
+    -------
+    losses : ndarray of shape (n_samples,), dtype float64
+    """
+    import keras
+    import tensorflow as tf
+
+    per_digit = tf.function(lambda x, y: keras.losses.categorical_crossentropy(y, model(x, training=False)))
+    one_hot = np.eye(10, dtype="float32")[np.asarray(labels)]
+    parts = [
+        per_digit(inputs[i : i + batch_size], one_hot[i : i + batch_size]) for i in range(0, len(one_hot), batch_size)
+    ]
+    return np.concatenate([np.asarray(part, dtype="float64") for part in parts])
+
+
+def assert_validation_is_not_test(model, history, advice, batch_size=None, validation_split=None):
+    """Fail when the validation set held the students' test digits.
+
+    Two ways: the test digits were the validation set (``validation_data=(x_test, ...)``,
+    :func:`assert_validation_is_not_your_test_digits`), or they were appended to the training
+    digits, so that ``validation_split``, which takes the end of the array, validated on them
+    and on the last training digits before them. The second is checked when ``batch_size``
+    and ``validation_split`` (what the notebook asks ``fit`` to use) are given: the number of
+    training steps that ``history`` records bounds the array's length, hence how many training
+    digits the validation set held; for each possible count, the model's accuracy and loss on
+    those digits and the test digits together are compared with each epoch's.
 
     Parameters
     ----------
@@ -448,18 +681,39 @@ def assert_validation_is_not_test(model, history, advice):
         Outputs class probabilities, shape (n_samples, 10).
     history : keras.callbacks.History
         What ``model.fit`` returned; its ``history`` has ``val_accuracy`` and ``val_loss``.
-    advice : str or dict of {"fr": str, "en": str}
-        What to do instead, ending the failure message (in the notebook's language when a dict).
+    advice : dict of {"fr": str, "en": str}
+        What to do instead, ending the failure message in the notebook's language.
+    batch_size : int, optional
+    validation_split : float, optional
     """
     images, labels = load_students_test()  # the test digits students have
-    probabilities = _probabilities(model, model_inputs(model, images))
-    test_accuracy = np.mean(probabilities.argmax(axis=1) == labels)
-    test_loss = _losses(probabilities, labels).mean()
-    advice = advice if isinstance(advice, str) else say(advice)
-    epochs = zip(history.history["val_accuracy"], history.history["val_loss"])
-    for epoch, (val_accuracy, val_loss) in enumerate(epochs, start=1):
-        same = abs(val_accuracy - test_accuracy) < ACCURACY_MATCH and abs(val_loss - test_loss) < LOSS_MATCH * test_loss
-        assert not same, say(
-            f"l'exactitude et la perte de validation de l'époque {epoch} sont celles du jeu de test : {advice}",
-            f"the validation accuracy and loss of epoch {epoch} are those of the test set: {advice}",
+    inputs = model_inputs(model, images)
+    probabilities, losses = _probabilities(model, inputs), keras_losses(model, inputs, labels)
+    assert_validation_is_not_your_test_digits(history, probabilities, labels, advice, losses)
+    steps = (getattr(history, "params", None) or {}).get("steps")
+    if not (batch_size and validation_split and steps):
+        return
+
+    # fit(x, validation_split=s) trains on x[:floor(n * (1 - s))] (Keras's train_validation_split) and
+    # validates on the rest: the lengths n that make `steps` batches, and how many training digits
+    # each leaves in the validation set before the test digits.
+    def kept(n):
+        return math.floor(n * (1 - validation_split))
+
+    lengths = range((steps - 1) * batch_size, math.ceil(steps * batch_size / (1 - validation_split)) + 2)
+    counts = {n - kept(n) - len(labels) for n in lengths if math.ceil(kept(n) / batch_size) == steps}
+    counts = sorted(k for k in counts if 0 < k <= 60000)
+    if not counts:
+        return
+    train_images, train_labels = load_training_tail(counts[-1])
+    train_inputs = model_inputs(model, train_images)
+    train_probabilities = _probabilities(model, train_inputs)
+    train_losses = keras_losses(model, train_inputs, train_labels)
+    for k in counts:
+        assert_validation_is_not_your_test_digits(
+            history,
+            np.concatenate([train_probabilities[-k:], probabilities]),
+            np.concatenate([train_labels[-k:], labels]),
+            advice,
+            np.concatenate([train_losses[-k:], losses]),
         )

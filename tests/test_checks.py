@@ -199,3 +199,139 @@ def test_the_public_accuracy_check_travels_in_its_test_cell_and_speaks_the_noteb
         namespace["test_accuracy_on_your_test_digits"](model, np.zeros((4, 3)), np.array([0, 1, 2, 9]))
     with pytest.raises(build.BuildError, match="no function"):
         build.render_code_settings("    # KIT_CHECK no_such_check\n")
+
+
+# --- right answers written differently, judged by what they compute ------------------------
+
+
+def tiny_dense(*layers, loss="categorical_crossentropy"):
+    """A compiled 784-input model: ``layers`` then whatever they make of it."""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(784,)), *layers])
+    model.compile(optimizer="adam", loss=loss)
+    return model
+
+
+def test_the_hidden_layers_activation_counts_wherever_it_is_written():
+    import keras
+
+    Dense, ReLU, Activation, Dropout = (
+        keras.layers.Dense,
+        keras.layers.ReLU,
+        keras.layers.Activation,
+        keras.layers.Dropout,
+    )
+    out = Dense(10, activation="softmax")
+    assert checks.dense_activations(tiny_dense(Dense(8, activation="relu"), out)) == ["relu", "softmax"]
+    assert checks.dense_activations(tiny_dense(Dense(8), ReLU(), Dense(10, activation="softmax"))) == [
+        "relu",
+        "softmax",
+    ]
+    separate = tiny_dense(Dense(8), Dropout(0.1), Activation("relu"), Dense(10), keras.layers.Softmax())
+    assert checks.dense_activations(separate) == ["relu", "softmax"]
+    assert checks.dense_activations(tiny_dense(Dense(8), Dense(10, activation="softmax")))[0] == "linear"
+    # The separate spelling is the same network: the same parameters.
+    assert tiny_dense(Dense(784), ReLU(), Dense(10, activation="softmax")).count_params() == 623290
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_loss_is_judged_by_what_it_computes(monkeypatch, lang):
+    import keras
+
+    monkeypatch.setenv("MNIST_KIT_LANGUAGE", lang)
+    softmax = keras.layers.Dense(10, activation="softmax")
+    for right in (
+        "categorical_crossentropy",
+        keras.losses.categorical_crossentropy,
+        keras.losses.CategoricalCrossentropy(),
+    ):
+        checks.assert_softmax_and_cross_entropy(tiny_dense(keras.layers.Dense(10, activation="softmax"), loss=right))
+    says = {"fr": "« mean_squared_error »", "en": '"mean_squared_error"'}[lang]
+    with pytest.raises(AssertionError, match=says):
+        checks.assert_softmax_and_cross_entropy(tiny_dense(softmax, loss="mean_squared_error"))
+    for wrong in ("sparse_categorical_crossentropy", keras.losses.CategoricalCrossentropy(from_logits=True)):
+        with pytest.raises(AssertionError, match="cross"):
+            checks.assert_softmax_and_cross_entropy(
+                tiny_dense(keras.layers.Dense(10, activation="softmax"), loss=wrong)
+            )
+    with pytest.raises(AssertionError, match="softmax"):
+        checks.assert_softmax_and_cross_entropy(tiny_dense(keras.layers.Dense(10, activation="sigmoid"), loss="mse"))
+
+
+class FakeHistory:
+    """What ``model.fit`` returns, as far as the checks read it: per-epoch metrics and the number of steps."""
+
+    def __init__(self, val_accuracy, val_loss, steps=None):
+        self.history = {"val_accuracy": list(val_accuracy), "val_loss": list(val_loss)}
+        self.params = {"steps": steps}
+
+
+def test_validation_on_the_test_digits_is_seen_in_the_history(monkeypatch):
+    monkeypatch.setenv("MNIST_KIT_LANGUAGE", "fr")
+    probabilities = np.full((4, 10), 0.05)
+    probabilities[np.arange(4), [0, 1, 2, 3]] = 0.55
+    labels = np.array([0, 1, 2, 9])
+    loss = -np.log([0.55, 0.55, 0.55, 0.05]).mean()
+    advice = {"fr": "validez ailleurs", "en": "validate elsewhere"}
+    checks.assert_validation_is_not_your_test_digits(FakeHistory([0.75], [loss * 1.01]), probabilities, labels, advice)
+    with pytest.raises(AssertionError, match="époque 2 .* : validez ailleurs$"):
+        history = FakeHistory([0.5, 0.75], [loss, loss])
+        checks.assert_validation_is_not_your_test_digits(history, probabilities, labels, advice)
+
+
+def test_test_digits_appended_to_the_training_set_are_caught_in_the_validation_split(tmp_path, monkeypatch):
+    """fit(concatenate([x_train, x_test]), validation_split=s): the validation set is the last
+    training digits followed by the test digits; the check finds how many from the steps of fit.
+    (A split of 0.75 on 7,000 digits here, for the 60,000 + 5,000 of the notebooks' 0.1.)"""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, (2000, 28, 28), dtype=np.uint8)
+    np.savez(
+        tmp_path / checks.MNIST_FILE,
+        x_train=train,
+        y_train=rng.integers(0, 10, 2000).astype(np.uint8),
+        x_test=rng.integers(0, 256, (10000, 28, 28), dtype=np.uint8),
+        y_test=rng.integers(0, 10, 10000).astype(np.uint8),
+    )
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = tiny_dense(keras.layers.Dense(10, activation="softmax"))
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    (x_tr, y_tr), (x_te, y_te) = checks.load_training_tail(2000), checks.load_students_test()
+    x_all, y_all = checks.flat_inputs(np.concatenate([x_tr, x_te])), np.concatenate([y_tr, y_te])  # 7,000 digits
+    split_at = int(np.floor(len(x_all) * 0.25))  # how Keras splits: the last 5,250 validate
+    # What fit reports for its validation set: evaluate on it (Keras's own loss, from the logits).
+    val_loss, val_accuracy = model.evaluate(x_all[split_at:], np.eye(10)[y_all[split_at:]], verbose=0)
+    advice = {"fr": "non", "en": "no"}
+    steps = int(np.ceil(split_at / 32))
+    with pytest.raises(AssertionError, match="those of the test set"):
+        checks.assert_validation_is_not_test(model, FakeHistory([val_accuracy], [val_loss], steps), advice, 32, 0.75)
+    # Without the fit settings, only the test digits alone are compared; an honest history passes.
+    checks.assert_validation_is_not_test(model, FakeHistory([val_accuracy], [val_loss], steps), advice)
+    checks.assert_validation_is_not_test(model, FakeHistory([val_accuracy], [val_loss * 1.01], steps), advice, 32, 0.75)
+
+
+def test_the_early_stopping_settings_named_by_the_text(monkeypatch):
+    import keras
+
+    monkeypatch.setenv("MNIST_KIT_LANGUAGE", "fr")
+    good = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    checks.assert_early_stopping_settings(good)
+    for wrong, says in [
+        (dict(monitor="loss"), "il surveille « loss »$"),
+        (dict(monitor="val_loss", mode="max"), "mode devrait valoir « min »"),
+        (dict(patience=12), "de 2 à 10 époques"),
+        (dict(restore_best_weights=False), "restore_best_weights=True"),
+    ]:
+        settings = {"monitor": "val_loss", "patience": 3, "restore_best_weights": True, **wrong}
+        with pytest.raises(AssertionError, match=says):
+            checks.assert_early_stopping_settings(keras.callbacks.EarlyStopping(**settings))
+
+
+def test_the_hidden_points_notice_speaks_each_language_correctly():
+    notice = build.hidden_points_notice(0.5, 1, 9, 13)
+    assert "hold 0.5 of this question's 1 point (9 of the assignment's 13)" in notice
+    assert "portent 0,5 point de cette question, notée sur 1 (9 points des 13 du TP)" in notice
+    assert "1.5 of this question's 2 points" in build.hidden_points_notice(1.5, 2, 9, 13)

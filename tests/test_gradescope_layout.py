@@ -57,10 +57,7 @@ def expected_notices(autograder_zip):
     }
     points = {q: hidden_points(source) for q, source in tests.items()}
     all_hidden, all_total = sum(h for h, _ in points.values()), sum(t for _, t in points.values())
-    return {
-        q: f"hidden tests hold {h:g} of this question's {t:g} points ({all_hidden:g} of the assignment's {all_total:g})"
-        for q, (h, t) in points.items()
-    }
+    return {q: build.hidden_points_notice(h, t, all_hidden, all_total).split(";")[0] for q, (h, t) in points.items()}
 
 
 def check_seconds(results_pkl):

@@ -512,7 +512,7 @@ def test_params_of_our_network(dense_params):
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     assert dense_params(784, 10) is not None, "dense_params() a renvoyé None : complétez-la (à la place des ...)" if fr else "dense_params() returned None: complete it (replace the ...)"
     total = dense_params(784, 784) + dense_params(784, 10)
-    assert total == 623290, f"784 → 784 → 10 devrait avoir 623 290 paramètres ; votre formule en donne {total}" if fr else f"784 → 784 → 10 should have 623,290 parameters; your formula gives {total}"
+    assert total == 623290, f"784 → 784 → 10 devrait avoir 623 290 paramètres ; votre formule en donne {total:,}".replace(",", " ") if fr else f"784 → 784 → 10 should have 623,290 parameters; your formula gives {total:,}"
 
 test_params_of_our_network(dense_params)
 
@@ -725,6 +725,17 @@ test_model_shapes(build_model)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_softmax_and_cross_entropy(build_model):
+    """A softmax output and the categorical cross-entropy loss (0 points: the hidden test scores them)."""
+    # KIT_CHECK assert_softmax_and_cross_entropy
+    assert_softmax_and_cross_entropy(build_model())
+
+test_softmax_and_cross_entropy(build_model)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 1
 hidden: true
 """ # END TEST CONFIG
@@ -732,17 +743,14 @@ def test_model_layers_and_loss(build_model):
     import os
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
-    import numpy as np
+    from kit_checks import assert_softmax_and_cross_entropy, dense_activations
     m1, m2 = build_model(), build_model()
     assert m1 is not m2, "build_model() devrait construire un nouveau modèle à chaque appel" if fr else "build_model() should build a new model at each call"
     dense = [layer for layer in m1.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [784, 10], f"il faut deux couches Dense de 784 et 10 neurones ; le modèle en a {[layer.units for layer in dense]}" if fr else f"expected two Dense layers of 784 and 10 units; found {[layer.units for layer in dense]}"
-    assert dense[0].activation.__name__ == "relu", f"la couche cachée devrait utiliser relu ; elle utilise {dense[0].activation.__name__}" if fr else f"the hidden layer should use relu; found {dense[0].activation.__name__}"
-    probs = np.asarray(m1.predict(np.random.default_rng(1).random((4, 784), dtype=np.float32), verbose=0))
-    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "la couche de sortie devrait être une softmax : 10 probabilités de somme 1" if fr else "the output layer should be a softmax: 10 probabilities that sum to 1"
-    assert m1.optimizer is not None and m1.loss is not None, "build_model() devrait renvoyer un modèle compilé (appelez model.compile)" if fr else "build_model() should return a compiled model (call model.compile)"
-    loss = m1.loss if isinstance(m1.loss, str) else getattr(m1.loss, "name", type(m1.loss).__name__)
-    assert "categorical_crossentropy" in str(loss).lower() and "sparse" not in str(loss).lower(), f"la perte devrait être l'entropie croisée catégorielle (les étiquettes sont en one-hot) ; c'est {loss}" if fr else f"the loss should be categorical cross-entropy (labels are one-hot); found {loss}"
+    hidden = dense_activations(m1)[0]  # its activation argument, or a ReLU / Activation layer after it
+    assert hidden == "relu", f"la couche cachée devrait avoir l'activation relu (son argument activation, ou une couche ReLU juste après elle) ; son activation est « {hidden} »" if fr else f'the hidden layer should have the relu activation (its activation argument, or a ReLU layer right after it); its activation is "{hidden}"'
+    assert_softmax_and_cross_entropy(m1)
 
 test_model_layers_and_loss(build_model)
 
@@ -852,6 +860,17 @@ test_accuracy_on_your_test_digits(model, x_test, y_test)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_validation_is_not_your_test_set(model, history, x_test, y_test):
+    """Validation on x_test, seen in the history (0 points: the hidden test scores it)."""
+    # KIT_CHECK assert_validation_is_not_your_test_digits
+    assert_validation_is_not_your_test_digits(history, model.predict(x_test, verbose=0), y_test, {"fr": "validez sur une partie du jeu d'entraînement (validation_split), jamais sur le jeu de test", "en": "validate on part of the training set (validation_split), never on the test set"})
+
+test_validation_is_not_your_test_set(model, history, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 3
 hidden: true
 """ # END TEST CONFIG
@@ -877,11 +896,11 @@ test_not_trained_on_test_digits(model, preprocess)
 points: 1
 hidden: true
 """ # END TEST CONFIG
-def test_validation_is_not_the_test_set(model, history):
+def test_validation_is_not_the_test_set(model, history, BATCH_SIZE, VALIDATION_SPLIT):
     from kit_checks import assert_validation_is_not_test
-    assert_validation_is_not_test(model, history, {"fr": "validez sur une partie du jeu d'entraînement (validation_split), jamais sur le jeu de test", "en": "validate on part of the training set (validation_split), never on the test set"})
+    assert_validation_is_not_test(model, history, {"fr": "validez sur une partie du jeu d'entraînement seul (validation_split sur x_train), jamais sur des chiffres de test, même ajoutés à x_train", "en": "validate on part of the training set alone (validation_split on x_train), never on test digits, even appended to x_train"}, BATCH_SIZE, VALIDATION_SPLIT)
 
-test_validation_is_not_the_test_set(model, history)
+test_validation_is_not_the_test_set(model, history, BATCH_SIZE, VALIDATION_SPLIT)
 
 # %% [raw]
 # # END TESTS

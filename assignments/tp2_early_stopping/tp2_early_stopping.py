@@ -399,11 +399,13 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 # - surveille une mesure qui voit venir le sur-apprentissage (laquelle ? et une plus
 #   petite valeur est-elle meilleure, ou une plus grande ?) ;
 # - ne s'arrête pas au premier soubresaut de la courbe, sans pour autant laisser le réseau
-#   sur-apprendre pendant des dizaines d'époques ;
+#   sur-apprendre pendant des dizaines d'époques : une patience de 2 à 10 époques (au-delà,
+#   l'entraînement de la partie 5, limité à 30 époques, passerait l'essentiel de son temps à
+#   sur-apprendre) ;
 # - rende le réseau de la meilleure époque, pas celui de la dernière.
 #
 # Laissez les autres arguments à leur valeur par défaut. Le correcteur vérifie chacun de
-# ces trois points.
+# ces trois points, et la vérification qui suit la question aussi.
 
 # %% [markdown] lang="en"
 # ### Question 1 — The callback
@@ -413,11 +415,12 @@ print(f"training loss after {OVERFIT_EPOCHS} epochs:   {overfit_history.history[
 # - watches a measure that sees over-fitting coming (which one? and is a smaller value
 #   better, or a larger one?);
 # - does not stop at the curve's first hiccup, without letting the network over-fit for
-#   dozens of epochs either;
+#   dozens of epochs either: a patience of 2 to 10 epochs (beyond that, the training of
+#   part 5, limited to 30 epochs, would spend most of its time over-fitting);
 # - hands back the network of the best epoch, not the last one.
 #
 # Leave the other arguments at their defaults. The grader checks each of these three
-# points.
+# points, and so does the check after the question.
 
 # %% [raw]
 # # BEGIN QUESTION
@@ -464,16 +467,23 @@ test_callback_is_early_stopping(make_early_stopping)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_callback_settings(make_early_stopping):
+    """The three points of the question: its measure, its patience, its weights (0 points: the hidden tests score them)."""
+    # KIT_CHECK assert_early_stopping_settings
+    assert_early_stopping_settings(make_early_stopping())
+
+test_callback_settings(make_early_stopping)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_monitors_validation(make_early_stopping):
-    import os
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    callback = make_early_stopping()
-    assert callback.monitor in ("val_loss", "val_accuracy"), f"le callback devrait surveiller une mesure de validation, 'val_loss' ou 'val_accuracy' (mesurée sur des images sur lesquelles le réseau ne s'entraîne pas) ; il surveille {callback.monitor!r}" if fr else f"the callback should watch a validation measure, 'val_loss' or 'val_accuracy' (measured on images the network does not train on); it watches {callback.monitor!r}"
-    better = {"val_loss": "min", "val_accuracy": "max"}[callback.monitor]
-    assert callback.mode in (better, "auto"), f"pour {callback.monitor}, la meilleure époque est celle de plus {'petite' if better == 'min' else 'grande'} valeur : mode devrait valoir {better!r} (ou 'auto') ; il vaut {callback.mode!r}" if fr else f"for {callback.monitor}, the best epoch is the one with the {'lowest' if better == 'min' else 'highest'} value: mode should be {better!r} (or 'auto'); found mode={callback.mode!r}"
+    from kit_checks import assert_early_stopping_settings
+    assert_early_stopping_settings(make_early_stopping(), ["monitor"])
 
 test_callback_monitors_validation(make_early_stopping)
 
@@ -483,10 +493,8 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_patience(make_early_stopping):
-    import os
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    patience = make_early_stopping().patience
-    assert 2 <= patience <= 10, f"la patience devrait être de 2 à 10 époques : assez pour franchir une époque bruitée, sans aller jusqu'à ne jamais arrêter l'entraînement ; elle vaut {patience}" if fr else f"the patience should be 2 to 10 epochs: enough to ride out a noisy epoch, not so much that training never stops; found {patience}"
+    from kit_checks import assert_early_stopping_settings
+    assert_early_stopping_settings(make_early_stopping(), ["patience"])
 
 test_callback_patience(make_early_stopping)
 
@@ -496,9 +504,8 @@ points: 0.5
 hidden: true
 """ # END TEST CONFIG
 def test_callback_restores_best_weights(make_early_stopping):
-    import os
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    assert make_early_stopping().restore_best_weights is True, "le callback devrait revenir aux poids de la meilleure époque à la fin de l'entraînement : restore_best_weights=True (la valeur par défaut, False, garde ceux de la dernière époque)" if fr else "the callback should go back to the best epoch's weights when training ends: restore_best_weights=True (the default, False, keeps the last epoch's)"
+    from kit_checks import assert_early_stopping_settings
+    assert_early_stopping_settings(make_early_stopping(), ["restore"])
 
 test_callback_restores_best_weights(make_early_stopping)
 
@@ -800,20 +807,22 @@ history = train_with_early_stopping(model, x_fit, y_fit_1h, x_val, y_val_1h, MAX
 """ # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG
-def test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS):
+def test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS, make_early_stopping):
     import os
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
     assert history is not None, "history vaut None : complétez la cellule (construisez model avec build_model(), entraînez-le avec train_with_early_stopping(...) et gardez ce qu'elle renvoie dans history)" if fr else "history is None: complete the cell (build model with build_model(), train it with train_with_early_stopping(...) and keep what it returns in history)"
     assert model is not None, "model vaut None : construisez-le avec build_model() et entraînez-le avec train_with_early_stopping(...)" if fr else "model is None: build it with build_model() and train it with train_with_early_stopping(...)"
     assert "val_loss" in history.history, "history n'a pas de val_loss : entraînez avec train_with_early_stopping, qui valide sur x_val, y_val_1h" if fr else "history has no val_loss: train with train_with_early_stopping, which validates on x_val, y_val_1h"
+    monitor = make_early_stopping().monitor
+    assert monitor.startswith("val_"), f"l'arrêt précoce devrait surveiller une mesure de validation ; il surveille « {monitor} », et l'époque où il s'arrête ne dit rien du sur-apprentissage" if fr else f'early stopping should watch a validation measure; it watches "{monitor}", and the epoch where it stops says nothing about over-fitting'
     epochs = len(history.history["loss"])
     assert epochs < MAX_EPOCHS, f"l'entraînement est allé jusqu'au bout des {epochs} époques de MAX_EPOCHS : l'arrêt précoce aurait dû l'interrompre (le callback est-il passé à fit ?)" if fr else f"training ran all {epochs} epochs of MAX_EPOCHS: early stopping should have stopped it (is the callback passed to fit?)"
     predicted = np.asarray(model.predict(x_test[:1000], verbose=0)).argmax(axis=1)
     accuracy = np.mean(predicted == y_test[:1000])
     assert accuracy > 0.9, f"un modèle entraîné reconnaît bien plus de 90 % des 1 000 premiers chiffres de test ; le vôtre en reconnaît {100 * accuracy:.1f} %".replace(".", ",") if fr else f"a trained model gets well over 90 % of the first 1000 test digits right; yours gets {accuracy:.1%}"
 
-test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS)
+test_final_model_is_trained(model, history, x_test, y_test, MAX_EPOCHS, make_early_stopping)
 
 # %%
 """ # BEGIN TEST CONFIG

@@ -865,6 +865,17 @@ test_convnet_shapes(build_convnet)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_softmax_and_cross_entropy(build_convnet):
+    """A softmax output and the categorical cross-entropy loss (0 points: the hidden test scores them)."""
+    # KIT_CHECK assert_softmax_and_cross_entropy
+    assert_softmax_and_cross_entropy(build_convnet())
+
+test_softmax_and_cross_entropy(build_convnet)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 1
 hidden: true
 """ # END TEST CONFIG
@@ -872,6 +883,7 @@ def test_convnet_layers(build_convnet):
     import os
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
+    from kit_checks import activation_of
     m1, m2 = build_convnet(), build_convnet()
     assert m1 is not m2, "build_convnet() devrait construire un nouveau modèle à chaque appel" if fr else "build_convnet() should build a new model at each call"
     kinds = [type(layer).__name__ for layer in m1.layers]
@@ -880,7 +892,8 @@ def test_convnet_layers(build_convnet):
     denses = [i for i, layer in enumerate(m1.layers) if isinstance(layer, keras.layers.Dense)]
     assert len(convs) >= 2 and len(pools) >= 2, f"un réseau de type LeNet a deux couches Conv2D, chacune suivie d'un MaxPooling2D ; les couches trouvées sont {kinds}" if fr else f"a LeNet-like network has two Conv2D layers, each followed by MaxPooling2D; found the layers {kinds}"
     assert denses and max(convs + pools) < min(denses), f"les convolutions et les poolings viennent d'abord, puis Flatten et les couches Dense ; les couches trouvées sont {kinds}" if fr else f"convolutions and pooling come first, then Flatten and the Dense layers; found {kinds}"
-    assert m1.layers[-1] is m1.layers[denses[-1]] and m1.layers[-1].units == 10, f"la dernière couche devrait être Dense(10) ; c'est {kinds[-1]}" if fr else f"the last layer should be Dense(10); found {kinds[-1]}"
+    after = m1.layers[denses[-1] + 1 :]  # the output's activation may be a layer of its own
+    assert m1.layers[denses[-1]].units == 10 and all(activation_of(layer) for layer in after), f"la dernière couche devrait être Dense(10), suivie au plus de son activation ; c'est {kinds[-1]}" if fr else f"the last layer should be Dense(10), followed at most by its activation; found {kinds[-1]}"
     assert m1.count_params() <= 100_000, f"le budget est de 100 000 paramètres ; le modèle en a {m1.count_params():,}".replace(",", " ") if fr else f"the parameter budget is 100,000; the model has {m1.count_params():,}"
 
 test_convnet_layers(build_convnet)
@@ -891,16 +904,8 @@ points: 1
 hidden: true
 """ # END TEST CONFIG
 def test_convnet_outputs_probabilities(build_convnet):
-    import os
-    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
-    import numpy as np
-    m = build_convnet()
-    probs = np.asarray(m.predict(np.random.default_rng(3).random((4, 28, 28, 1), dtype=np.float32), verbose=0))
-    assert probs.shape == (4, 10), f"4 images devraient donner 4 lignes de 10 sorties ; la forme est {probs.shape}" if fr else f"4 images should give 4 rows of 10 outputs; found shape {probs.shape}"
-    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4) and probs.min() >= 0, "la dernière couche devrait être une softmax : 10 probabilités de somme 1" if fr else "the last layer should be a softmax: 10 probabilities that sum to 1"
-    assert m.optimizer is not None and m.loss is not None, "build_convnet() devrait renvoyer un modèle compilé (appelez model.compile)" if fr else "build_convnet() should return a compiled model (call model.compile)"
-    loss = m.loss if isinstance(m.loss, str) else getattr(m.loss, "name", type(m.loss).__name__)
-    assert "categorical_crossentropy" in str(loss).lower(), f"la perte devrait être l'entropie croisée catégorielle ; c'est {loss}" if fr else f"the loss should be categorical cross-entropy; found {loss}"
+    from kit_checks import assert_softmax_and_cross_entropy
+    assert_softmax_and_cross_entropy(build_convnet())
 
 test_convnet_outputs_probabilities(build_convnet)
 
@@ -1036,6 +1041,17 @@ test_accuracy_on_your_test_digits(model, x_test, y_test)
 
 # %%
 """ # BEGIN TEST CONFIG
+points: 0
+""" # END TEST CONFIG
+def test_validation_is_not_your_test_set(model, history, x_test, y_test):
+    """Validation on x_test, seen in the history (0 points: the hidden test scores it)."""
+    # KIT_CHECK assert_validation_is_not_your_test_digits
+    assert_validation_is_not_your_test_digits(history, model.predict(x_test, verbose=0), y_test, {"fr": "validez sur une partie du jeu d'entraînement (validation_split), jamais sur le jeu de test", "en": "validate on part of the training set (validation_split), never on the test set"})
+
+test_validation_is_not_your_test_set(model, history, x_test, y_test)
+
+# %%
+""" # BEGIN TEST CONFIG
 points: 3
 hidden: true
 """ # END TEST CONFIG
@@ -1061,11 +1077,11 @@ test_not_trained_on_test_digits(model, to_images)
 points: 1
 hidden: true
 """ # END TEST CONFIG
-def test_validation_is_not_the_test_set(model, history):
+def test_validation_is_not_the_test_set(model, history, BATCH_SIZE, VALIDATION_SPLIT):
     from kit_checks import assert_validation_is_not_test
-    assert_validation_is_not_test(model, history, {"fr": "validez sur une partie du jeu d'entraînement (validation_split), jamais sur le jeu de test", "en": "validate on part of the training set (validation_split), never on the test set"})
+    assert_validation_is_not_test(model, history, {"fr": "validez sur une partie du jeu d'entraînement seul (validation_split sur x_train), jamais sur des chiffres de test, même ajoutés à x_train", "en": "validate on part of the training set alone (validation_split on x_train), never on test digits, even appended to x_train"}, BATCH_SIZE, VALIDATION_SPLIT)
 
-test_validation_is_not_the_test_set(model, history)
+test_validation_is_not_the_test_set(model, history, BATCH_SIZE, VALIDATION_SPLIT)
 
 # %% [raw]
 # # END TESTS

@@ -310,12 +310,27 @@ def zip_contents(path):
 # --- hidden points, disclosed --------------------------------------------------
 
 HIDDEN_POINTS_CASE = "hidden points"
-HIDDEN_POINTS_NOTICE = (
-    "hidden tests hold {hidden:g} of this question's {total:g} points "
-    "({all_hidden:g} of the assignment's {all_total:g}); their results appear once grades are published. / "
-    "des tests cachés portent {hidden:g} des {total:g} points de cette question "
-    "({all_hidden:g} des {all_total:g} du TP) ; leurs résultats apparaissent à la publication des notes."
-)
+
+
+def hidden_points_notice(hidden, total, all_hidden, all_total):
+    """What the public feedback of a question says of its hidden points, in English then French.
+
+    Numbers as each language writes them (0.5 / 0,5), and "point" in the singular where each
+    language wants it (English: 1 point; French: under 2, 0,5 point, 1 point).
+    """
+
+    def en(n, points=False):
+        return f"{n:g}" + (" point" + "s" * (n != 1) if points else "")
+
+    def fr(n, points=False):
+        return f"{n:g}".replace(".", ",") + (" point" + "s" * (n >= 2) if points else "")
+
+    return (
+        f"hidden tests hold {en(hidden)} of this question's {en(total, points=True)} "
+        f"({en(all_hidden)} of the assignment's {en(all_total)}); their results appear once grades are published. / "
+        f"des tests cachés portent {fr(hidden, points=True)} de cette question, notée sur {fr(total)} "
+        f"({fr(all_hidden, points=True)} des {fr(all_total)} du TP) ; leurs résultats apparaissent à la publication des notes."
+    )
 
 
 def points_by_visibility(test_source, name="test"):
@@ -352,7 +367,7 @@ def with_hidden_points_notice(test_files):
     notices = {}
     for name, source in test_files.items():
         hidden, total = points[name]
-        message = HIDDEN_POINTS_NOTICE.format(hidden=hidden, total=total, all_hidden=all_hidden, all_total=all_total)
+        message = hidden_points_notice(hidden, total, all_hidden, all_total)
         notices[name] = (
             f"{source.rstrip()}\n\n\n"
             f"@test_case(name={HIDDEN_POINTS_CASE!r}, points=0, hidden=False, success_message={message!r})\n"

@@ -97,6 +97,31 @@ MUTANTS = {
         ],
         {"q5_training": 4},
     ),
+    # Right answers written differently from the solution keep every point: the loss as the
+    # function Keras documents, and the hidden ReLU as a layer of its own (the same
+    # 623,290-parameter network).
+    "loss_function_and_relu_layer": (
+        [
+            (
+                'keras.layers.Dense(784, activation="relu"),',
+                "keras.layers.Dense(784),\n            keras.layers.ReLU(),",
+            ),
+            ('loss="categorical_crossentropy"', "loss=keras.losses.categorical_crossentropy"),
+        ],
+        {},
+    ),
+    # The test digits appended to the training digits, unshuffled: validation_split takes the
+    # end of the array, so the validation set is 1,500 training digits and the 5,000 test digits.
+    "validation_split_over_appended_test_digits": (
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    np.concatenate([x_train, x_test]),\n    np.concatenate([y_train_1h, y_test_1h]),\n"
+                "    epochs=EPOCHS,",
+            )
+        ],
+        {"q5_training": 1},
+    ),
     # Validation on the test set, the original course's mistake.
     "validation_on_test_set": (
         [("validation_split=VALIDATION_SPLIT,", "validation_data=(x_test, y_test_1h),")],
@@ -139,7 +164,7 @@ PUBLIC_SILENT = {
     "one_hot_width_from_data": {"q2_one_hot"},
     "parameters_hard_coded": {"q3_parameters"},
     "build_model_returns_a_cached_model": {"q4_model"},
-    "validation_on_test_set": {"q5_training"},
+    "validation_split_over_appended_test_digits": {"q5_training"},
     "one_hot_missing_output_size_9_confusion_ignores_labels": {"q6_confusion"},
 }
 

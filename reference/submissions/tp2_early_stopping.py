@@ -10,9 +10,10 @@ MUTANTS = {
     ),
     # Watches the training loss: on the hidden test's small data set it keeps falling, all
     # 60 epochs run, and the model comes back with the weights of the lowest *training* loss.
+    # The full training happens to stop before MAX_EPOCHS: q3 reads the measure itself.
     "monitors_training_loss": (
         [('monitor="val_loss",', 'monitor="loss",')],
-        {"q1_callback": 0.5, "q2_train_function": 2.5},
+        {"q1_callback": 0.5, "q2_train_function": 2.5, "q3_full_training": 1},
     ),
     # The right measure in the wrong direction: the "best" epoch is the worst, epoch 1,
     # whose weights the final model gets back (96.3 % of the grader's digits at seed 0).

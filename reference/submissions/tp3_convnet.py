@@ -11,8 +11,9 @@ MUTANTS = {
     # test catches: pixels divided by the batch's largest value (255 for MNIST, not
     # for the grader's images); "same" padding that ignores the stride; parameter
     # counts hard-coded for the two convolutions of the notebook; logits instead of a
-    # softmax (the loss made to match, so training and accuracy are unharmed); the
-    # global test labels used instead of the labels argument.
+    # softmax (the loss made to match, so training and accuracy are unharmed: only the
+    # 0-point public check of the softmax says so); the global test labels used instead of
+    # the labels argument.
     "slips_the_public_checks_miss": (
         [
             (
@@ -107,6 +108,35 @@ MUTANTS = {
             ),
         ],
         {},
+    ),
+    # The solution's network with every activation as a layer of its own, and the loss as
+    # the function Keras documents: the same network, every point kept. Trained on 1 % of the
+    # data for one epoch to grade in seconds, so q5 loses what "trained_on_one_percent" loses.
+    "separate_activations_and_loss_function": (
+        [
+            (
+                'keras.layers.Conv2D(16, 5, activation="relu"),',
+                "keras.layers.Conv2D(16, 5),\n            keras.layers.ReLU(),",
+            ),
+            (
+                'keras.layers.Conv2D(32, 5, activation="relu"),',
+                'keras.layers.Conv2D(32, 5),\n            keras.layers.Activation("relu"),',
+            ),
+            ('keras.layers.Dense(128, activation="relu")', "keras.layers.Dense(128),\n            keras.layers.ReLU()"),
+            (
+                'keras.layers.Dense(10, activation="softmax"),',
+                "keras.layers.Dense(10),\n            keras.layers.Softmax(),",
+            ),
+            (
+                'optimizer=make_optimizer(), loss="categorical_crossentropy"',
+                "optimizer=make_optimizer(), loss=keras.losses.categorical_crossentropy",
+            ),
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:600],\n    y_train_1h[:600],\n    epochs=1,",
+            ),
+        ],
+        {"q5_training": 4},
     ),
     # Validation on the test set, the original course's mistake.
     "validation_on_test_set": (
