@@ -61,9 +61,10 @@ assignments: $(STAMP) $(MNIST) $(if $(filter-out robot_lab,$(TP)),,$(ROBOT_MODEL
 	$(PY) -m autograder.build $(TP) $(if $(COLAB_URL),--colab-url $(COLAB_URL))
 
 # The zip is rebuilt first when it is missing or older than any of its sources.
-grade: $(STAMP) sandbox $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV + feedback in grades/TP)
+grade: $(STAMP) sandbox $(if $(TP),dist/$(TP)/autograder.zip) ## Grade a folder: make grade SUBMISSIONS=folder TP=tp1_dense (CSV, feedback, class report in grades/TP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(TP)" || { echo "usage: make grade SUBMISSIONS=folder TP=tp1_dense"; exit 2; }
 	$(PY) -m autograder.grade $(TP) $(SUBMISSIONS) $(GRADE_ARGS)
+	$(PY) -m autograder.report grades/$(TP) --lang $(REPORT_LANG)
 
 # Reads only what `make grade` stored in grades/TP: report.html, report.md and final_grades.csv go beside grades.csv.
 report: $(STAMP) ## Rebuild the class report from stored results: make report TP=tp1_dense
