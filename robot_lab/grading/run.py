@@ -40,8 +40,9 @@ student file, streamed under our own names with size limits), then for each test
   with the reference package, the hidden answers and the network) writes the test's
   inputs (faces, sprites, scene images: no answers);
 - the *worker* (``--worker``, in a sandbox folder holding only the student's package, the
-  shipped network, the collect code and those inputs; a new session; user ``nobody`` when
-  this runs as root and that user can run this Python; an environment naming nothing of
+  shipped network, the collect code and those inputs; a new session; in bubblewrap's
+  sandbox where it runs (``grading/sandbox.py``), else user ``nobody`` when this runs as
+  root and that user can run this Python; an environment naming nothing of
   the grader's) runs the student's function and writes its raw outputs;
 - this process copies the outputs (bounded) out of the sandbox and the judge scores the
   copy: the fraction and the message come from the judge only.
