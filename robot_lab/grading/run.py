@@ -25,7 +25,7 @@ Layout (Gradescope's, or any folder with the same three parts)::
 Environment: ``AUTOGRADER_ROOT`` (the folder above), ``ROBOT_LAB_GRADING_TIMEOUT``
 (seconds, replaces every test's own time limit), ``ROBOT_LAB_GRADING_BUDGET`` (seconds
 for all the tests together, default config.json's ``budget_s``), ``ROBOT_LAB_GRADING_HIDE``
-(folders, ``os.pathsep``-separated, that the worker must not see besides the root: the instructor's
+(folders, ``os.pathsep``-separated, that the worker must not see besides the root: local grading
 hides its grades), ``ROBOT_LAB_GRADING_ROS=never``
 (grade ``fill_response`` with stand-ins for the ROS message classes even where ROS is installed),
 ``ROBOT_LAB_GRADING_LANG`` (``fr`` or ``en``: the feedback's language; default: the language of
