@@ -686,6 +686,16 @@ def assert_validation_is_not_test(model, history, advice, batch_size=None, valid
     batch_size : int, optional
     validation_split : float, optional
     """
+    import os
+
+    fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
+    # No validated epoch (a model never trained) shows nothing of its validation set: no point for it.
+    assert (getattr(history, "history", None) or {}).get("val_accuracy"), (
+        "l'historique ne compte aucune époque validée\u00a0: entraînez le modèle avec validation_split, "
+        "puis relancez la cellule"
+        if fr
+        else "the history records no validated epoch: train the model with validation_split, then run the cell again"
+    )
     images, labels = load_students_test()  # the test digits students have
     inputs = model_inputs(model, images)
     probabilities, losses = _probabilities(model, inputs), keras_losses(model, inputs, labels)

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from autograder import report
+from autograder import grade, report
 from autograder.grade import write_csv
 
 #: Where a browser is needed: under `make test` (REPORT_REQUIRE_BROWSER=1) a missing one fails instead of skipping.
@@ -239,7 +239,9 @@ def points_of(grades, rows):
     return {
         q: top
         for r in rows
-        for q, (_, top) in json.loads((grades / r["student"] / "done.json").read_text())["scores"].items()
+        for q, (_, top) in grade.read_done(grades / r["student"] / "done.json", (grades / ".key").read_bytes())[
+            "scores"
+        ].items()
     }
 
 
