@@ -82,10 +82,19 @@ def _support_file(name):
     return path
 
 
+#: The key of an ``mnist.npz`` whose test set is the students' half only (the kernel's copy).
+STUDENTS_HALF_KEY = "students_half"
+#: The students' half stands in for the grader's (kit_verify's clean process sets it to compare
+#: with the kernel's run, which has only the students' half: ``mnist.npz`` beside the notebook).
+HELDOUT_STAND_IN = False
+
+
 def _test_half(which):
     with np.load(_support_file(MNIST_FILE)) as data:
         images, labels = data["x_test"], data["y_test"]
-    index = split_test_set(len(labels))[which]
+        if STUDENTS_HALF_KEY in data.files:  # the kernel's copy: the students' half only, standing in for both
+            return images, labels
+    index = split_test_set(len(labels))[0 if HELDOUT_STAND_IN else which]
     return images[index], labels[index]
 
 

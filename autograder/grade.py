@@ -395,34 +395,69 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     output_dir = Path(output_dir or tempfile.mkdtemp(prefix="grade-"))
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="submission-") as work:
+    with tempfile.TemporaryDirectory(prefix="judge-") as grader, tempfile.TemporaryDirectory(prefix="submission-") as work:
+        kernel_zip, judge_dir = split_autograder(autograder_zip, Path(grader))
         copy = write_graded_notebook(submission, Path(work) / "submission.ipynb")
-        (Path(work) / "results").mkdir()
-        command = [
-            sys.executable,
-            "-m",
-            "otter",
-            "run",
-            "--no-logo",
-            "-a",
-            str(Path(autograder_zip).resolve()),
-            "-o",
-            str(Path(work) / "results"),
-            str(copy),
-        ]
-        results, peak = run_in_scratch(
+        exports = Path(work) / "exports"
+        for folder in (Path(work) / "results", exports):
+            folder.mkdir()
+        command = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(kernel_zip)]
+        command += ["-o", str(Path(work) / "results"), str(copy)]
+        environment = {**os.environ, EXPORT_DIR_VARIABLE: str(exports)}
+        # The kernel: the student's code, with the students' half of the test set only.
+        kernel_results, peak = run_in_scratch(
             command,
             work,
             Path(work) / "results" / "results.json",
             timeout,
             memory_mb,
             sandbox,
-            (output_dir, *hide),
-            readable=(autograder_zip,),
+            (output_dir, judge_dir, *hide),
+            readable=(kernel_zip,),
+            env=environment,
         )
+        # The clean process: the grader's own tests and held-out digits, the kernel's exports as data.
+        with tempfile.TemporaryDirectory(prefix="clean-") as clean:
+            (Path(clean) / "kernel.json").write_text(json.dumps(kernel_results))
+            judged = Path(clean) / "results.json"
+            command = [sys.executable, str(judge_dir / "kit_verify.py"), str(judge_dir), str(exports)]
+            command += [str(Path(clean) / "kernel.json"), str(judged)]
+            results, judge_peak = run_in_scratch(
+                command, clean, judged, timeout, memory_mb, sandbox, (output_dir, *hide), readable=(judge_dir, exports)
+            )
     (output_dir / "results.json").write_text(json.dumps(results, indent=1))
-    results["peak_memory_mb"] = round(peak / 2**20)
+    results["peak_memory_mb"] = round(max(peak, judge_peak) / 2**20)
     return results
+
+
+#: Where the kernel's ``kit_verify.export`` writes (autograder/verify.py).
+EXPORT_DIR_VARIABLE = "KIT_EXPORT_DIR"
+#: The autograder zip's folder for the clean process (autograder/build: ``JUDGE_DIR``).
+JUDGE_DIR = "judge"
+
+
+def split_autograder(autograder_zip, folder):
+    """Split an autograder zip into what the kernel may see and what only the clean process reads.
+
+    Returns ``(kernel_zip, judge_dir)``: ``folder/kernel.zip``, the zip without its ``judge/``
+    folder (the grader's tests with their points and both halves of the test set), and
+    ``folder/judge``, that folder unpacked. A zip built before the clean process existed (no
+    ``judge/``) raises ``GradingError("invalid")``: rebuild it.
+    """
+    kernel_zip, judge_dir = folder / "kernel.zip", folder / JUDGE_DIR
+    with zipfile.ZipFile(autograder_zip) as z, zipfile.ZipFile(kernel_zip, "w", zipfile.ZIP_STORED) as kernel:
+        names = [n for n in z.namelist() if not n.endswith("/")]
+        judged = [n for n in names if n.startswith(f"{JUDGE_DIR}/")]
+        if not judged:
+            raise GradingError("invalid", f"{autograder_zip} has no {JUDGE_DIR}/ folder: rebuild it (make assignments)")
+        for name in names:
+            if name in judged:
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(z.read(name))
+            else:
+                kernel.writestr(z.getinfo(name), z.read(name))
+    return kernel_zip, judge_dir
 
 
 #: What ``kit_checks.check_test_set_use`` writes in a failed test's output (autograder/checks.py, ``FLAG``).

@@ -49,11 +49,16 @@ def hidden_points(test_source):
 
 
 def expected_notices(autograder_zip):
-    """``{question: text}``: what the public feedback must say of each question's hidden points."""
+    """``{question: text}``: what the public feedback must say of each question's hidden points.
+
+    Counted on the clean process's copy of the tests (``judge/tests/``): the kernel's copy gives
+    the cases judged outside 0 points.
+    """
+    prefix = f"{build.JUDGE_DIR}/tests/"
     tests = {
-        n[len("tests/") : -len(".py")]: b.decode()
+        n[len(prefix) : -len(".py")]: b.decode()
         for n, b in build.zip_contents(autograder_zip).items()
-        if n.startswith("tests/")
+        if n.startswith(prefix)
     }
     points = {q: hidden_points(source) for q, source in tests.items()}
     all_hidden, all_total = sum(h for h, _ in points.values()), sum(t for _, t in points.values())

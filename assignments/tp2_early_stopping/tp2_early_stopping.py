@@ -25,6 +25,7 @@
 # autograder_files:
 #   - mnist.npz
 #   - kit_checks.py
+#   - kit_verify.py
 #   - thresholds.json
 #   - integrity.json
 
@@ -616,8 +617,8 @@ def test_training_stops_early(train_with_early_stopping):
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     import numpy as np
-    from kit_checks import flat_inputs, load_heldout
-    images, labels = load_heldout()
+    from kit_checks import flat_inputs, load_students_test
+    images, labels = load_students_test()  # digits the kernel has (the grader's half never enters it)
     x, y = flat_inputs(images[:1000]), np.eye(10, dtype="float32")[labels[:1000]]
     # 500 training images for a 784 -> 128 -> 10 net with a large step: the validation
     # loss is lowest around epoch 9, then rises.
@@ -641,8 +642,8 @@ def test_training_returns_best_epoch_weights(train_with_early_stopping, make_ear
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import keras
     import numpy as np
-    from kit_checks import flat_inputs, load_heldout
-    images, labels = load_heldout()
+    from kit_checks import flat_inputs, load_students_test
+    images, labels = load_students_test()  # digits the kernel has (the grader's half never enters it)
     x, y = flat_inputs(images[:1000]), np.eye(10, dtype="float32")[labels[:1000]]
     keras.utils.set_random_seed(7)
     net = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])

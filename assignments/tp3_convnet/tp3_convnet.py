@@ -25,6 +25,7 @@
 # autograder_files:
 #   - mnist.npz
 #   - kit_checks.py
+#   - kit_verify.py
 #   - thresholds.json
 #   - integrity.json
 
@@ -1320,8 +1321,8 @@ def test_misclassified_matches_model(misclassified, model):
     import os
     fr = os.environ.get("MNIST_KIT_LANGUAGE") == "fr"  # messages in the notebook's language
     import numpy as np
-    from kit_checks import load_heldout, model_inputs, predicted_labels
-    images, labels = load_heldout()
+    from kit_checks import load_students_test, model_inputs, predicted_labels
+    images, labels = load_students_test()  # digits the kernel has (the grader's half never enters it)
     inputs = model_inputs(model, images[-2000:])
     expected = np.flatnonzero(predicted_labels(model, inputs) != labels[-2000:])
     found = np.asarray(misclassified(model, inputs, labels[-2000:]))

@@ -42,7 +42,7 @@ import numpy as np
 
 from robot_lab.mnist import load_mnist
 
-from .. import REPO_ROOT, checks
+from .. import REPO_ROOT, checks, verify
 from .code_language import translate_code
 
 LANGUAGES = ("fr", "en")
@@ -65,6 +65,15 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE_IN_ZIP = {"run_autograder", "setup.sh"}
 # What the autograder ships beside the tests (each source's `autograder_files`).
 SUPPORT_FILES = (checks.MNIST_FILE, "kit_checks.py", checks.THRESHOLDS_FILE, checks.INTEGRITY_FILE)
+# What the kernel gets beside them: the exporter of autograder/verify.py. Its mnist.npz holds the
+# students' half of the test set only; the grader's half ships in judge/, with the clean process.
+KERNEL_FILES = (*SUPPORT_FILES, "kit_verify.py")
+JUDGE_DIR = "judge"
+# Gradescope's run_autograder, after Otter's run: the clean process judges again (autograder/verify.py).
+JUDGE_COMMAND = (
+    "python /autograder/source/judge/kit_verify.py /autograder/source/judge /autograder/submission/kit_exports "
+    "/autograder/results/results.json /autograder/results/results.json"
+)
 # What `otter assign` may put in a student folder; anything else is a leak.
 STUDENT_FILES_ALLOWED = {".ipynb"}
 # A line of a source cell replaced by a file of assignments/ at build time.
@@ -205,6 +214,16 @@ def write_mnist_npz(path):
     write_npz(path, {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test})
 
 
+def write_kernel_mnist_npz(source, path):
+    """Write the kernel's ``mnist.npz``: ``source``'s training set and the students' half of its test set only."""
+    with np.load(source) as data:
+        students, _ = checks.split_test_set(len(data["y_test"]))
+        arrays = {"x_train": data["x_train"], "y_train": data["y_train"]}
+        arrays.update(x_test=data["x_test"][students], y_test=data["y_test"][students])
+    arrays[checks.STUDENTS_HALF_KEY] = np.array(True)
+    write_npz(path, arrays)
+
+
 def write_npz(path, arrays, compression=zipfile.ZIP_STORED):
     """Write ``arrays`` (name -> ndarray, in that order) as an ``.npz`` whose bytes depend on the arrays only.
 
@@ -243,8 +262,50 @@ def stage(nb, name, lang, work):
     shutil.copy(THRESHOLDS, folder / checks.THRESHOLDS_FILE)
     shutil.copy(INTEGRITY, folder / checks.INTEGRITY_FILE)
     shutil.copy(Path(checks.__file__), folder / "kit_checks.py")
-    link_or_copy(work / checks.MNIST_FILE, folder / checks.MNIST_FILE)
+    shutil.copy(Path(verify.__file__), folder / "kit_verify.py")
+    link_or_copy(work / KERNEL_MNIST, folder / checks.MNIST_FILE)
     return master
+
+
+# The kernel's mnist.npz, in the build folder (the full one is checks.MNIST_FILE there).
+KERNEL_MNIST = "mnist_kernel.npz"
+# The first line of an Otter test case: its decorator and its function's signature.
+TEST_CASE = re.compile(r"^@test_case\((?P<options>.*)\)\ndef (?P<name>\w+)\((?P<arguments>[^)]*)\):\n", re.MULTILINE)
+
+
+def kernel_tests(question, source):
+    """The kernel's copy of a test file: each case the clean process judges exports its arguments, for 0 points.
+
+    A case is judged outside (autograder/verify.py) when every argument is in ``verify.JUDGED``;
+    its first line becomes a call to ``kit_verify.export``, its points 0. The zip's ``judge/tests/``
+    keeps the cases as written, points included.
+    """
+
+    def exporting(match):
+        arguments = [a.strip() for a in match["arguments"].split(",") if a.strip()]
+        if not arguments or not all(a in verify.JUDGED for a in arguments):
+            return match[0]
+        options = re.sub(r"\bpoints=[^,)]+", "points=0", match["options"])
+        keywords = ", ".join(f"{a}={a}" for a in arguments)
+        line = f'{", ".join(arguments)}, = __import__("kit_verify").export("{question}.{match["name"]}", {keywords})'
+        return f"@test_case({options})\ndef {match['name']}({match['arguments']}):\n    {line}\n"
+
+    return TEST_CASE.sub(exporting, source)
+
+
+def with_clean_judge(contents, work):
+    """The zip's entries (``{name: bytes}``) with the kernel's tests, the ``judge/`` folder and its step in run_autograder."""
+    out = dict(contents)
+    for name, source in contents.items():
+        if name.startswith("tests/"):
+            out[f"{JUDGE_DIR}/{name}"] = source
+            out[name] = kernel_tests(Path(name).stem, source.decode()).encode()
+    for support in (checks.THRESHOLDS_FILE, checks.INTEGRITY_FILE, "kit_checks.py", "kit_verify.py"):
+        out[f"{JUDGE_DIR}/{support}"] = contents[f"files/{support}"]
+    out[f"{JUDGE_DIR}/{checks.MNIST_FILE}"] = (work / checks.MNIST_FILE).read_bytes()
+    script = contents["run_autograder"].decode().rstrip("\n")
+    out["run_autograder"] = f"{script}\n{JUDGE_COMMAND}\n".encode()
+    return out
 
 
 def run_otter_assign(master):
@@ -288,17 +349,21 @@ def repack_zip(source, target, replace=None):
 
     ``replace`` (``{entry name: str}``) gives new contents for some entries.
     """
-    replace = replace or {}
+    contents = zip_contents(source)
+    contents.update({name: text.encode() for name, text in (replace or {}).items() if name in contents})
+    write_zip(contents, target)
+
+
+def write_zip(contents, target):
+    """Write ``contents`` (``{entry name: bytes}``) as a zip with sorted entries and fixed timestamps."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for entry in sorted(zin.namelist()):
-            if entry.endswith("/"):
-                continue
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for entry in sorted(contents):
             info = zipfile.ZipInfo(entry, date_time=ZIP_DATE)
             mode = 0o755 if Path(entry).name in EXECUTABLE_IN_ZIP else 0o644
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, replace[entry] if entry in replace else zin.read(entry))
+            zout.writestr(info, contents[entry])
 
 
 def zip_contents(path):
@@ -518,6 +583,8 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
     work.mkdir(parents=True, exist_ok=True)
     if not (work / checks.MNIST_FILE).is_file():
         write_mnist_npz(work / checks.MNIST_FILE)
+    if not (work / KERNEL_MNIST).is_file():
+        write_kernel_mnist_npz(work / checks.MNIST_FILE, work / KERNEL_MNIST)
 
     zips = {}
     for lang in languages:
@@ -526,7 +593,8 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         (ag_zip,) = sorted((out / "autograder").glob("*.zip"))
         zips[lang] = work / name / lang / "autograder.zip"
         generated = {n: b.decode() for n, b in zip_contents(ag_zip).items() if n.startswith("tests/")}
-        repack_zip(ag_zip, zips[lang], replace=with_hidden_points_notice(generated))
+        contents = {**zip_contents(ag_zip), **{n: t.encode() for n, t in with_hidden_points_notice(generated).items()}}
+        write_zip(with_clean_judge(contents, work), zips[lang])
 
         student = dist / lang / name / "student"
         solution = dist / lang / name / "solution"
@@ -541,6 +609,7 @@ def build(name, languages=LANGUAGES, dist=DEFAULT_DIST, work=DEFAULT_WORK):
         # can run the solution notebook with every check, hidden ones included.
         for support in SUPPORT_FILES:
             link_or_copy(master.parent / support, solution / support)
+        link_or_copy(work / checks.MNIST_FILE, solution / checks.MNIST_FILE)  # both halves: every check runs
         for notebook in (student / f"{name}.ipynb", solution / f"{name}.ipynb"):
             normalize_notebook(notebook, lang)
 
