@@ -395,7 +395,10 @@ def run_otter(autograder_zip, submission, output_dir=None, timeout=600, memory_m
     output_dir = Path(output_dir or tempfile.mkdtemp(prefix="grade-"))
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="judge-") as grader, tempfile.TemporaryDirectory(prefix="submission-") as work:
+    with (
+        tempfile.TemporaryDirectory(prefix="judge-") as grader,
+        tempfile.TemporaryDirectory(prefix="submission-") as work,
+    ):
         kernel_zip, judge_dir = split_autograder(autograder_zip, Path(grader))
         copy = write_graded_notebook(submission, Path(work) / "submission.ipynb")
         exports = Path(work) / "exports"

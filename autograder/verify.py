@@ -34,7 +34,6 @@ import inspect
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -145,9 +144,19 @@ class _Writer:
                 "model": same[1] if same and same[0] is model else None,
             }
         if isinstance(value, keras.callbacks.Callback):
-            fields = ("monitor", "patience", "restore_best_weights", "mode", "min_delta", "baseline", "start_from_epoch")
+            fields = (
+                "monitor",
+                "patience",
+                "restore_best_weights",
+                "mode",
+                "min_delta",
+                "baseline",
+                "start_from_epoch",
+            )
             return {
-                "$callback": {f: getattr(value, f) for f in fields if isinstance(getattr(value, f, None), (int, float, str, bool))},
+                "$callback": {
+                    f: getattr(value, f) for f in fields if isinstance(getattr(value, f, None), (int, float, str, bool))
+                },
                 "early_stopping": isinstance(value, keras.callbacks.EarlyStopping),
                 "type": type(value).__name__,
             }
@@ -372,8 +381,9 @@ class Replay:
     def __call__(self, *args, **kwargs):
         key = digest([list(args), kwargs])
         self.count[key] = self.count.get(key, 0) + 1
-        record = self.calls.get((key, self.count[key])) or self.calls.get((key, max(
-            (n for k, n in self.calls if k == key), default=0)))
+        record = self.calls.get((key, self.count[key])) or self.calls.get(
+            (key, max((n for k, n in self.calls if k == key), default=0))
+        )
         if record is None:
             if self.affine and len(args) == 1 and isinstance(args[0], np.ndarray) and args[0].dtype == np.uint8:
                 a, b = self.affine["a"], self.affine["b"]
@@ -382,9 +392,10 @@ class Replay:
                 return out.astype(self.affine["dtype"]).reshape((len(images), *self.affine["shape"]))
             raise AssertionError(
                 _say(
-                    f"{self.name}() n'a pas été appelée ainsi pendant l'exécution du notebook : la correction ne peut "
-                    "pas vérifier ce résultat",
-                    f"{self.name}() was not called this way while the notebook ran: the grader cannot check this result",
+                    f"{self.name}() n'a pas été appelée ainsi pendant l'exécution du notebook\u00a0: "
+                    "la correction ne peut pas vérifier ce résultat",
+                    f"{self.name}() was not called this way while the notebook ran: "
+                    "the grader cannot check this result",
                     self.reader.language,
                 )
             )
@@ -509,8 +520,13 @@ def judge(judge_dir, exports, results):
     warnings.filterwarnings("ignore")  # Keras's notes on loading optimizers: not the student's business
 
     judge_dir = Path(judge_dir).resolve()
-    sys.path.insert(0, str(judge_dir))
-    import kit_checks
+    # The grader's own kit_checks: the one beside this file (run as a script from judge/, its folder
+    # comes first on sys.path), never one the notebook could have written.
+    kit_checks = __import__("kit_checks")
+    if Path(kit_checks.__file__).resolve().parent != judge_dir:
+        raise RuntimeError(
+            f"kit_checks comes from {kit_checks.__file__}, not from {judge_dir}: run {judge_dir}/kit_verify.py"
+        )
 
     cases, reader = read_exports(exports)
     os.environ["MNIST_KIT_LANGUAGE"] = reader.language
