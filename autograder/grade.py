@@ -465,16 +465,23 @@ def split_autograder(autograder_zip, folder):
 
 #: What ``kit_checks.check_test_set_use`` writes in a failed test's output (autograder/checks.py, ``FLAG``).
 FLAG = "[test-set flag]"
+#: What the clean process writes when the kernel's verdicts lied (autograder/verify.py, ``TAMPERED``).
+TAMPERED = "[tampered]"
 
 
 def flags(results):
-    """The test-set flags of a ``results.json``: one line per flagged question, ``"question: why"``."""
+    """The flags of a ``results.json``: one line per flagged question, ``"question: why"``.
+
+    A test-set flag (a model trained on test digits) or a tampered run (the kernel's verdicts
+    contradicted by the clean process).
+    """
     found = []
     for test in results.get("tests", []):
         output = test.get("output") or ""
-        if FLAG in output:
-            line = next(line for line in output.splitlines() if FLAG in line)
-            found.append(f"{test.get('name', '?')}: {line.split(FLAG, 1)[1].strip()}")
+        for marker, kind in ((FLAG, ""), (TAMPERED, "tampered: ")):
+            line = next((line for line in output.splitlines() if marker in line), None)
+            if line is not None:
+                found.append(f"{test.get('name', '?')}: {kind}{line.split(marker, 1)[1].strip()}")
     return found
 
 

@@ -44,7 +44,19 @@ EXPORT_DIR_VARIABLE = "KIT_EXPORT_DIR"
 TAMPERED = "[tampered]"
 
 # Argument name -> how the kernel exports it and the clean process rebuilds it.
-VALUES = ("model", "history", "x_test", "y_test", "BATCH_SIZE", "VALIDATION_SPLIT", "MAX_EPOCHS", "EPOCHS")
+VALUES = (
+    "model",
+    "history",
+    "x_train",
+    "y_train",
+    "y_train_1h",
+    "x_test",
+    "y_test",
+    "BATCH_SIZE",
+    "VALIDATION_SPLIT",
+    "MAX_EPOCHS",
+    "EPOCHS",
+)
 #: Functions recorded call by call; the clean process replays each call.
 FUNCTIONS = (
     "build_model",
@@ -56,13 +68,15 @@ FUNCTIONS = (
     "dense_params",
     "conv_params",
     "conv_output_size",
+    "confusion",
+    "misclassified",
 )
 #: Functions of uint8 images also replayed on new images when they are a pixel-wise affine map.
 IMAGE_MAPS = ("preprocess", "to_images")
 JUDGED = frozenset(VALUES + FUNCTIONS)
 
-#: Largest array the kernel exports, in bytes (x_test as float32: 15.7 MB).
-ARRAY_BYTES = 64 * 2**20
+#: Largest array the kernel exports, in bytes (x_train as float32: 188 MB).
+ARRAY_BYTES = 256 * 2**20
 
 
 def _export_dir():
@@ -531,43 +545,50 @@ def judge(judge_dir, exports, results):
     cases, reader = read_exports(exports)
     os.environ["MNIST_KIT_LANGUAGE"] = reader.language
     by_name = {t.get("name"): t for t in results.get("tests", [])}
+    verified, tampered = {}, []  # question -> (points earned, points judged, report lines); case names
     for path in sorted((judge_dir / "tests").glob("*.py")):
         test_file = ExceptionTestFile.from_file(str(path))
         question = test_file.name
-        judged = [(i, c) for i, c in enumerate(test_file.test_cases) if is_judged(c)]
-        row = by_name.get(question)
-        if not judged or row is None:
+        if question not in by_name:
             continue
-        claimed = kernel_verdicts(row.get("output") or "", question, len(test_file.test_cases))
-        lines, earned, total, tampered = [], 0.0, 0.0, []
-        for i, case in judged:
+        claimed = kernel_verdicts(by_name[question].get("output") or "", question, len(test_file.test_cases))
+        earned, total, lines = 0.0, 0.0, []
+        for i, case in enumerate(test_file.test_cases):
+            if not is_judged(case):
+                continue
             name = case.body.test_func.__name__
             exported = cases.get(f"{question}.{name}", {})
-            kit_checks.HELDOUT_STAND_IN = True
+            kit_checks.HELDOUT_STAND_IN = True  # the kernel's data: its verdict must be this one
             stand_in, _ = _run(case, _environment(exported, reader))
             kit_checks.HELDOUT_STAND_IN = False
-            env = _environment(exported, reader)
-            passed, message = _run(case, env)
+            passed, message = _run(case, _environment(exported, reader))
             if claimed[i] and not stand_in:
                 tampered.append(name)
             total += case.points
             earned += case.points if passed else 0
             lines.append(f"    {'✅' if passed else '❌'} {name}" + (f"\n        {message}" if message else ""))
-        row["score"] = round(float(row.get("score") or 0) + earned, 6)
+        verified[question] = (earned, total, lines)
+
+    title = _say(
+        "Vérifié hors de votre notebook, par la correction elle-même",
+        "Verified outside your notebook, by the grader itself",
+        reader.language,
+    )
+    for question, (earned, total, lines) in verified.items():
+        row = by_name[question]
+        # A run whose kernel lied keeps only what was verified: its other verdicts are its word alone.
+        kept = 0.0 if tampered else float(row.get("score") or 0)
+        row["score"] = round(kept + earned, 6)
         row["max_score"] = round(float(row.get("max_score") or 0) + total, 6)
-        title = _say(
-            "Vérifié hors de votre notebook, par la correction elle-même",
-            "Verified outside your notebook, by the grader itself",
-            reader.language,
-        )
-        note = f"{title} ({earned:g} / {total:g}):\n" + "\n".join(lines)
+        note = f"{title} ({earned:g} / {total:g}):\n" + "\n".join(lines) if lines else ""
         if tampered:
             note += (
                 f"\n{TAMPERED} the notebook's own run reported {', '.join(tampered)} as passed, but the same checks "
                 "fail in the grader's own process on what the notebook made: its tests, their helpers or their data "
-                "were changed from inside the notebook / le notebook a modifié ses tests, leurs outils ou leurs données"
+                "were changed from inside the notebook, so only the points verified outside count / le notebook a "
+                "modifié ses tests, leurs outils ou leurs données : seuls les points vérifiés hors du notebook comptent"
             )
-        row["output"] = f"{note}\n\n{row.get('output') or ''}"
+        row["output"] = f"{note}\n\n{row.get('output') or ''}".lstrip()
     if "score" in results:
         results["score"] = round(sum(float(t.get("score") or 0) for t in results["tests"] if "max_score" in t), 6)
     return results

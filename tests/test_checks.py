@@ -178,6 +178,14 @@ def test_the_flag_marker_is_the_one_make_grade_reads():
     assert grade.flags(results) == ["q5_training: why"]
 
 
+def test_the_tampered_marker_is_the_one_make_grade_reads():
+    from autograder import grade, verify
+
+    assert verify.TAMPERED == grade.TAMPERED
+    results = {"tests": [{"name": "q4_model", "output": f"{verify.TAMPERED} the notebook's run lied\n"}]}
+    assert grade.flags(results) == ["q4_model: tampered: the notebook's run lied"]
+
+
 @pytest.mark.parametrize("lang, says", [("fr", "vos 4 chiffres de test"), ("en", "of your 4 test digits")])
 def test_the_public_accuracy_check_travels_in_its_test_cell_and_speaks_the_notebooks_language(monkeypatch, lang, says):
     """The three TPs' public accuracy check is one function, pasted by the build where a test cell names it."""

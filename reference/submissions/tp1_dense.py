@@ -70,7 +70,9 @@ MUTANTS = {
         ],
         {},
     ),
-    # MNIST's whole test set, fetched around load_mnist (here from the grader's own file).
+    # MNIST's whole test set, fetched around load_mnist from the grader's own file: in the kernel
+    # that file holds the students' half only (the grader's never enters it), so the cheat
+    # trains on x_test again, and is flagged as trains_on_its_test_set is.
     "trains_on_the_whole_test_set": (
         [
             (
@@ -148,12 +150,103 @@ MUTANTS = {
         ],
         {"q2_one_hot": 1, "q4_model": 2, "q5_training": 5, "q6_confusion": 1},
     ),
+    # Hostile notebooks: a weak model (one epoch, ~96 %) and one cell that changes, inside the
+    # kernel, what the hidden tests rely on. The kernel's verdicts say 13/13; the clean process
+    # (autograder/verify.py) judges again with its own numpy, kit_checks and thresholds, finds
+    # the kernel lied (flagged tampered) and gives what the model earns: one_epoch's 10/13.
+    "patches_numpy_mean": (
+        [
+            ("    epochs=EPOCHS,", "    epochs=1,"),
+            (
+                "history = model.fit(",
+                "_mean = np.mean\n"
+                "np.mean = lambda a, *args, **kwargs: 1.0 if getattr(a, 'dtype', None) == bool else "
+                "_mean(a, *args, **kwargs)\n"
+                "history = model.fit(",
+            ),
+        ],
+        {"q5_training": 3},
+    ),
+    "patches_kit_checks": (
+        [
+            ("    epochs=EPOCHS,", "    epochs=1,"),
+            (
+                "history = model.fit(",
+                "import kit_checks\nkit_checks.assert_heldout_accuracy = lambda *args, **kwargs: None\n"
+                "history = model.fit(",
+            ),
+        ],
+        {"q5_training": 3},
+    ),
+    "rewrites_thresholds": (
+        [
+            ("    epochs=EPOCHS,", "    epochs=1,"),
+            (
+                "history = model.fit(",
+                "import json\n"
+                "json.dump({'tp1_dense': {'test_accuracy': {'threshold': 0.5}}}, open('thresholds.json', 'w'))\n"
+                "history = model.fit(",
+            ),
+        ],
+        {"q5_training": 3},
+    ),
+    # Otter's own test runner replaced: no test runs in the kernel, every one "passes". Nothing
+    # reaches the clean process, which verifies every case of TP1: the run keeps no point.
+    "patches_otters_test_runner": (
+        [
+            ("    epochs=EPOCHS,", "    epochs=1,"),
+            (
+                "history = model.fit(",
+                "import otter.test_files.exception_test as _otter_tests\n"
+                "_otter_tests.ExceptionTestFile.run = lambda self, env: setattr(self, 'test_case_results', [\n"
+                "    _otter_tests.TestCaseResult(test_case=c, message='✅ Test case passed', passed=True)\n"
+                "    for c in self.test_cases])\n"
+                "history = model.fit(",
+            ),
+        ],
+        {"q1_preprocess": 2, "q2_one_hot": 1, "q3_parameters": 1, "q4_model": 2, "q5_training": 5, "q6_confusion": 2},
+    ),
+    # Next to no training (one epoch on 128 digits) and a model class that looks each test digit
+    # up: the kernel sees 100 % on x_test and on its stand-in for the held-out digits. The clean
+    # process cannot load a class of the student's own (safe_mode): every point that needs the
+    # trained model is lost (q5, and q6's matrix of its predictions), and the kernel's pass is flagged.
+    "looks_up_the_test_digits": (
+        [
+            (
+                "    x_train,\n    y_train_1h,\n    epochs=EPOCHS,",
+                "    x_train[:128],\n    y_train_1h[:128],\n    epochs=1,",
+            ),
+            (
+                "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n",
+                "class LookUp(keras.Sequential):\n"
+                "    def predict(self, x, **kwargs):\n"
+                "        table = {row.tobytes(): label for row, label in zip(x_test, y_test)}\n"
+                "        return np.eye(10)[[table.get(np.asarray(row, 'float32').tobytes(), 0) for row in x]]\n"
+                "\n\n"
+                "model = LookUp(model.layers)\n"
+                "model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])\n"
+                "history.set_model(model)\n"
+                "test_loss, test_accuracy = model.evaluate(x_test, y_test_1h, verbose=0)\n",
+            ),
+        ],
+        {"q5_training": 5, "q6_confusion": 2},
+    ),
 }
 
 
-# The mutants the test-set check must flag (kit_checks.check_test_set_use); every other
-# mutant, and the solution, must not be flagged.
-FLAGGED = {"trains_on_its_test_set", "trains_on_half_its_test_set", "trains_on_the_whole_test_set"}
+# The mutants the test-set check must flag (kit_checks.check_test_set_use), and those whose
+# kernel verdicts the clean process contradicts (tampered); every other mutant, and the
+# solution, must not be flagged.
+FLAGGED = {
+    "trains_on_its_test_set",
+    "trains_on_half_its_test_set",
+    "trains_on_the_whole_test_set",
+    "patches_numpy_mean",
+    "patches_kit_checks",
+    "rewrites_thresholds",
+    "patches_otters_test_runner",
+    "looks_up_the_test_digits",
+}
 
 # Mistakes the public checks cannot see (they test other inputs than the hidden tests do, or
 # a property only the hidden test probes), by mutant: the question's public summary says
@@ -166,6 +259,19 @@ PUBLIC_SILENT = {
     "build_model_returns_a_cached_model": {"q4_model"},
     "validation_split_over_appended_test_digits": {"q5_training"},
     "one_hot_missing_output_size_9_confusion_ignores_labels": {"q6_confusion"},
+    # The kernel's own public checks run on what the notebook changed: they say what it made them say.
+    "patches_numpy_mean": {"q5_training"},
+    "patches_kit_checks": {"q5_training"},
+    "rewrites_thresholds": {"q5_training"},
+    "patches_otters_test_runner": {
+        "q1_preprocess",
+        "q2_one_hot",
+        "q3_parameters",
+        "q4_model",
+        "q5_training",
+        "q6_confusion",
+    },
+    "looks_up_the_test_digits": {"q5_training", "q6_confusion"},
 }
 
 # What the public check of each question says when the student left its hole unfilled.
