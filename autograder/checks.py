@@ -122,8 +122,17 @@ def load_students_test():
     return _test_half(0)
 
 
+#: Training digits every notebook trains on: validation_split=0.1 keeps the last 6,000 apart.
+TRAINED_DIGITS = 54000
+
+
 def load_training_sample(n=10000):
-    """The first ``n`` training digits (every notebook trains on them: validation is the last 10 %).
+    """``n`` training digits the notebooks train on, the test-set check's reference.
+
+    In the clean process, a fresh random sample of the first :data:`TRAINED_DIGITS` at each
+    grading: a student cannot target it (oversampling a known subset to look honest). Where
+    the students' half stands in for the grader's (the kernel, and the clean process's
+    comparison with it), the first ``n``: the same in both.
 
     Returns
     -------
@@ -131,7 +140,12 @@ def load_training_sample(n=10000):
     labels : ndarray of shape (n,), dtype uint8
     """
     with np.load(_support_file(MNIST_FILE)) as data:
-        return data["x_train"][:n], data["y_train"][:n]
+        images, labels = data["x_train"], data["y_train"]
+        fixed = HELDOUT_STAND_IN or STUDENTS_HALF_KEY in data.files
+    if fixed or len(labels) < TRAINED_DIGITS:
+        return images[:n], labels[:n]
+    index = np.sort(np.random.default_rng().choice(TRAINED_DIGITS, size=n, replace=False))
+    return images[index], labels[index]
 
 
 def load_training_tail(n):
@@ -604,10 +618,20 @@ def report_test_set_use(model, preprocess=None):
 def flags_of_report(report, settings):
     """Why ``report`` (:func:`report_test_set_use`) looks like training on the test set; empty when it does not.
 
-    ``settings`` (``integrity.json``): ``gap_z_max`` and the pair ``accuracy_min`` /
-    ``loss_ratio_min`` (see reference/README.md for how they were calibrated).
+    ``settings`` (``integrity.json``): ``gap_z_max``, a bar on ``gap_z`` both ways (a model much
+    better on either half of the test set than on the other was trained on it), and the pair
+    ``accuracy_min`` / ``loss_ratio_min`` (see reference/README.md for how they were calibrated).
     """
     flags = []
+    if report["gap_z"] < -settings["gap_z_max"]:
+        flags.append(
+            f"the model does much better on the grader's held-out digits than on your test digits (x_test): mean "
+            f"loss {report['loss_grader']:.4f} against {report['loss_students']:.4f}, accuracy "
+            f"{report['accuracy_grader']:.2%} against {report['accuracy_students']:.2%} (the mean losses are "
+            f"{-report['gap_z']:.1f} standard errors apart; honest models stay under {settings['gap_z_max']:g}): "
+            f"was it trained on the grader's half of MNIST's test set? / le modèle réussit bien mieux les chiffres "
+            f"cachés du correcteur que vos chiffres de test : a-t-il été entraîné sur la moitié du correcteur ?"
+        )
     if report["gap_z"] > settings["gap_z_max"]:
         flags.append(
             f"the model does much better on your test digits (x_test) than on the grader's: mean loss "

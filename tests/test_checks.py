@@ -166,6 +166,8 @@ def test_check_test_set_use_fails_with_the_flag_marker(tmp_path, monkeypatch):
     checks.check_test_set_use(model_that_learnt(np.zeros(10000, bool)))  # honest: no flag
     with pytest.raises(AssertionError, match=r"^\[test-set flag\] .*trained on x_test"):
         checks.check_test_set_use(model_that_learnt(students))
+    with pytest.raises(AssertionError, match=r"^\[test-set flag\] .*grader's held-out digits than on your"):
+        checks.check_test_set_use(model_that_learnt(~students))  # the grader's half, fetched elsewhere
     with pytest.raises(AssertionError, match=r"whole test set"):
         checks.check_test_set_use(model_that_learnt(np.ones(10000, bool), sure_of_known=0.99999))
 
@@ -343,3 +345,17 @@ def test_the_hidden_points_notice_speaks_each_language_correctly():
     assert "hold 0.5 of this question's 1 point (9 of the assignment's 13)" in notice
     assert "portent 0,5 point de cette question, notée sur 1 (9 points des 13 du TP)" in notice
     assert "1.5 of this question's 2 points" in build.hidden_points_notice(1.5, 2, 9, 13)
+
+
+def test_the_training_reference_is_a_fresh_sample_of_trained_digits_in_the_clean_process(tmp_path, monkeypatch):
+    """The test-set check's reference cannot be targeted: a new random sample at each grading,
+    never from the last 10 % that validation_split keeps apart; fixed where the students' half
+    stands in for the grader's (the kernel, and the clean process's comparison with it)."""
+    monkeypatch.chdir(tmp_path)
+    ids = np.arange(60000, dtype=np.int32)
+    np.savez(tmp_path / checks.MNIST_FILE, x_train=ids, y_train=ids, x_test=ids[:10], y_test=ids[:10])
+    first, second = checks.load_training_sample(1000)[1], checks.load_training_sample(1000)[1]
+    assert len(set(first)) == 1000 and first.max() < checks.TRAINED_DIGITS
+    assert list(first) != list(second)
+    monkeypatch.setattr(checks, "HELDOUT_STAND_IN", True)
+    assert list(checks.load_training_sample(1000)[1]) == list(range(1000))
