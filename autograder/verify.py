@@ -268,6 +268,10 @@ def export(case, **arguments):
     each call is recorded.
     """
     writer, out = _writer(), []
+    # One object seen twice is one value within a test case (model and history.model, two
+    # build_model() calls that return the same model); across cases it is saved again: the
+    # notebook may have changed it in between (trained the model build_model() handed out).
+    writer.seen.clear()
     for name, value in arguments.items():
         if name in FUNCTIONS:
             if callable(value):
