@@ -288,6 +288,10 @@ def export(case, **arguments):
 # --- the clean side -------------------------------------------------------------------------
 
 
+class NotVerifiable(AssertionError):
+    """The clean process has nothing to check this with (a value not exported, a model that does not load)."""
+
+
 class Unavailable:
     """What a test case gets in place of a value the notebook did not export: every use fails, saying why."""
 
@@ -295,7 +299,7 @@ class Unavailable:
         self._why = why
 
     def _fail(self, *args, **kwargs):
-        raise AssertionError(self._why)
+        raise NotVerifiable(self._why)
 
     __call__ = __getitem__ = __iter__ = __len__ = __bool__ = _fail
 
@@ -408,7 +412,7 @@ class Replay:
                 images = args[0]
                 out = a * images.astype("float64") + b
                 return out.astype(self.affine["dtype"]).reshape((len(images), *self.affine["shape"]))
-            raise AssertionError(
+            raise NotVerifiable(
                 _say(
                     f"{self.name}() n'a pas été appelée ainsi pendant l'exécution du notebook\u00a0: "
                     "la correction ne peut pas vérifier ce résultat",
@@ -445,9 +449,10 @@ def read_exports(folder):
     for record in records:
         reader.index(record)
         case, name = record["case"], record.get("name")
+        arguments = cases.setdefault(case, {})  # the case's export ran (its first line)
         if name not in JUDGED:
             continue
-        entry = cases.setdefault(case, {}).setdefault(name, {"calls": {}, "affine": None})
+        entry = arguments.setdefault(name, {"calls": {}, "affine": None})
         if "value" in record:
             entry["value"] = record["value"]
         elif "affine" in record:
@@ -502,13 +507,23 @@ def kernel_verdicts(output, question, count):
     return verdicts
 
 
+def without_cases(output, names):
+    """Otter's output for a question with the blocks of the cases ``names`` (``"q5_training - 4"``) left out."""
+    blocks = re.split(r"(?m)^(?= {4}\S.*? result:$)", output)
+    kept = [b for b in blocks if not any(b.startswith(f"    {name} result:") for name in names)]
+    return "".join(kept)
+
+
 def _run(case, env):
+    """``(passed, message, verifiable)``: the case's verdict here, and whether it rests on something exported."""
     try:
         case.body.call_func(env)
-        return True, ""
+        return True, "", True
+    except NotVerifiable as error:
+        return False, str(error)[:4000], False
     except Exception as error:  # the student's values: any failure fails the case
         message = str(error) if isinstance(error, AssertionError) else f"{type(error).__name__}: {error}"
-        return False, message[:4000]
+        return False, message[:4000], True
 
 
 def judge(judge_dir, exports, results):
@@ -556,26 +571,33 @@ def judge(judge_dir, exports, results):
         if question not in by_name:
             continue
         claimed = kernel_verdicts(by_name[question].get("output") or "", question, len(test_file.test_cases))
-        earned, total, lines = 0.0, 0.0, []
+        earned, total, lines, judged = 0.0, 0.0, [], set()
         for i, case in enumerate(test_file.test_cases):
             if not is_judged(case):
                 continue
             name = case.body.test_func.__name__
+            ran = f"{question}.{name}" in cases
             exported = cases.get(f"{question}.{name}", {})
             kit_checks.HELDOUT_STAND_IN = True  # the kernel's data: its verdict must be this one
-            stand_in, _ = _run(case, _environment(exported, reader))
+            stand_in, _, verifiable = _run(case, _environment(exported, reader))
             kit_checks.HELDOUT_STAND_IN = False
-            passed, message = _run(case, _environment(exported, reader))
-            if claimed[i] and not stand_in:
+            passed, message, _ = _run(case, _environment(exported, reader))
+            # The kernel lied: it reported as passed a case whose first line (the export) never ran,
+            # or one that fails here on what it exported, with the kernel's own data.
+            if claimed[i] and (not ran or (not stand_in and verifiable)):
                 tampered.append(name)
             total += case.points
             earned += case.points if passed else 0
-            lines.append(f"    {'✅' if passed else '❌'} {name}" + (f"\n        {message}" if message else ""))
+            # In Otter's own format (what the class report reads), in place of the kernel's block.
+            verdict = "✅ Test case passed" if passed else "❌ Test case failed\n" + message
+            lines.append(f"    {case.name} result:\n" + "\n".join(f"        {line}" for line in verdict.splitlines()))
+            judged.add(case.name)
         verified[question] = (earned, total, lines)
+        by_name[question]["output"] = without_cases(by_name[question].get("output") or "", judged)
 
     title = _say(
-        "Vérifié hors de votre notebook, par la correction elle-même",
-        "Verified outside your notebook, by the grader itself",
+        "{question}\u00a0: vérifié hors de votre notebook, par la correction elle-même",
+        "{question}: verified outside your notebook, by the grader itself",
         reader.language,
     )
     for question, (earned, total, lines) in verified.items():
@@ -584,7 +606,7 @@ def judge(judge_dir, exports, results):
         kept = 0.0 if tampered else float(row.get("score") or 0)
         row["score"] = round(kept + earned, 6)
         row["max_score"] = round(float(row.get("max_score") or 0) + total, 6)
-        note = f"{title} ({earned:g} / {total:g}):\n" + "\n".join(lines) if lines else ""
+        note = f"{title.format(question=question)} ({earned:g} / {total:g}):\n" + "\n\n".join(lines) if lines else ""
         if tampered:
             note += (
                 f"\n{TAMPERED} the notebook's own run reported {', '.join(tampered)} as passed, but the same checks "

@@ -209,7 +209,8 @@ MUTANTS = {
     # Next to no training (one epoch on 128 digits) and a model class that looks each test digit
     # up: the kernel sees 100 % on x_test and on its stand-in for the held-out digits. The clean
     # process cannot load a class of the student's own (safe_mode): every point that needs the
-    # trained model is lost (q5, and q6's matrix of its predictions), and the kernel's pass is flagged.
+    # trained model is lost (q5, and q6's matrix of its predictions). Not flagged: nothing shows
+    # that the kernel lied, only that its model cannot be checked.
     "looks_up_the_test_digits": (
         [
             (
@@ -245,7 +246,6 @@ FLAGGED = {
     "patches_kit_checks",
     "rewrites_thresholds",
     "patches_otters_test_runner",
-    "looks_up_the_test_digits",
 }
 
 # Mistakes the public checks cannot see (they test other inputs than the hidden tests do, or
