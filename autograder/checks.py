@@ -87,6 +87,8 @@ STUDENTS_HALF_KEY = "students_half"
 #: The students' half stands in for the grader's (kit_verify's clean process sets it to compare
 #: with the kernel's run, which has only the students' half: ``mnist.npz`` beside the notebook).
 HELDOUT_STAND_IN = False
+#: How many times the grader's half was read (the clean process compares with the kernel only where it was).
+GRADER_HALF_READS = 0
 
 
 def _test_half(which):
@@ -94,6 +96,8 @@ def _test_half(which):
         images, labels = data["x_test"], data["y_test"]
         if STUDENTS_HALF_KEY in data.files:  # the kernel's copy: the students' half only, standing in for both
             return images, labels
+    global GRADER_HALF_READS
+    GRADER_HALF_READS += which == 1 and not HELDOUT_STAND_IN
     index = split_test_set(len(labels))[0 if HELDOUT_STAND_IN else which]
     return images[index], labels[index]
 

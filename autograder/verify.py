@@ -578,10 +578,13 @@ def judge(judge_dir, exports, results):
             name = case.body.test_func.__name__
             ran = f"{question}.{name}" in cases
             exported = cases.get(f"{question}.{name}", {})
-            kit_checks.HELDOUT_STAND_IN = True  # the kernel's data: its verdict must be this one
-            stand_in, _, verifiable = _run(case, _environment(exported, reader))
-            kit_checks.HELDOUT_STAND_IN = False
-            passed, message, _ = _run(case, _environment(exported, reader))
+            reads = kit_checks.GRADER_HALF_READS
+            passed, message, verifiable = _run(case, _environment(exported, reader))
+            stand_in = passed
+            if kit_checks.GRADER_HALF_READS != reads:  # the kernel saw other digits: its verdict is on those
+                kit_checks.HELDOUT_STAND_IN = True
+                stand_in, _, verifiable = _run(case, _environment(exported, reader))
+                kit_checks.HELDOUT_STAND_IN = False
             # The kernel lied: it reported as passed a case whose first line (the export) never ran,
             # or one that fails here on what it exported, with the kernel's own data.
             if claimed[i] and (not ran or (not stand_in and verifiable)):
