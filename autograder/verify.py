@@ -205,13 +205,19 @@ def _append(record):
         f.write(json.dumps(record) + "\n")
 
 
-# Probe of a function of images: every pixel value, in several images (it pins an affine map down).
+# Probe of a function of images: every pixel a random value in each of 32 images, so that each
+# pixel's 32 values tell it apart from every other (they pin a permutation and an affine map down).
 def _probe_images():
-    return np.random.RandomState(97).randint(0, 256, size=(16, 28, 28)).astype(np.uint8)
+    return np.random.RandomState(97).randint(0, 256, size=(32, 28, 28)).astype(np.uint8)
 
 
 def _affine_fit(images, outputs):
-    """``(a, b, dtype, sample shape)`` when ``outputs == a * images + b`` pixel by pixel, else None."""
+    """How ``outputs`` come from ``images``, when each output value is ``a * pixel + b`` of one pixel.
+
+    Returns ``{"a", "b", "order", "dtype", "shape"}`` (``order``: for each output value, the index
+    of its pixel in the row-by-row image: x / 255 keeps them in order, a transposed image does not),
+    or None when the function is no such map.
+    """
     try:
         out = np.asarray(outputs)
         x = images.reshape(len(images), -1).astype("float64")
@@ -220,10 +226,26 @@ def _affine_fit(images, outputs):
         return None
     if y.shape != x.shape or not np.isfinite(y).all():
         return None
-    a, b = np.polyfit(x.ravel(), y.ravel(), 1)
-    if np.max(np.abs(a * x + b - y)) > 1e-5 * max(1.0, abs(a) * 255, abs(b)):
+    # a and b from the sorted values (a permutation of pixels keeps them), the pixels' order after.
+    xs, ys = np.sort(x.ravel()), np.sort(y.ravel())
+    fits = [np.polyfit(xs, ys, 1), np.polyfit(xs, ys[::-1], 1)]  # a > 0, a < 0 (inverted pixels)
+    a, b = min(fits, key=lambda f: np.abs(f[0] * xs + f[1] - (ys if f[0] >= 0 else ys[::-1])).max())
+    if abs(a) < 1e-12:
         return None
-    return {"a": float(a), "b": float(b), "dtype": out.dtype.str, "shape": list(out.shape[1:])}
+    pixels = {column.tobytes(): i for i, column in enumerate(np.round(x.T).astype(np.int16))}
+    order = [pixels.get(column.tobytes(), -1) for column in np.round((y.T - b) / a).astype(np.int16)]
+    if -1 in order or np.max(np.abs(a * x[:, order] + b - y)) > 1e-5 * max(1.0, abs(a) * 255, abs(b)):
+        return None
+    order = None if order == list(range(len(order))) else order
+    return {"a": float(a), "b": float(b), "order": order, "dtype": out.dtype.str, "shape": list(out.shape[1:])}
+
+
+def apply_fit(fit, images):
+    """``images`` (uint8, (n, 28, 28)) through the map :func:`_affine_fit` found."""
+    pixels = images.reshape(len(images), -1).astype("float64")
+    if fit.get("order") is not None:
+        pixels = pixels[:, fit["order"]]
+    return (fit["a"] * pixels + fit["b"]).astype(fit["dtype"]).reshape((len(images), *fit["shape"]))
 
 
 class _Recorded:
@@ -408,10 +430,7 @@ class Replay:
         )
         if record is None:
             if self.affine and len(args) == 1 and isinstance(args[0], np.ndarray) and args[0].dtype == np.uint8:
-                a, b = self.affine["a"], self.affine["b"]
-                images = args[0]
-                out = a * images.astype("float64") + b
-                return out.astype(self.affine["dtype"]).reshape((len(images), *self.affine["shape"]))
+                return apply_fit(self.affine, args[0])
             raise NotVerifiable(
                 _say(
                     f"{self.name}() n'a pas été appelée ainsi pendant l'exécution du notebook\u00a0: "

@@ -190,8 +190,10 @@ MUTANTS = {
         ],
         {"q5_training": 3},
     ),
-    # Otter's own test runner replaced: no test runs in the kernel, every one "passes". Nothing
-    # reaches the clean process, which verifies every case of TP1: the run keeps no point.
+    # Otter's own test runner replaced before training: the checks run after it (q5's, q6's)
+    # run nothing in the kernel and "pass"; nothing of theirs reaches the clean process, which
+    # gives them nothing. Those run before it (q1 to q4, at their grader.check cells) exported
+    # as usual and are verified: right answers, kept. Flagged tampered.
     "patches_otters_test_runner": (
         [
             ("    epochs=EPOCHS,", "    epochs=1,"),
@@ -204,7 +206,7 @@ MUTANTS = {
                 "history = model.fit(",
             ),
         ],
-        {"q1_preprocess": 2, "q2_one_hot": 1, "q3_parameters": 1, "q4_model": 2, "q5_training": 5, "q6_confusion": 2},
+        {"q5_training": 5, "q6_confusion": 2},
     ),
     # Next to no training (one epoch on 128 digits) and a model class that looks each test digit
     # up: the kernel sees 100 % on x_test and on its stand-in for the held-out digits. The clean
