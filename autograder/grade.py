@@ -458,8 +458,11 @@ def split_autograder(autograder_zip, folder):
                 target = folder / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(z.read(name))
-            else:
-                kernel.writestr(z.getinfo(name), z.read(name))
+            else:  # a copy of the entry's info: writestr sets its offset in the new zip
+                info = z.getinfo(name)
+                copy = zipfile.ZipInfo(name, date_time=info.date_time)
+                copy.external_attr = info.external_attr
+                kernel.writestr(copy, z.read(name))
     return kernel_zip, judge_dir
 
 
